@@ -1,0 +1,86 @@
+"""Cross-references: @tbl:x, @fig:x, @sec:x and @app:x become "Table 5", "Figure 1", the section's
+heading text and "Appendix B".
+
+pandoc reads @tbl:x as a citation, so this runs before citeproc and takes every citation whose keys all
+carry a label prefix. [@tbl:x] renders in parentheses, like a parenthetical citation: "(Table 5)".
+Tables and figures are looked up in the same document first (numbers restart per paper), appendices
+everywhere.
+"""
+from __future__ import annotations
+
+import difflib
+
+import panflute as pf
+
+from thesiskit.context import Label, anchor
+
+NAME = "crossref"
+STAGE = "resolve"
+PREFIXES = ("tbl:", "fig:", "sec:", "app:")
+
+
+def is_label(key: str) -> bool:
+    return key.startswith(PREFIXES)
+
+
+def run(doc: pf.Doc, ctx, document) -> None:
+    _collect_sections(doc, ctx, document)
+
+    def action(elem, _doc):
+        if not isinstance(elem, pf.Cite):
+            return None
+        keys = [c.id for c in elem.citations]
+        labels = [k for k in keys if is_label(k)]
+        if not labels:
+            return None
+        if len(labels) != len(keys):
+            ctx.problems.error(ctx.locate(document, "@" + labels[0]),
+                               f"'{pf.stringify(elem)}' mixes cross-references and citations; write them separately")
+            return None
+        parts = []
+        for citation in elem.citations:
+            label = _lookup(citation.id, ctx, document)
+            if label is None:
+                return None
+            text = [*citation.prefix, pf.Space()] if citation.prefix else []
+            text.append(pf.Str(label.text.split(" ")[0]))
+            for word in label.text.split(" ")[1:]:
+                text += [pf.Space(), pf.Str(word)]
+            if citation.suffix:
+                text += [*([pf.Space()] if not pf.stringify(pf.Span(*citation.suffix)).startswith((",", ";")) else []),
+                         *citation.suffix]
+            parts.append(text)
+        joined = parts[0]
+        for i, part in enumerate(parts[1:], start=1):
+            joined += [pf.Str(","), pf.Space()] if i < len(parts) - 1 else [pf.Space(), pf.Str("and"), pf.Space()]
+            joined += part
+        if elem.citations[0].mode == "NormalCitation":
+            joined = [pf.Str("("), *joined, pf.Str(")")]
+        return pf.Span(*joined, classes=["crossref"])
+
+    doc.walk(action)
+
+
+def _collect_sections(doc, ctx, document) -> None:
+    def action(elem, _doc):
+        if isinstance(elem, pf.Header) and elem.identifier and not elem.identifier.startswith(document.id + "-"):
+            label = elem.identifier
+            elem.identifier = anchor(document.id, label)
+            if label.startswith("sec:"):
+                ctx.labels[(document.id, label)] = Label(text=pf.stringify(elem), anchor=elem.identifier,
+                                                         doc_id=document.id)
+
+    doc.walk(action)
+
+
+def _lookup(key: str, ctx, document) -> Label | None:
+    label = ctx.labels.get((document.id, key)) or ctx.labels.get(("*", key))
+    if label is not None:
+        return label
+    known = sorted({k for (scope, k) in ctx.labels if scope in (document.id, "*") and k.split(":")[0] == key.split(":")[0]})
+    close = difflib.get_close_matches(key, known, n=1)
+    hint = f"did you mean @{close[0]}?" if close else (
+        f"labels of this kind here: {', '.join('@' + k for k in known[:8])}" if known else
+        "give the table, figure, heading or appendix this id, e.g. {#" + key + "}")
+    ctx.problems.error(ctx.locate(document, "@" + key), f"unknown cross-reference @{key}; {hint}")
+    return None

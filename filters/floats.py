@@ -1,0 +1,167 @@
+"""Tables and figures in APA style, numbered per document.
+
+Authoring forms (see README "Tables and figures"):
+    ::: {#tbl:casp title="CASP Scores"}      a table (and its note paragraphs) in a fenced div
+    Table: CASP Scores {#tbl:casp}           pandoc's own caption syntax
+    ![Title](figures/prisma.svg){#fig:prisma} a picture
+    ::: {#fig:schedule title="..."}           a figure made of text
+
+Each becomes one div of class apa-table / apa-figure holding, in APA order, a label ("Table 1", bold),
+a title (italic), the body, and a note. Numbers restart in every paper; in the appendices they carry the
+appendix letter (Table F1). The writers' styling is applied later by the lower transform.
+"""
+from __future__ import annotations
+
+import panflute as pf
+
+from thesiskit.context import Label, anchor
+
+NAME = "floats"
+STAGE = "expand"
+KINDS = {"tbl": "Table", "fig": "Figure"}
+
+
+def run(doc: pf.Doc, ctx, document) -> None:
+    counters = {"tbl": 0, "fig": 0}
+    prefix = ""
+    new_content = []
+    blocks = list(doc.content)
+    index = 0
+    while index < len(blocks):
+        block = blocks[index]
+        if isinstance(block, pf.Header) and block.level == 1 and "appendix" in block.attributes:
+            prefix = block.attributes["appendix"]  # Table B1, B2 ... inside Appendix B
+            counters = {"tbl": 0, "fig": 0}
+        float_ = _as_float(block, ctx, document)
+        if float_ is None:
+            new_content.append(_walk_nested(block, ctx, document, counters, prefix))
+            index += 1
+            continue
+        kind, label, title, body, note = float_
+        if kind == "fig" and not note and index + 1 < len(blocks) and _is_note(blocks[index + 1]):
+            note = [blocks[index + 1]]  # "*Note.* ..." paragraph right after a picture
+            index += 1
+        new_content.append(_build(kind, label, title, body, note, ctx, document, counters, prefix))
+        index += 1
+    doc.content = new_content
+
+
+def _walk_nested(block, ctx, document, counters, prefix):
+    """Floats inside other blocks (a div of conditional content, say) are numbered in reading order too."""
+    if isinstance(block, pf.Div) and not block.identifier.startswith(("tbl:", "fig:")):
+        inner_blocks = []
+        for child in list(block.content):
+            float_ = _as_float(child, ctx, document)
+            if float_ is None:
+                inner_blocks.append(_walk_nested(child, ctx, document, counters, prefix))
+            else:
+                inner_blocks.append(_build(*float_, ctx, document, counters, prefix))
+        block.content = inner_blocks
+    return block
+
+
+def _as_float(block, ctx, document):
+    """(kind, label, title inlines, body blocks, note blocks) when block is a table or figure, else None."""
+    if isinstance(block, pf.Div) and block.identifier.split(":")[0] in KINDS and ":" in block.identifier:
+        kind, label = block.identifier.split(":")[0], block.identifier
+        content = list(block.content)
+        title = _inlines(block.attributes.get("title", ""))
+        if kind == "tbl":
+            tables = [b for b in content if isinstance(b, pf.Table)]
+            if len(tables) != 1:
+                ctx.problems.error(ctx.locate(document, "#" + label),
+                                   f"table div '{label}' holds {len(tables)} tables; put exactly one table in it")
+                return None
+            table = tables[0]
+            position = content.index(table)
+            if not title and table.caption.content:
+                title = _caption_inlines(table.caption)
+            table.caption = pf.Caption()
+            body, note = [table], content[position + 1:]
+        else:
+            body, note = content, []
+            notes = [b for b in content if _is_note(b)]
+            if notes:
+                first = content.index(notes[0])
+                body, note = content[:first], content[first:]
+        if not title:
+            ctx.problems.error(ctx.locate(document, "#" + label), f"{KINDS[kind].lower()} '{label}' has no title; "
+                               'add title="..." to the div')
+        return kind, label, title, body, note
+    if isinstance(block, pf.Table):
+        label = block.identifier
+        title = _caption_inlines(block.caption)
+        if not label and not title:
+            return None  # a plain layout table: not numbered
+        block.caption = pf.Caption()
+        block.identifier = ""
+        return "tbl", label or None, title, [block], []
+    if isinstance(block, pf.Figure):
+        label = block.identifier
+        title = _caption_inlines(block.caption)
+        body = []
+        for child in block.content:
+            for image in _images(child):
+                image.content = []  # the title is shown above the picture, not as alt text only
+                image.title = ""
+            body.append(pf.Para(*child.content) if isinstance(child, pf.Plain) else child)
+        block.identifier = ""
+        return "fig", label or None, title, body, []
+    return None
+
+
+def _build(kind, label, title, body, note, ctx, document, counters, prefix):
+    counters[kind] += 1
+    number = f"{prefix}{counters[kind]}"
+    text = f"{KINDS[kind]} {number}"
+    ident = anchor(document.id, label) if label else ""
+    if label:
+        if label.split(":")[0] != kind:
+            ctx.problems.error(ctx.locate(document, "#" + label),
+                               f"label '{label}' is on a {KINDS[kind].lower()}; start it with '{kind}:'")
+        key = (document.id, label)
+        if key in ctx.labels:
+            ctx.problems.error(ctx.locate(document, "#" + label), f"label '{label}' is used twice in {document.id}; "
+                               "labels must be unique within a document")
+        ctx.labels[key] = Label(text=text, anchor=ident, doc_id=document.id)
+    parts = [
+        pf.Div(pf.Para(pf.Strong(pf.Str(KINDS[kind]), pf.Space(), pf.Str(number))), classes=["float-label"]),
+        pf.Div(pf.Para(pf.Emph(*title)), classes=["float-title"]),
+        pf.Div(*body, classes=["float-body"]),
+    ]
+    if note:
+        parts.append(pf.Div(*note, classes=["float-note"]))
+    return pf.Div(*parts, identifier=ident, classes=["apa-float", "apa-table" if kind == "tbl" else "apa-figure"],
+                  attributes={"number": number})
+
+
+def _is_note(block) -> bool:
+    if not isinstance(block, pf.Para) or not block.content:
+        return False
+    first = block.content[0]
+    return isinstance(first, pf.Emph) and pf.stringify(first).strip().rstrip(".:") == "Note"
+
+
+def _images(block):
+    found = []
+    block.walk(lambda e, d: found.append(e) if isinstance(e, pf.Image) else None)
+    return found
+
+
+def _caption_inlines(caption: pf.Caption) -> list:
+    inlines = []
+    for block in caption.content:
+        if inlines:
+            inlines.append(pf.Space())
+        inlines.extend(block.content if hasattr(block, "content") else [])
+    return list(inlines)
+
+
+def _inlines(text: str) -> list:
+    words = text.split()
+    out = []
+    for i, word in enumerate(words):
+        if i:
+            out.append(pf.Space())
+        out.append(pf.Str(word))
+    return out

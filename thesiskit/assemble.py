@@ -1,0 +1,166 @@
+"""Stage 'assemble': the documents become one thesis, in the seed's order.
+
+title page; front matter (acknowledgements); preface (with its word count); contents; each paper
+(title page with word counts, abstract and keywords, main text, references); appendices.
+Title pages are made from metadata (thesis.md and each paper's front matter), never typed.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+import panflute as pf
+
+from .context import Context
+
+
+def words(text: str) -> list:
+    out = []
+    for i, word in enumerate(str(text).split()):
+        if i:
+            out.append(pf.Space())
+        out.append(pf.Str(word))
+    return out
+
+
+def para(*parts) -> pf.Para:
+    inlines = []
+    for part in parts:
+        inlines.extend(words(part) if isinstance(part, str) else [part] if isinstance(part, pf.Inline) else part)
+    return pf.Para(*inlines)
+
+
+def page_break() -> pf.Div:
+    return pf.Div(classes=["pagebreak"])
+
+
+def number(n: int) -> str:
+    return f"{n:,}"
+
+
+def meta_text(doc: pf.Doc, key: str, default: str = "") -> str:
+    value = doc.get_metadata(key, default)
+    return value if isinstance(value, str) else default
+
+
+def thesis_title_page(meta: dict) -> list:
+    blocks = []
+    if meta.get("school"):
+        blocks.append(para(str(meta["school"])))
+    if meta.get("school-translation"):
+        blocks.append(para(str(meta["school-translation"])))
+    blocks.append(pf.Div(para(str(meta["title"])), classes=["title-page-title"]))
+    blocks.append(para(str(meta.get("submission", "Thesis submitted in partial fulfilment of the requirement for the degree of:"))))
+    for key in ("degree", "programme", "university"):
+        if meta.get(key):
+            blocks.append(para(str(meta[key])))
+    blocks.append(para(f"Written by: {meta['author']}"))
+    supervisors = meta.get("supervisors") or []
+    if supervisors:
+        names = supervisors if isinstance(supervisors, list) else [supervisors]
+        blocks.append(para("Supervised by: " + " and ".join(map(str, names)) if len(names) < 3 else
+                           "Supervised by: " + ", ".join(map(str, names[:-1])) + " and " + str(names[-1])))
+    for role in meta.get("advisers") or []:
+        if isinstance(role, dict):
+            for title, name in role.items():
+                blocks.append(para(f"{title}: {name}"))
+    blocks.append(para(format_date(meta.get("date"))))
+    return [pf.Div(*blocks, classes=["title-page"]), page_break()]
+
+
+def format_date(value) -> str:
+    if isinstance(value, (dt.date, dt.datetime)):
+        return f"{value.day} {value:%B %Y}"
+    return str(value or "")
+
+
+def paper_blocks(doc: pf.Doc, doc_id: str, index: int, meta: dict, counts: dict, limits: dict) -> list:
+    """A paper: its title page, abstract page, main text and reference list."""
+    title = meta_text(doc, "title", doc_id)
+    affiliations = [str(a) for a in meta.get("affiliations") or []]
+    marks = ",".join(str(i) for i in range(1, len(affiliations) + 1))
+    header = pf.Header(pf.Str("Paper"), pf.Space(), pf.Str(str(index)), pf.LineBreak(), *words(title),
+                       level=1, identifier=doc_id, classes=["paper-title"])
+    abstract, title_note, body = [], [], []
+    for block in doc.content:
+        if isinstance(block, pf.Div) and "abstract" in block.classes:
+            abstract.append(block)
+        elif isinstance(block, pf.Div) and "title-note" in block.classes:
+            title_note.extend(block.content)
+        else:
+            body.append(block)
+    main_count = para(f"Word count excluding abstract, tables, figures, footnotes and references: {number(counts['main'])}")
+    if title_note:
+        main_count.content.append(pf.Note(*title_note))
+    page = [para(str(meta["author"]), pf.Superscript(pf.Str(marks)) if marks else [])]
+    if meta.get("correspondence"):
+        page.append(para(f"Please address any correspondence to {meta['author']}, {meta['correspondence']}"))
+    if meta.get("email"):
+        page.append(para("Email: ", pf.Link(pf.Str(str(meta["email"])), url=f"mailto:{meta['email']}")))
+    page.append(para(f"Word count for abstract: {number(counts['abstract'])}"))
+    page.append(main_count)
+    for i, affiliation in enumerate(affiliations, start=1):
+        page.append(para(pf.Superscript(pf.Str(str(i))), affiliation))
+    blocks = [header, pf.Div(*page, classes=["paper-title-page"]), page_break()]
+    if abstract:
+        blocks.append(pf.Header(pf.Str("Abstract"), level=2, identifier=f"{doc_id}-abstract", classes=["unnumbered"]))
+        blocks.extend(abstract)
+    keywords = doc.get_metadata("keywords", [])
+    if keywords:
+        blocks.append(pf.Div(para(pf.Emph(pf.Str("Keywords:")), pf.Space(), ", ".join(map(str, keywords))),
+                             classes=["keywords"]))
+    blocks.append(page_break())
+    for block in body:
+        if isinstance(block, pf.Header) and "references" in block.classes:
+            blocks.append(page_break())
+        blocks.append(block)
+    _shift_headings(blocks[3:], 1)
+    _namespace_references(blocks, doc_id)
+    return blocks
+
+
+def _shift_headings(blocks: list, by: int) -> None:
+    """Inside a paper, Markdown's '#' is APA level 1, one level below the paper's own title."""
+    def action(elem, _doc):
+        if isinstance(elem, pf.Header):
+            elem.level = min(elem.level + by, 6)
+
+    for block in blocks:
+        block.walk(action)
+
+
+def _namespace_references(blocks: list, doc_id: str) -> None:
+    """Reference-list ids are per document in citeproc's output; make them unique in the thesis."""
+    def action(elem, _doc):
+        if isinstance(elem, pf.Div) and (elem.identifier == "refs" or elem.identifier.startswith("ref-")):
+            elem.identifier = f"{doc_id}-{elem.identifier}"
+
+    for block in blocks:
+        block.walk(action)
+
+
+def assemble(docs: dict[str, pf.Doc], ctx: Context, counts: dict[str, dict]) -> pf.Doc:
+    project = ctx.project
+    meta = project.metadata
+    blocks = thesis_title_page(meta)
+    papers = [d for d in project.documents if d.kind == "paper"]
+    toc_done = False
+    for document in project.documents:
+        doc = docs.get(document.id)
+        if doc is None:
+            continue
+        if document.kind in ("paper", "appendices") and not toc_done:
+            blocks += [pf.Div(classes=["toc"]), page_break()]
+            toc_done = True
+        if document.kind == "paper":
+            blocks += paper_blocks(doc, document.id, papers.index(document) + 1, meta, counts[document.id],
+                                   ctx.profile.get("limits", {}))
+        else:
+            content = list(doc.content)
+            _namespace_references(content, document.id)
+            if document.kind == "appendices":
+                blocks.append(pf.Header(pf.Str("Appendices"), level=1, identifier="appendices", classes=["unnumbered"]))
+            blocks += content
+            if document.kind == "preface":
+                blocks.append(para(f"Preface word count: {number(counts[document.id]['main'])}"))
+        blocks.append(page_break())
+    return pf.Doc(*blocks, metadata={"lang": meta.get("lang", "en-GB")})

@@ -1,0 +1,60 @@
+"""The .bib files as the build needs them before citeproc: which keys exist, and where.
+
+bibtexparser reports unparsable entries and duplicate keys with their line, which pandoc does not.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import bibtexparser
+from bibtexparser.model import DuplicateBlockKeyBlock, ParsingFailedBlock
+
+from .problems import Problems
+
+
+@dataclass(frozen=True)
+class Entry:
+    key: str
+    type: str
+    file: str
+    line: int
+    fields: dict
+
+
+def read_entries(root: Path, paths: list[Path], problems: Problems) -> dict[str, Entry]:
+    entries: dict[str, Entry] = {}
+    for rel in paths:
+        full = root / rel
+        try:
+            text = full.read_text(encoding="utf-8-sig")
+        except FileNotFoundError:
+            continue  # reported when the project was read
+        except UnicodeDecodeError:
+            problems.error(str(rel), "is not UTF-8 text; export the library again with UTF-8 encoding")
+            continue
+        library = bibtexparser.parse_string(text)
+        for block in library.failed_blocks:
+            line = (block.start_line or 0) + 1
+            if isinstance(block, DuplicateBlockKeyBlock):
+                first = entries.get(block.key)
+                where = f" (first at line {first.line})" if first else ""
+                problems.error(f"{rel}:{line}", f"duplicate key '{block.key}'{where}; give one of the entries another key")
+            elif isinstance(block, ParsingFailedBlock):
+                problems.error(f"{rel}:{line}", f"this entry cannot be parsed ({_reason(block)}); "
+                               "check its braces, quotes and commas")
+        for entry in library.entries:
+            if entry.key in entries:
+                first = entries[entry.key]
+                problems.error(f"{rel}:{entry.start_line + 1}", f"duplicate key '{entry.key}' (also {first.file}:{first.line}); "
+                               "give one of the entries another key")
+                continue
+            fields = {f.key.lower(): f.value for f in entry.fields}
+            entries[entry.key] = Entry(entry.key, entry.entry_type.lower(), str(rel), entry.start_line + 1, fields)
+    return entries
+
+
+def _reason(block) -> str:
+    error = getattr(block, "error", None)
+    text = str(error) if error else "unknown problem"
+    return text.splitlines()[0][:120]

@@ -1,0 +1,47 @@
+"""What every transform may read: the project, the target's profile, the labels, and where to report."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .problems import Problems
+from .project import Document, Project
+
+
+@dataclass
+class Label:
+    """A numbered or titled thing that text can refer to with @kind:name."""
+
+    text: str  # what a reference renders as: "Table 5", "Appendix B", "Method"
+    anchor: str  # identifier in the output (unique in the whole thesis)
+    doc_id: str
+
+
+@dataclass
+class Context:
+    project: Project
+    profile: dict
+    target: str
+    known_targets: list[str]
+    problems: Problems
+    labels: dict[tuple[str, str], Label] = field(default_factory=dict)  # (scope, "tbl:x") -> Label
+    sources: dict[str, str] = field(default_factory=dict)  # doc id -> concatenated source text (for locating)
+
+    def locate(self, doc: Document, needle: str) -> str:
+        """'file:line' of the first place a document's sources contain needle; the first file otherwise."""
+        pattern = re.compile(re.escape(needle) + r"(?![\w:-])") if needle[-1:].isalnum() else None
+        for rel in doc.files:
+            try:
+                lines = (self.project.root / rel).read_text(encoding="utf-8-sig").splitlines()
+            except (OSError, UnicodeDecodeError):
+                continue
+            for number, line in enumerate(lines, start=1):
+                if (pattern.search(line) if pattern else needle in line):
+                    return f"{rel}:{number}"
+        return str(doc.files[0]) if doc.files else "thesis.md"
+
+
+def anchor(doc_id: str, label: str) -> str:
+    """An output identifier unique across the thesis: labels are local to their document."""
+    return f"{doc_id}-{label.replace(':', '-')}"

@@ -1,0 +1,208 @@
+"""The build, as named stages over one AST per document, all in this Python process:
+
+    read      thesis.md's plan; each document's chapters parsed once by pandoc
+    expand    conditional content, appendix letters, table and figure numbers (filters, stage expand)
+    resolve   cross-references, once every document's labels are known (stage resolve)
+    cite      citeproc per document: each paper ends with its own reference list
+    mark      reference-list marks such as the included-studies asterisk (stage cited)
+    check     word counts and limits, citations -> report.json
+    assemble  title pages, contents, papers and appendices as one document
+    write     DOCX, typst -> PDF and HTML side by side; each file written to a temporary name, then renamed
+"""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import panflute as pf
+
+import filters
+
+from . import assemble as assembly
+from . import cite, pandoc, read
+from .bibliography import read_entries
+from .context import Context
+from .problems import BuildStopped, Problems
+from .profiles import load_profile, targets
+from .project import read_project
+from .reference_docx import reference_docx
+from .wordcount import count_parts
+
+TEMPLATES = Path(__file__).parent / "templates"
+
+
+@dataclass
+class Result:
+    target: str
+    problems: Problems
+    report: dict = field(default_factory=dict)
+    outputs: list[Path] = field(default_factory=list)
+    timings: list[tuple[str, float]] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems.errors
+
+
+class Stages:
+    """Times each stage, for --verbose."""
+
+    def __init__(self, result: Result, verbose: bool, echo):
+        self.result, self.verbose, self.echo = result, verbose, echo
+
+    def __call__(self, name: str, func, *args):
+        start = time.perf_counter()
+        value = func(*args)
+        elapsed = time.perf_counter() - start
+        self.result.timings.append((name, elapsed))
+        if self.verbose:
+            self.echo(f"  {name:<9} {elapsed:6.2f} s")
+        return value
+
+
+def build(root: Path, target: str, write: bool = True, verbose: bool = False, echo=print) -> Result:
+    problems = Problems()
+    result = Result(target=target, problems=problems)
+    stage = Stages(result, verbose, echo)
+    try:
+        _build(Path(root), target, write, problems, result, stage)
+    except BuildStopped:
+        pass
+    except pandoc.PandocError as exc:
+        problems.error("", f"pandoc failed: {str(exc).splitlines()[0]}")
+    return result
+
+
+def _build(root, target, write, problems, result, stage) -> None:
+    project = read_project(root, problems)
+    profile = load_profile(root, target, problems)
+    problems.stop_if_errors()
+    ctx = Context(project=project, profile=profile, target=target, known_targets=sorted(targets(root)),
+                  problems=problems)
+    entries = read_entries(root, project.bibliography, problems)
+
+    docs = stage("read", read.parse_all, project, problems)
+    problems.stop_if_errors()
+    stage("expand", _run_stage, "expand", docs, ctx)
+    stage("resolve", _run_stage, "resolve", docs, ctx)
+    for document in project.documents:
+        cite.check_keys(docs[document.id], ctx, document, entries)
+    problems.stop_if_errors()
+    docs = stage("cite", cite.cite_all, docs, ctx)
+    stage("mark", _run_stage, "cited", docs, ctx)
+    counts = stage("check", _check, docs, ctx, entries, result)
+    problems.stop_if_errors()
+    if not write:
+        return
+    thesis = stage("assemble", assembly.assemble, docs, ctx, counts)
+    stage("write", _write, thesis, ctx, result)
+
+
+def _run_stage(name: str, docs: dict[str, pf.Doc], ctx: Context) -> None:
+    for module in filters.stage(name):
+        for document in ctx.project.documents:
+            if document.id in docs:
+                module.run(docs[document.id], ctx, document)
+
+
+def _check(docs, ctx: Context, entries, result: Result) -> dict[str, dict]:
+    """Word counts against the profile's limits, citation coverage; fills the report."""
+    limits_by_kind = ctx.profile.get("limits", {}) or {}
+    report_docs, counts = {}, {}
+    cited: set[str] = set()
+    for document in ctx.project.documents:
+        doc = docs[document.id]
+        cited.update(cite.cited_keys(doc))
+        parts = count_parts(doc.content)
+        counts[document.id] = parts
+        limits = dict(limits_by_kind.get(document.kind, {}) or {})
+        ok = True
+        for part, limit in limits.items():
+            if parts.get(part, 0) > limit:
+                ok = False
+                ctx.problems.error(document.id, f"{part} text has {parts[part]:,} words, over the {limit:,}-word limit "
+                                   f"of the {ctx.target} profile by {parts[part] - limit:,}; shorten it")
+        if document.kind == "paper" and not any(isinstance(b, pf.Div) and "abstract" in b.classes for b in doc.content):
+            ctx.problems.error(str(document.files[0]) if document.files else document.id,
+                               "this paper has no abstract; add a '::: abstract' block to its first file")
+        floats = {"tables": 0, "figures": 0}
+
+        def tally(elem, _doc):
+            if isinstance(elem, pf.Div) and "apa-table" in elem.classes:
+                floats["tables"] += 1
+            elif isinstance(elem, pf.Div) and "apa-figure" in elem.classes:
+                floats["figures"] += 1
+
+        doc.walk(tally)
+        report_docs[document.id] = {"kind": document.kind, "words": parts, "limits": limits, **floats, "ok": ok}
+    uncited = sorted(set(entries) - cited)
+    result.report = {
+        "target": ctx.target,
+        "ok": None,
+        "documents": report_docs,
+        "citations": {"unresolved": [], "uncited": uncited},
+        "problems": [],
+    }
+    return counts
+
+
+def _write(thesis: pf.Doc, ctx: Context, result: Result) -> None:
+    root = ctx.project.root
+    out_dir = root / "build" / ctx.target
+    cache = root / "build" / ".cache"
+    out_dir.mkdir(parents=True, exist_ok=True)
+    stem = str(ctx.profile.get("basename", ctx.target))
+    formats = list(ctx.profile.get("outputs", ["docx", "pdf", "html"]))
+    meta = ctx.project.metadata
+    common = ["-M", f"title={meta['title']}", "-M", f"author={meta['author']}", "-M", f"pagetitle={meta['title']}"]
+    staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=out_dir))
+    try:
+        jobs = {}
+        if "docx" in formats:
+            jobs["docx"] = ["-t", "docx", f"--reference-doc={reference_docx(cache)}", *common,
+                            "-o", str(staging / f"{stem}.docx")]
+        if "pdf" in formats:
+            jobs["typst"] = ["-t", "typst-citations", "-s", f"--template={TEMPLATES / 'thesis.typ'}", *common,
+                             "-o", str(staging / f"{stem}.typ")]
+        if "html" in formats:
+            jobs["html"] = ["-t", "html5", "-s", "--embed-resources", f"--css={TEMPLATES / 'thesis.css'}", *common,
+                            "-o", str(staging / f"{stem}.html")]
+
+        def write_one(item):
+            fmt, args = item
+            doc = pf.load(_json_roundtrip(thesis))
+            for module in filters.stage("lower"):
+                module.run(doc, ctx, fmt)
+            pandoc.convert(doc, args, cwd=root)
+            if fmt == "typst":
+                import typst
+
+                typst.compile(str(staging / f"{stem}.typ"), output=str(staging / f"{stem}.pdf"), root=str(root),
+                              ignore_system_fonts=True)
+            return fmt
+
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            list(pool.map(write_one, jobs.items()))
+        report = dict(result.report)
+        report["ok"] = not ctx.problems.errors
+        report["problems"] = [p.as_dict() for p in ctx.problems.items]
+        (staging / "report.json").write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+        names = [f"{stem}.{ext}" for ext in ("docx", "pdf", "html") if ext in formats] + ["report.json"]
+        for name in names:  # each rename is atomic: a reader sees the old file or the new one, never half
+            os.replace(staging / name, out_dir / name)
+            result.outputs.append(out_dir / name)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def _json_roundtrip(doc: pf.Doc):
+    """A deep copy for one writer, so lowering for DOCX does not leak into the typst or HTML output."""
+    import io
+
+    return io.StringIO(json.dumps(doc.to_json()))

@@ -1,0 +1,52 @@
+"""Problems found in the sources: collected, printed one line each, never a traceback.
+
+A problem names where it is (file, line, or data row and column), what is wrong and what to do.
+The build collects every problem it can before stopping, so an author fixes them in one pass.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Problem:
+    severity: str  # "error" or "warning"
+    where: str  # "chapters/paper1/20-method.md:42" or "data/casp.csv row 7, column q8"
+    message: str  # what is wrong, then what to do
+
+    def line(self) -> str:
+        return f"{self.where}: {self.severity}: {self.message}" if self.where else f"{self.severity}: {self.message}"
+
+    def as_dict(self) -> dict:
+        return {"severity": self.severity, "where": self.where, "message": self.message}
+
+
+class BuildStopped(Exception):
+    """Raised to stop the pipeline once problems make going on pointless."""
+
+
+@dataclass
+class Problems:
+    items: list[Problem] = field(default_factory=list)
+
+    def error(self, where: str, message: str) -> None:
+        self._add(Problem("error", where, message))
+
+    def warning(self, where: str, message: str) -> None:
+        self._add(Problem("warning", where, message))
+
+    def _add(self, problem: Problem) -> None:
+        if problem not in self.items:
+            self.items.append(problem)
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.items if p.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.items if p.severity == "warning"]
+
+    def stop_if_errors(self) -> None:
+        if self.errors:
+            raise BuildStopped()

@@ -1,0 +1,156 @@
+"""The project: thesis.md's metadata and plan of documents, read and validated before any work.
+
+thesis.md starts with a YAML block. Besides the thesis's metadata (title, author, degree, ...) it holds
+the plan: which documents make the thesis, in which order, and where their Markdown lives.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from .problems import Problems
+
+DOCUMENT_KINDS = ("front", "preface", "paper", "appendices")
+REQUIRED_METADATA = ("title", "author", "degree", "university", "date")
+
+
+@dataclass
+class Document:
+    """One document of the plan: parsed once, filtered, cited (papers), then assembled."""
+
+    id: str
+    kind: str  # one of DOCUMENT_KINDS
+    files: list[Path]  # Markdown sources, in reading order (relative to the project root)
+    options: dict = field(default_factory=dict)  # the rest of the plan entry (e.g. included-studies)
+
+
+@dataclass
+class Project:
+    root: Path
+    metadata: dict
+    documents: list[Document]
+    bibliography: list[Path]
+
+    def document(self, doc_id: str) -> Document:
+        return next(d for d in self.documents if d.id == doc_id)
+
+    def rel(self, path: Path) -> str:
+        try:
+            return str(Path(path).resolve().relative_to(self.root.resolve()))
+        except ValueError:
+            return str(path)
+
+
+def split_front_matter(text: str) -> tuple[str, str, int]:
+    """Return (yaml text, body, line number where the YAML starts) of a Markdown file."""
+    if not text.startswith("---"):
+        return "", text, 0
+    match = re.match(r"---[ \t]*\n(.*?\n)?(---|\.\.\.)[ \t]*(\n|$)", text, re.S)
+    if not match:
+        return "", text, 0
+    return match.group(1) or "", text[match.end():], 2
+
+
+def load_yaml(text: str, where: str, first_line: int, problems: Problems):
+    try:
+        return yaml.safe_load(text) or {}
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = first_line + mark.line if mark else first_line
+        reason = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        problems.error(f"{where}:{line}", f"the YAML is malformed ({reason}); check indentation, "
+                       "colons and quotes on this line or the one before it")
+        return None
+
+
+def read_project(root: Path, problems: Problems) -> Project | None:
+    root = Path(root)
+    master = root / "thesis.md"
+    if not master.is_file():
+        problems.error("thesis.md", "not found; run the build from the project folder (the one holding thesis.md)")
+        return None
+    text = master.read_text(encoding="utf-8-sig")
+    head, _body, first = split_front_matter(text)
+    if not first:
+        problems.error("thesis.md:1", "thesis.md must start with a YAML block between '---' lines "
+                       "holding the title, author and the plan of documents")
+        return None
+    meta = load_yaml(head, "thesis.md", first, problems)
+    if meta is None:
+        return None
+    if not isinstance(meta, dict):
+        problems.error("thesis.md:2", "the YAML block must be a mapping of keys to values (key: value)")
+        return None
+
+    for key in REQUIRED_METADATA:
+        if not meta.get(key):
+            problems.error(f"thesis.md:{_line_of(text, key)}", f"metadata '{key}' is missing; add '{key}: ...' to the YAML block")
+
+    documents = _read_plan(root, text, meta, problems)
+    bibliography = []
+    for bib in _as_list(meta.get("bibliography", [])):
+        path = root / bib
+        if not path.is_file():
+            problems.error(f"thesis.md:{_line_of(text, 'bibliography')}",
+                           f"bibliography file '{bib}' not found; fix the path or export your library there")
+        bibliography.append(Path(bib))
+    return Project(root=root, metadata=meta, documents=documents, bibliography=bibliography)
+
+
+def _read_plan(root: Path, text: str, meta: dict, problems: Problems) -> list[Document]:
+    plan = meta.get("documents")
+    line = _line_of(text, "documents")
+    if not isinstance(plan, list) or not plan:
+        problems.error(f"thesis.md:{line}", "the plan is missing: add 'documents:' with one entry per document "
+                       "(id, kind, source), see README 'The plan'")
+        return []
+    documents, seen = [], set()
+    for number, entry in enumerate(plan, start=1):
+        if not isinstance(entry, dict) or "id" not in entry or "source" not in entry:
+            problems.error(f"thesis.md:{line}", f"documents entry {number} needs 'id' and 'source' (a folder or a list of files)")
+            continue
+        doc_id, kind = str(entry["id"]), entry.get("kind", "paper" if str(entry["id"]).startswith("paper") else "front")
+        where = f"thesis.md:{_line_of(text, 'id: ' + doc_id)}"
+        if doc_id in seen:
+            problems.error(where, f"document id '{doc_id}' is used twice; ids must be unique")
+        seen.add(doc_id)
+        if kind not in DOCUMENT_KINDS:
+            problems.error(where, f"document '{doc_id}' has kind '{kind}'; use one of {', '.join(DOCUMENT_KINDS)}")
+            continue
+        files = _source_files(root, entry["source"], where, doc_id, problems)
+        options = {k: v for k, v in entry.items() if k not in ("id", "kind", "source")}
+        documents.append(Document(id=doc_id, kind=kind, files=files, options=options))
+    return documents
+
+
+def _source_files(root: Path, source, where: str, doc_id: str, problems: Problems) -> list[Path]:
+    files: list[Path] = []
+    for item in _as_list(source):
+        path = root / item
+        if path.is_dir():
+            found = sorted(p for p in path.glob("*.md"))
+            if not found:
+                problems.error(where, f"document '{doc_id}': folder '{item}' holds no .md files; add a chapter or fix the path")
+            files += [p.relative_to(root) for p in found]
+        elif path.is_file():
+            files.append(Path(item))
+        else:
+            problems.error(where, f"document '{doc_id}': chapter '{item}' not found; create it or fix the path in thesis.md")
+    return files
+
+
+def _as_list(value) -> list:
+    if value is None:
+        return []
+    return list(value) if isinstance(value, (list, tuple)) else [value]
+
+
+def _line_of(text: str, needle: str) -> int:
+    """Line of the first occurrence of a YAML key (or any text) in thesis.md; 1 if absent."""
+    for number, line in enumerate(text.splitlines(), start=1):
+        if needle in line:
+            return number
+    return 1

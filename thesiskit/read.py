@@ -1,0 +1,68 @@
+"""Stage 'read': each document's chapters, concatenated and parsed by pandoc exactly once."""
+from __future__ import annotations
+
+import posixpath
+from concurrent.futures import ThreadPoolExecutor
+
+import panflute as pf
+
+from . import pandoc
+from .problems import Problems
+from .project import Document, Project
+
+MARKER = "thesiskit-source:"
+
+
+def read_sources(project: Project, document: Document, problems: Problems) -> str | None:
+    """The document's Markdown, files joined in order, each preceded by a marker naming it."""
+    parts = []
+    for rel in document.files:
+        try:
+            text = (project.root / rel).read_text(encoding="utf-8-sig")
+        except UnicodeDecodeError as exc:
+            problems.error(f"{rel}", f"is not UTF-8 text (byte {exc.start}); save the file as UTF-8")
+            return None
+        except OSError as exc:
+            problems.error(f"{rel}", f"cannot be read ({exc.strerror}); check the file exists and is readable")
+            return None
+        if not text.strip():
+            problems.error(f"{rel}:1", "the chapter is empty; write its text or remove it from the plan")
+        parts.append(f"<!-- {MARKER} {rel} -->\n\n{text}\n")
+    return "\n".join(parts)
+
+
+def parse_all(project: Project, problems: Problems) -> dict[str, pf.Doc]:
+    """Parse every document (in parallel: pandoc runs as separate processes)."""
+    texts = {d.id: read_sources(project, d, problems) for d in project.documents}
+    docs: dict[str, pf.Doc] = {}
+
+    def parse(doc_id):
+        return doc_id, pandoc.parse_markdown(texts[doc_id])
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        for doc_id, doc in pool.map(parse, [i for i, t in texts.items() if t is not None]):
+            _resolve_paths(doc, project, problems)
+            docs[doc_id] = doc
+    return docs
+
+
+def _resolve_paths(doc: pf.Doc, project: Project, problems: Problems) -> None:
+    """Drop the file markers; make image paths relative to the project root instead of the chapter."""
+    current = ""
+    kept = []
+    for block in doc.content:
+        if isinstance(block, pf.RawBlock) and block.format == "html" and MARKER in block.text:
+            current = block.text.split(MARKER, 1)[1].strip().removesuffix("-->").strip()
+            continue
+        base = posixpath.dirname(current)
+
+        def fix(elem, _doc, base=base):
+            if isinstance(elem, pf.Image) and "://" not in elem.url and not elem.url.startswith("/"):
+                elem.url = posixpath.normpath(posixpath.join(base, elem.url))
+                if not (project.root / elem.url).is_file():
+                    problems.error(f"{current}", f"image '{elem.url}' not found; put the file there or fix the path "
+                                   "(paths are relative to the chapter's folder)")
+
+        block.walk(fix)
+        kept.append(block)
+    doc.content = kept

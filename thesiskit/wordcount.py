@@ -1,0 +1,129 @@
+"""Word counts over the AST, split by part, after citeproc (citations count as a reader sees them).
+
+A word is a run of characters between spaces that holds at least one letter or digit: "peer-led",
+"e.g." and "(Smith," are one word each; a lone dash or ellipsis is none.
+Parts: main, abstract, keywords, tables, figures, captions, notes (footnotes and table/figure notes),
+references. Title pages are not counted at all.
+"""
+from __future__ import annotations
+
+import re
+
+import panflute as pf
+
+PARTS = ("main", "abstract", "keywords", "tables", "figures", "captions", "notes", "references")
+_WORD = re.compile(r"[^\W_]", re.UNICODE)
+
+# classes of divs that change which part their content counts to; None means not counted
+DIV_PARTS = {
+    "abstract": "abstract",
+    "keywords": "keywords",
+    "float-label": "captions",
+    "float-title": "captions",
+    "float-note": "notes",
+    "references-note": "references",
+    "csl-bib-body": "references",
+    "title-page": None,
+    "paper-title-page": None,
+    "toc": None,
+}
+
+
+def count_words(text: str) -> int:
+    return sum(1 for token in text.split() if _WORD.search(token))
+
+
+def count_parts(blocks) -> dict[str, int]:
+    counts = dict.fromkeys(PARTS, 0)
+    for block in blocks:
+        _count_block(block, "main", counts)
+    return counts
+
+
+def _count_block(block, part, counts) -> None:
+    if isinstance(block, pf.Div):
+        for cls in block.classes:
+            if cls in DIV_PARTS:
+                part = DIV_PARTS[cls]
+                break
+        else:
+            if "apa-table" in block.classes:
+                part = "tables"
+            elif "apa-figure" in block.classes:
+                part = "figures"
+        if "float-body" in block.classes and part == "main":
+            part = "tables"
+        if part is None:
+            return
+        if "references" in block.classes and part == "main":
+            part = "references"
+        for child in block.content:
+            _count_block(child, part, counts)
+        return
+    if isinstance(block, pf.Header) and "references" in block.classes:
+        part = "references"
+    if isinstance(block, pf.Table):
+        part = "tables" if part == "main" else part
+        block.walk(lambda e, d: _count_notes(e, counts))
+        counts[part] += count_words(_text(block))
+        return
+    if part is None:
+        return
+    block.walk(lambda e, d: _count_notes(e, counts))
+    counts[part] += count_words(_text(block))
+
+
+def _count_notes(elem, counts):
+    if isinstance(elem, pf.Note):
+        counts["notes"] += count_words(_text(elem))
+
+
+def _text(elem) -> str:
+    """The text of an element as a reader sees it, footnotes left out."""
+    out: list[str] = []
+
+    def visit(e):
+        if isinstance(e, pf.Note):
+            return
+        if isinstance(e, pf.Str):
+            out.append(e.text)
+        elif isinstance(e, (pf.Space, pf.SoftBreak, pf.LineBreak)):
+            out.append(" ")
+        elif isinstance(e, (pf.Code, pf.Math, pf.RawInline)):
+            out.append(e.text)
+        elif isinstance(e, pf.CodeBlock):
+            out.append(" " + e.text + " ")
+        elif isinstance(e, pf.Block):
+            out.append(" ")
+        for child in _children(e):
+            visit(child)
+        if isinstance(e, pf.Block):
+            out.append(" ")
+
+    visit(elem)
+    return "".join(out)
+
+
+def _children(e):
+    if isinstance(e, pf.Table):
+        kids = []
+        for section in [e.head, *e.content, e.foot]:
+            for row in section.content:
+                for cell in row.content:
+                    kids.extend(cell.content)
+        return kids
+    if isinstance(e, pf.TableBody):
+        return []
+    content = getattr(e, "content", None)
+    if content is None or isinstance(e, (pf.Str, pf.Code, pf.CodeBlock)):
+        return []
+    if isinstance(e, (pf.BulletList, pf.OrderedList)):
+        return [child for item in content for child in item.content]
+    if isinstance(e, pf.DefinitionList):
+        kids = []
+        for item in content:
+            kids.append(pf.Para(*item.term))
+            for definition in item.definitions:
+                kids.extend(definition.content)
+        return kids
+    return list(content)
