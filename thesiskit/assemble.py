@@ -95,7 +95,7 @@ def paper_blocks(doc: pf.Doc, doc_id: str, index: int, meta: dict, counts: dict,
     if meta.get("correspondence"):
         page.append(para(f"Please address any correspondence to {meta['author']}, {meta['correspondence']}"))
     if meta.get("email"):
-        page.append(para("Email: ", pf.Link(pf.Str(str(meta["email"])), url=f"mailto:{meta['email']}")))
+        page.append(para("Email:", pf.Space(), pf.Link(pf.Str(str(meta["email"])), url=f"mailto:{meta['email']}")))
     page.append(para(f"Word count for abstract: {number(counts['abstract'])}"))
     page.append(main_count)
     for i, affiliation in enumerate(affiliations, start=1):
@@ -109,11 +109,11 @@ def paper_blocks(doc: pf.Doc, doc_id: str, index: int, meta: dict, counts: dict,
         blocks.append(pf.Div(para(pf.Emph(pf.Str("Keywords:")), pf.Space(), ", ".join(map(str, keywords))),
                              classes=["keywords"]))
     blocks.append(page_break())
+    _shift_headings(body, 1)
     for block in body:
         if isinstance(block, pf.Header) and "references" in block.classes:
-            blocks.append(page_break())
+            blocks.append(page_break())  # APA: the reference list starts on a new page
         blocks.append(block)
-    _shift_headings(blocks[3:], 1)
     _namespace_references(blocks, doc_id)
     return blocks
 
@@ -159,8 +159,10 @@ def assemble(docs: dict[str, pf.Doc], ctx: Context, counts: dict[str, dict]) -> 
             _namespace_references(content, document.id)
             if document.kind == "appendices":
                 blocks.append(pf.Header(pf.Str("Appendices"), level=1, identifier="appendices", classes=["unnumbered"]))
+            if document.kind == "preface":  # the closing line, before the preface's own references
+                at = next((i for i, b in enumerate(content) if isinstance(b, pf.Header) and "references" in b.classes),
+                          len(content))
+                content.insert(at, para(f"Preface word count: {number(counts[document.id]['main'])}"))
             blocks += content
-            if document.kind == "preface":
-                blocks.append(para(f"Preface word count: {number(counts[document.id]['main'])}"))
         blocks.append(page_break())
     return pf.Doc(*blocks, metadata={"lang": meta.get("lang", "en-GB")})

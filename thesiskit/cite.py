@@ -45,8 +45,8 @@ def check_keys(doc: pf.Doc, ctx: Context, document: Document, entries: dict[str,
     return missing
 
 
-def add_reference_list(doc: pf.Doc, title: str) -> None:
-    doc.content.append(pf.Header(pf.Str(title), level=1, classes=["references", "unnumbered"]))
+def add_reference_list(doc: pf.Doc, title: str, level: int) -> None:
+    doc.content.append(pf.Header(pf.Str(title), level=level, classes=["references", "unnumbered"]))
     doc.content.append(pf.Div(identifier="refs", classes=["references"]))
 
 
@@ -59,11 +59,14 @@ def cite_all(docs: dict[str, pf.Doc], ctx: Context) -> dict[str, pf.Doc]:
         args.append(f"--bibliography={(project.root / bib).resolve()}")
     title = str(ctx.profile.get("references-title", "References"))
 
+    kinds = {d.id: d.kind for d in project.documents}
+
     def one(item):
         doc_id, doc = item
         if not cited_keys(doc):
             return doc_id, doc
-        add_reference_list(doc, title)
+        # In a paper '#' is APA level 1 (the paper's title sits above it); elsewhere '#' is the part's title.
+        add_reference_list(doc, title, level=1 if kinds[doc_id] == "paper" else 2)
         out, _stderr = pandoc.convert(doc, args)
         return doc_id, pandoc.to_doc(out)
 
