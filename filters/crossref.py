@@ -37,28 +37,44 @@ def run(doc: pf.Doc, ctx, document) -> None:
             ctx.problems.error(ctx.locate(document, "@" + labels[0]),
                                f"'{pf.stringify(elem)}' mixes cross-references and citations; write them separately")
             return None
-        parts = []
+        rendered = []
         for citation in elem.citations:
             label = _lookup(citation.id, ctx, document)
             if label is None:
                 return None
-            text = [*citation.prefix, pf.Space()] if citation.prefix else []
-            text.append(pf.Str(label.text.split(" ")[0]))
-            for word in label.text.split(" ")[1:]:
-                text += [pf.Space(), pf.Str(word)]
-            if citation.suffix:
-                text += [*([pf.Space()] if not pf.stringify(pf.Span(*citation.suffix)).startswith((",", ";")) else []),
-                         *citation.suffix]
-            parts.append(text)
-        joined = parts[0]
-        for i, part in enumerate(parts[1:], start=1):
-            joined += [pf.Str(","), pf.Space()] if i < len(parts) - 1 else [pf.Space(), pf.Str("and"), pf.Space()]
-            joined += part
-        if elem.citations[0].mode == "NormalCitation":
-            joined = [pf.Str("("), *joined, pf.Str(")")]
-        return pf.Span(*joined, classes=["crossref"])
+            rendered.append(_render(citation, label))
+        # "@sec:method [see @app:x]" is narrative for the first label, parenthetical for the rest
+        narrative = elem.citations[0].mode == "AuthorInText"
+        head, rest = (rendered[:1], rendered[1:]) if narrative else ([], rendered)
+        inlines = _join(head)
+        if rest:
+            inlines += ([pf.Space()] if inlines else []) + [pf.Str("("), *_join(rest), pf.Str(")")]
+        return pf.Span(*inlines, classes=["crossref"])
 
     doc.walk(action)
+
+
+def _render(citation, label: Label) -> list:
+    """One reference: its prefix ("see"), the label's text ("Table 5"), its suffix (", top row")."""
+    text = [*citation.prefix, pf.Space()] if citation.prefix else []
+    words = label.text.split(" ")
+    text.append(pf.Str(words[0]))
+    for word in words[1:]:
+        text += [pf.Space(), pf.Str(word)]
+    if citation.suffix:
+        glued = pf.stringify(pf.Span(*citation.suffix)).startswith((",", ";", "."))
+        text += ([] if glued else [pf.Space()]) + list(citation.suffix)
+    return text
+
+
+def _join(parts: list[list]) -> list:
+    """A, B and C."""
+    joined: list = []
+    for i, part in enumerate(parts):
+        if i:
+            joined += [pf.Str(","), pf.Space()] if i < len(parts) - 1 else [pf.Space(), pf.Str("and"), pf.Space()]
+        joined += part
+    return joined
 
 
 def _collect_sections(doc, ctx, document) -> None:

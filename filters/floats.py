@@ -127,7 +127,7 @@ def _build(kind, label, title, body, note, ctx, document, counters, prefix):
     parts = [
         pf.Div(pf.Para(pf.Strong(pf.Str(KINDS[kind]), pf.Space(), pf.Str(number))), classes=["float-label"]),
         pf.Div(pf.Para(pf.Emph(*title)), classes=["float-title"]),
-        pf.Div(*body, classes=["float-body"]),
+        pf.Div(*body, classes=["table-body" if kind == "tbl" else "float-body"]),
     ]
     if note:
         parts.append(pf.Div(*note, classes=["float-note"]))

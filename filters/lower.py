@@ -27,9 +27,10 @@ CLASSES = {
     "float-label": ("Caption Label", "apa-float-label"),
     "float-title": ("Caption Title", "apa-float-title"),
     "float-body": ("Figure", "apa-float-body"),
+    "table-body": ("Table Text", "apa-table-body"),
     "float-note": ("Caption Note", "apa-float-note"),
     "references-note": ("References Note", "apa-references-note"),
-    "csl-bib-body": (None, "apa-references"),  # pandoc itself styles reference entries "Bibliography"
+    "csl-bib-body": ("Bibliography", "apa-references"),
 }
 
 DOCX_PAGE_BREAK = '<w:p><w:r><w:br w:type="page"/></w:r></w:p>'
@@ -51,8 +52,7 @@ def run(doc: pf.Doc, ctx, fmt: str) -> None:
             return None
         style, function = mapped
         if fmt == "docx":
-            if style:
-                elem.attributes["custom-style"] = style
+            elem.attributes["custom-style"] = style
             return None
         if fmt == "typst":
             return [pf.RawBlock(f"#{function}[", format="typst"), *elem.content, pf.RawBlock("]", format="typst")]

@@ -160,7 +160,8 @@ def _write(thesis: pf.Doc, ctx: Context, result: Result) -> None:
     stem = str(ctx.profile.get("basename", ctx.target))
     formats = list(ctx.profile.get("outputs", ["docx", "pdf", "html"]))
     meta = ctx.project.metadata
-    common = ["-M", f"title={meta['title']}", "-M", f"author={meta['author']}", "-M", f"pagetitle={meta['title']}"]
+    # The title page is ours; title and author go only where a format keeps them out of the text.
+    common = ["-M", f"pagetitle={meta['title']}", "-V", f"author-meta={meta['author']}"]
     staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=out_dir))
     try:
         jobs = {}
@@ -180,6 +181,8 @@ def _write(thesis: pf.Doc, ctx: Context, result: Result) -> None:
             for module in filters.stage("lower"):
                 module.run(doc, ctx, fmt)
             pandoc.convert(doc, args, cwd=root)
+            if fmt == "docx":
+                finish_docx(staging / f"{stem}.docx", title=str(meta["title"]), author=str(meta["author"]))
             if fmt == "typst":
                 import typst
 
@@ -199,6 +202,44 @@ def _write(thesis: pf.Doc, ctx: Context, result: Result) -> None:
             result.outputs.append(out_dir / name)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+
+
+def finish_docx(path: Path, **properties) -> None:
+    """What pandoc's DOCX writer cannot do: table cells in the 'Table Text' style (pandoc gives them
+    'Compact', shared with tight lists), and core properties (File > Info in Word) set here so that
+    they stay off the title page."""
+    import docx
+
+    document = docx.Document(str(path))
+    table_text = document.styles["Table Text"]
+    section = document.sections[0]
+    text_width = section.page_width - section.left_margin - section.right_margin
+    for table in document.tables:
+        _fit_columns(table, int(text_width) // 635)  # EMU -> twips
+        for row in table.rows:
+            for cell in row.cells:
+                for paragraph in cell.paragraphs:
+                    paragraph.style = table_text
+    for name, value in properties.items():
+        if len(value) > 255:  # the OOXML limit for a core property
+            value = value[:254].rsplit(" ", 1)[0] + "…"
+        setattr(document.core_properties, name, value)
+    document.save(str(path))
+
+
+def _fit_columns(table, width_twips: int, narrowest: int = 620) -> None:
+    """Spread a table's columns over the text width (pandoc sizes them for US Letter), keeping each
+    column wide enough for a short word at 10 pt."""
+    from docx.oxml.ns import qn
+
+    grid = table._tbl.tblGrid
+    cols = grid.findall(qn("w:gridCol")) if grid is not None else []
+    widths = [max(int(c.get(qn("w:w")) or 0), narrowest) for c in cols]
+    if not widths or sum(widths) == 0:
+        return
+    scale = width_twips / sum(widths)
+    for col, width in zip(cols, widths):
+        col.set(qn("w:w"), str(int(width * scale)))
 
 
 def _json_roundtrip(doc: pf.Doc):

@@ -38,7 +38,8 @@ HEADINGS = {
 CUSTOM = {
     "Title Page": dict(align="center", first_line=0),
     "Title Page Title": dict(align="center", first_line=0, bold=True),
-    "Abstract": dict(first_line=0),
+    "Abstract": dict(first_line=0, size=12, spacing=WD_LINE_SPACING.DOUBLE),
+    "Table Text": dict(first_line=0, size=10, spacing=WD_LINE_SPACING.SINGLE),
     "Keywords": dict(first_line=HALF_INCH),
     "Caption Label": dict(first_line=0, bold=True, keep_next=True),
     "Caption Title": dict(first_line=0, italic=True, keep_next=True),
@@ -79,6 +80,11 @@ def build_reference_docx() -> bytes:
         style = doc.styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH) if name not in _names(doc) else doc.styles[name]
         style.base_style = doc.styles["Normal"]
         _paragraph(style, **spec)
+    for level, indent in ((1, 0), (2, Inches(0.25))):  # the contents' entries (filters/lower.py)
+        style = doc.styles.add_style(f"toc {level}", WD_STYLE_TYPE.PARAGRAPH)
+        style.element.set(qn("w:styleId"), f"TOC{level}")
+        style.base_style = doc.styles["Normal"]
+        _paragraph(style, first_line=0, left=indent)
     _apa_table_style(doc)
     _page(doc)
     out = io.BytesIO()

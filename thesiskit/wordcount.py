@@ -51,7 +51,7 @@ def _count_block(block, part, counts) -> None:
                 part = "tables"
             elif "apa-figure" in block.classes:
                 part = "figures"
-        if "float-body" in block.classes and part == "main":
+        if ("float-body" in block.classes or "table-body" in block.classes) and part == "main":
             part = "tables"
         if part is None:
             return
@@ -75,7 +75,7 @@ def _count_block(block, part, counts) -> None:
 
 def _count_notes(elem, counts):
     if isinstance(elem, pf.Note):
-        counts["notes"] += count_words(_text(elem))
+        counts["notes"] += sum(count_words(_text(block)) for block in elem.content)
 
 
 def _text(elem) -> str:

@@ -1,0 +1,30 @@
+"""Tier 1: small pure functions of the pipeline."""
+import datetime as dt
+
+import pytest
+
+from filters.appendices import letter
+from filters.crossref import is_label
+from thesiskit.assemble import format_date, number
+from thesiskit.project import split_front_matter
+
+
+@pytest.mark.parametrize("index, expected", [(0, "A"), (1, "B"), (17, "R"), (25, "Z"), (26, "AA"), (27, "AB")])
+def test_appendix_letters(index, expected):
+    assert letter(index) == expected
+
+
+def test_label_prefixes():
+    assert is_label("tbl:casp") and is_label("app:prospero") and is_label("sec:method") and is_label("fig:prisma")
+    assert not is_label("clossey2016")
+
+
+def test_dates_and_numbers_as_a_uk_thesis_writes_them():
+    assert format_date(dt.date(2022, 5, 21)) == "21 May 2022"
+    assert number(7982) == "7,982"
+
+
+def test_front_matter_split():
+    head, body, line = split_front_matter("---\ntitle: x\n---\nText\n")
+    assert head == "title: x\n" and body == "Text\n" and line == 2
+    assert split_front_matter("No YAML here") == ("", "No YAML here", 0)
