@@ -41,3 +41,19 @@ def built_example(tmp_path_factory) -> Path:
     result = run_build(project, "thesis")
     assert result.returncode == 0, result.stderr
     return project
+
+
+def make_project(dest: Path, chapter: str, bib: str = "", extra_meta: str = "") -> Path:
+    """A one-paper project for tests that need a real build of a few lines."""
+    (dest / "chapters/paper1").mkdir(parents=True)
+    (dest / "profiles").mkdir()
+    (dest / "bib").mkdir()
+    shutil.copy2(ROOT / "profiles/thesis.yaml", dest / "profiles/thesis.yaml")
+    shutil.copy2(ROOT / "build.py", dest / "build.py")
+    (dest / "bib/references.bib").write_text(bib, encoding="utf-8")
+    (dest / "chapters/paper1/00-paper.md").write_text(chapter, encoding="utf-8")
+    (dest / "thesis.md").write_text(
+        "---\ntitle: A Test Thesis\nauthor: A. Author\ndegree: DClinPsy\nuniversity: Test University\n"
+        "date: 2022-05-21\nbibliography: bib/references.bib\n" + extra_meta +
+        "documents:\n  - id: paper1\n    kind: paper\n    source: chapters/paper1\n---\n", encoding="utf-8")
+    return dest
