@@ -169,7 +169,7 @@ def _write(thesis: pf.Doc, ctx: Context, result: Result) -> None:
             jobs["docx"] = ["-t", "docx", f"--reference-doc={reference_docx(cache)}", *common,
                             "-o", str(staging / f"{stem}.docx")]
         if "pdf" in formats:
-            jobs["typst"] = ["-t", "typst-citations", "-s", f"--template={TEMPLATES / 'thesis.typ'}", *common,
+            jobs["typst"] = ["-t", "typst-citations", "-s", "--wrap=none", f"--template={TEMPLATES / 'thesis.typ'}", *common,
                              "-o", str(staging / f"{stem}.typ")]
         if "html" in formats:
             jobs["html"] = ["-t", "html5", "-s", "--embed-resources", f"--css={TEMPLATES / 'thesis.css'}", *common,
