@@ -59,13 +59,18 @@ def run(doc: pf.Doc, ctx, fmt: str) -> None:
         return None
 
     doc.walk(action)
-    if fmt == "typst":
-        doc.walk(_root_relative_images)
+    doc.walk(lambda elem, _doc: _image(elem, fmt))
 
 
-def _root_relative_images(elem, _doc):
-    """typst resolves image paths from the compile root: make project-relative paths absolute."""
-    if isinstance(elem, pf.Image) and "://" not in elem.url and not elem.url.startswith("/"):
+def _image(elem, fmt: str) -> None:
+    """Figures drawn from data come as a PNG (for Word) with a vector copy (for the PDF and the web);
+    typst resolves image paths from the compile root, so project-relative paths become absolute."""
+    if not isinstance(elem, pf.Image):
+        return
+    vector = elem.attributes.pop("vector", None)
+    if vector and fmt in ("typst", "html"):
+        elem.url = vector
+    if fmt == "typst" and "://" not in elem.url and not elem.url.startswith("/"):
         elem.url = str(PurePosixPath("/") / elem.url)
 
 

@@ -33,7 +33,7 @@ CASES = {
         r"thesis\.md:\d+: error: document 'appendices': chapter 'chapters/appendices/ethic\.md' not found; create it"),
     "missing data file": (
         lambda p: (p / "data/studies.csv").unlink(),
-        r"data/studies\.csv: error: included studies file not found .* create it or fix the path"),
+        r"data/studies\.csv: error: data file not found \(named in data/review\.yaml\); create it or fix the path"),
     "malformed YAML in thesis.md": (
         lambda p: replace(p / "thesis.md", "author: Diane Patton", "author: [Diane Patton"),
         r"thesis\.md:\d+: error: the YAML is malformed .*check indentation"),
@@ -53,8 +53,8 @@ CASES = {
         lambda p: append(p / "chapters/paper2/20-method.md", "\nSee @app:nowhere.\n"),
         r"chapters/paper2/20-method\.md:\d+: error: unknown cross-reference @app:nowhere"),
     "missing image": (
-        lambda p: (p / "chapters/paper1/figures/prisma.svg").unlink(),
-        r"chapters/paper1/30-results\.md: error: image 'chapters/paper1/figures/prisma\.svg' not found"),
+        lambda p: (p / "chapters/paper2/figures/readiness-model.svg").unlink(),
+        r"chapters/paper2/30-results\.md: error: image 'chapters/paper2/figures/readiness-model\.svg' not found"),
     "empty chapter": (
         lambda p: (p / "chapters/preface/preface.md").write_text("\n"),
         r"chapters/preface/preface\.md:1: error: the chapter is empty"),

@@ -47,7 +47,7 @@ def reference_list(paragraphs, paper: str, next_part: str):
 
 def included_authors():
     with (ROOT / "data/studies.csv").open(encoding="utf-8") as handle:
-        return [row["authors"].split()[0].rstrip(",") for row in csv.DictReader(handle)]
+        return [row["label"].split()[0].rstrip(",") for row in csv.DictReader(handle)]
 
 
 def test_outputs_and_report_exist(built_example):

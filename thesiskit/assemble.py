@@ -2,6 +2,7 @@
 
 title page; front matter (acknowledgements); preface (with its word count); contents; each paper
 (title page with word counts, abstract and keywords, main text, references); appendices.
+The preface states its own word count in its text: `{{ words.preface.main }}`.
 Title pages are made from metadata (thesis.md and each paper's front matter), never typed.
 """
 from __future__ import annotations
@@ -159,10 +160,6 @@ def assemble(docs: dict[str, pf.Doc], ctx: Context, counts: dict[str, dict]) -> 
             _namespace_references(content, document.id)
             if document.kind == "appendices":
                 blocks.append(pf.Header(pf.Str("Appendices"), level=1, identifier="appendices", classes=["unnumbered"]))
-            if document.kind == "preface":  # the closing line, before the preface's own references
-                at = next((i for i, b in enumerate(content) if isinstance(b, pf.Header) and "references" in b.classes),
-                          len(content))
-                content.insert(at, para(f"Preface word count: {number(counts[document.id]['main'])}"))
             blocks += content
         blocks.append(page_break())
     return pf.Doc(*blocks, metadata={"lang": meta.get("lang", "en-GB")})

@@ -7,18 +7,25 @@ import sys
 import time
 from pathlib import Path
 
-from .pipeline import build
+from .pipeline import build, compute_values
 from .profiles import targets
+from .values import flatten
+
+COMMANDS = {"values": "print every value the prose can use in {{ }}, with its current value"}
 
 
 def main(argv: list[str] | None = None, root: Path | None = None) -> int:
     root = Path(root or Path.cwd())
     known = sorted(targets(root)) if (root / "profiles").is_dir() else []
     parser = argparse.ArgumentParser(prog="build.py", description="Build the thesis and its journal submissions.")
-    parser.add_argument("target", help=f"what to build: {', '.join(known) or 'a profile in profiles/'}")
+    choices = ", ".join([*known, *COMMANDS]) or "a profile in profiles/"
+    parser.add_argument("target", help=f"what to build ({choices}); "
+                        + "; ".join(f"'{name}': {text}" for name, text in COMMANDS.items()))
     parser.add_argument("-v", "--verbose", action="store_true", help="print each stage with its time")
     parser.add_argument("--debug", action="store_true", help="show Python tracebacks of internal errors")
     args = parser.parse_args(argv)
+    if args.target == "values":
+        return print_values(root)
     if args.target not in known:
         parser.error(f"unknown target '{args.target}'; choose one of: {', '.join(known) or 'none (profiles/ is empty)'}")
 
@@ -40,6 +47,19 @@ def main(argv: list[str] | None = None, root: Path | None = None) -> int:
         print(f"{count} error{'s' if count != 1 else ''}; build/{args.target}/ was left as it was", file=sys.stderr)
         return 1
     print(summary(result, time.perf_counter() - start))
+    return 0
+
+
+def print_values(root: Path) -> int:
+    """`python build.py values`: name = value, one per line, for writing {{ name }} in a chapter."""
+    computed, problems = compute_values(root)
+    for problem in problems.items:
+        print(problem.line(), file=sys.stderr)
+    if problems.errors:
+        return 1
+    for name, value in flatten(computed):
+        if not name.startswith("thesis."):
+            print(f"{name} = {value}")
     return 0
 
 

@@ -26,7 +26,10 @@ class Context:
     known_targets: list[str]
     problems: Problems
     labels: dict[tuple[str, str], Label] = field(default_factory=dict)  # (scope, "tbl:x") -> Label
-    sources: dict[str, str] = field(default_factory=dict)  # doc id -> concatenated source text (for locating)
+    review: object = None  # thesiskit.data.Review, when a document names `review:` in thesis.md
+    study: object = None  # thesiskit.data.StudyData, when a document names `study:`
+    values: dict = field(default_factory=dict)  # what {{ }} in prose can read
+    data_failed: set = field(default_factory=set)  # data sets that failed to load (reported once)
 
     def locate(self, doc: Document, needle: str) -> str:
         """'file:line' of the first place a document's sources contain needle; the first file otherwise."""

@@ -25,7 +25,7 @@ import panflute as pf
 import filters
 
 from . import assemble as assembly
-from . import cite, pandoc, read
+from . import cite, data, pandoc, read, values
 from .bibliography import read_entries
 from .context import Context
 from .problems import BuildStopped, Problems
@@ -79,6 +79,17 @@ def build(root: Path, target: str, write: bool = True, verbose: bool = False, ec
     return result
 
 
+def compute_values(root: Path) -> tuple[dict, Problems]:
+    """The values prose can use, without building anything (for `python build.py values`)."""
+    problems = Problems()
+    project = read_project(Path(root), problems)
+    if project is None or problems.errors:
+        return {}, problems
+    ctx = Context(project=project, profile={}, target="", known_targets=[], problems=problems)
+    load_data(ctx, set(read_entries(Path(root), project.bibliography, problems)))
+    return ctx.values, problems
+
+
 def _build(root, target, write, problems, result, stage) -> None:
     project = read_project(root, problems)
     profile = load_profile(root, target, problems)
@@ -86,8 +97,9 @@ def _build(root, target, write, problems, result, stage) -> None:
     ctx = Context(project=project, profile=profile, target=target, known_targets=sorted(targets(root)),
                   problems=problems)
     entries = read_entries(root, project.bibliography, problems)
+    stage("data", load_data, ctx, set(entries))
 
-    docs = stage("read", read.parse_all, project, problems)
+    docs = stage("read", read.parse_all, project, problems, ctx.values)
     problems.stop_if_errors()
     stage("expand", _run_stage, "expand", docs, ctx)
     stage("resolve", _run_stage, "resolve", docs, ctx)
@@ -97,11 +109,48 @@ def _build(root, target, write, problems, result, stage) -> None:
     docs = stage("cite", cite.cite_all, docs, ctx)
     stage("mark", _run_stage, "cited", docs, ctx)
     counts = stage("check", _check, docs, ctx, entries, result)
+    fill_word_counts(docs, counts)
     problems.stop_if_errors()
     if not write:
         return
     thesis = stage("assemble", assembly.assemble, docs, ctx, counts)
     stage("write", _write, thesis, ctx, result)
+
+
+def load_data(ctx: Context, bib_keys: set[str]) -> None:
+    """The research data named in the plan (`review:` and `study:` on a document), and the values
+    that prose can read. A data set that fails is reported once and its directives stay quiet."""
+    root, problems = ctx.project.root, ctx.problems
+    ctx.values = {"words": values.Words([d.id for d in ctx.project.documents]),
+                  "thesis": {k: v for k, v in ctx.project.metadata.items() if k != "documents"}}
+    for document in ctx.project.documents:
+        if document.options.get("review"):
+            before = len(problems.errors)
+            ctx.review = data.load_review(root, str(document.options["review"]), bib_keys, problems)
+            if ctx.review is None or len(problems.errors) > before:
+                ctx.data_failed.add("review")
+                ctx.review = None
+            else:
+                ctx.values["review"] = values.review_values(ctx.review)
+        if document.options.get("study"):
+            before = len(problems.errors)
+            ctx.study = data.load_study(root, str(document.options["study"]), problems)
+            if ctx.study is None or len(problems.errors) > before:
+                ctx.data_failed.add("study")
+                ctx.study = None
+            else:
+                ctx.values["study"] = values.study_values(ctx.study)
+
+
+def fill_word_counts(docs: dict[str, pf.Doc], counts: dict[str, dict]) -> None:
+    """Put the counts where the prose asked for them ({{ words.preface.main }}); a placeholder is one
+    word, as the number is, so filling it in changes no count."""
+    def action(elem, _doc):
+        if isinstance(elem, pf.Str) and "⟦words." in elem.text:
+            elem.text = values.PLACEHOLDER.sub(lambda m: f"{counts[m.group(1)][m.group(2)]:,}", elem.text)
+
+    for doc in docs.values():
+        doc.walk(action)
 
 
 def _run_stage(name: str, docs: dict[str, pf.Doc], ctx: Context) -> None:

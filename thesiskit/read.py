@@ -6,15 +6,17 @@ from concurrent.futures import ThreadPoolExecutor
 
 import panflute as pf
 
-from . import pandoc
+from . import pandoc, values
 from .problems import Problems
 from .project import Document, Project
 
 MARKER = "thesiskit-source:"
 
 
-def read_sources(project: Project, document: Document, problems: Problems) -> str | None:
-    """The document's Markdown, files joined in order, each preceded by a marker naming it."""
+def read_sources(project: Project, document: Document, problems: Problems, context: dict | None = None) -> str | None:
+    """The document's Markdown, each file's {{ values }} filled in, files joined in order, each
+    preceded by a marker naming it."""
+    env = values.environment()
     parts = []
     for rel in document.files:
         try:
@@ -27,13 +29,14 @@ def read_sources(project: Project, document: Document, problems: Problems) -> st
             return None
         if not text.strip():
             problems.error(f"{rel}:1", "the chapter is empty; write its text or remove it from the plan")
+        text = values.render(text, context or {}, str(rel), problems, env)
         parts.append(f"<!-- {MARKER} {rel} -->\n\n{text}\n")
     return "\n".join(parts)
 
 
-def parse_all(project: Project, problems: Problems) -> dict[str, pf.Doc]:
+def parse_all(project: Project, problems: Problems, context: dict | None = None) -> dict[str, pf.Doc]:
     """Parse every document (in parallel: pandoc runs as separate processes)."""
-    texts = {d.id: read_sources(project, d, problems) for d in project.documents}
+    texts = {d.id: read_sources(project, d, problems, context) for d in project.documents}
     docs: dict[str, pf.Doc] = {}
 
     def parse(doc_id):

@@ -1,0 +1,41 @@
+"""data-table: a written (not computed) table kept as data, e.g. inclusion criteria or the stages of
+a method, from data/tables/<name>.yaml. Cells are Markdown; a list in a cell becomes a bullet list.
+
+    ::: {#tbl:criteria .data-table src="data/tables/paper1-criteria.yaml" title="Inclusion and Exclusion Criteria"}
+    :::
+"""
+from __future__ import annotations
+
+from thesiskit.data import read_yaml_file
+from thesiskit.tables import cell_value, make_table
+
+from .options import DirectiveError, text
+
+NAME = "data-table"
+DATA = None
+OPTIONS = {"src": text}
+REQUIRED = ("src",)
+
+
+def render(options, _data, ctx):
+    rel = options["src"]
+    before = len(ctx.problems.errors)
+    table = read_yaml_file(ctx.project.root, rel, rel, ctx.problems)
+    if table is None:
+        if len(ctx.problems.errors) > before:
+            return []  # the file's own problem is reported already: one mistake, one line
+        raise DirectiveError(f"{rel} is empty")
+    if not isinstance(table, dict) or not isinstance(table.get("columns"), list) or not isinstance(table.get("rows"), list):
+        raise DirectiveError(f"{rel} needs 'columns:' (a list of headings) and 'rows:' (a list of rows); "
+                             "see docs/data-formats.md")
+    columns = [str(c) for c in table["columns"]]
+    body = []
+    for number, row in enumerate(table["rows"], start=1):
+        if not isinstance(row, list) or len(row) != len(columns):
+            raise DirectiveError(f"{rel}: row {number} has {len(row) if isinstance(row, list) else 1} cells "
+                                 f"but there are {len(columns)} columns; give one value per column")
+        body.append([cell_value(v) for v in row])
+    widths = table.get("widths")
+    if widths is not None and (not isinstance(widths, list) or len(widths) != len(columns)):
+        raise DirectiveError(f"{rel}: widths must list one number per column")
+    return [make_table([columns], body, widths=widths)]

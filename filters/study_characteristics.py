@@ -1,0 +1,65 @@
+"""study-characteristics: the included studies (Table 4). The CASP column is computed from the
+answers, so it cannot disagree with the CASP table or the synthesis grid.
+
+    ::: {#tbl:characteristics .study-characteristics title="Characteristics of the Included Studies"}
+    :::
+
+Option columns picks and orders the columns: study, authors, title, aims, sample, role, setting,
+collection, analysis, constructs, rating.
+"""
+from __future__ import annotations
+
+from thesiskit.tables import make_table
+
+from .options import words_list
+
+NAME = "study-characteristics"
+DATA = "review"
+COLUMNS = {  # name -> (heading, relative width)
+    "study": ("Study", 0.6),
+    "authors": ("Authors, year, country", 1.5),
+    "title": ("Title", 2),
+    "aims": ("Aims", 2.5),
+    "sample": ("Sample", 1.6),
+    "role": ("Role", 2),
+    "setting": ("Setting", 1.6),
+    "collection": ("Data collection", 1.3),
+    "analysis": ("Analysis", 1.3),
+    "constructs": ("Key second-order constructs", 2.4),
+    "rating": ("CASP", 0.7),
+}
+OPTIONS = {"columns": words_list(*COLUMNS)}
+DEFAULTS = {"columns": ["study", "authors", "sample", "setting", "collection", "analysis", "constructs", "rating"]}
+
+
+def gender_text(study) -> str:
+    if study.females + study.males == 0:
+        return "gender not reported"
+    parts = [f"{study.females} female", f"{study.males} male"]
+    if study.gender_other:
+        parts.append(f"{study.gender_other} other or not reported")
+    return ", ".join(parts)
+
+
+def cell(name: str, study, review):
+    row = study.row
+    if name == "study":
+        return str(study.number)
+    if name == "authors":
+        return f"@{study.key}, {row['country']}"
+    if name == "sample":
+        return f"{study.sample_size} ({gender_text(study)})"
+    if name == "rating":
+        return review.appraisal.rating(study.number) if study.number in review.appraisal.answers else ""
+    if name == "constructs":
+        return study.constructs
+    if name == "collection":
+        return row["data_collection"]
+    return row[name]
+
+
+def render(options, review, ctx):
+    columns = options["columns"]
+    studies = sorted(review.studies.values(), key=lambda s: s.number)
+    body = [[cell(name, s, review) for name in columns] for s in studies]
+    return [make_table([[COLUMNS[c][0] for c in columns]], body, widths=[COLUMNS[c][1] for c in columns])]

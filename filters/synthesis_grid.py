@@ -1,0 +1,31 @@
+"""synthesis-grid: which studies endorse which third-order construct (Table 6). Concepts span their
+constructs in the head; each study's row carries its computed CASP rating.
+
+    ::: {#tbl:synthesis-grid .synthesis-grid title="Third-Order Constructs Endorsed by Each Study"}
+    :::
+"""
+from __future__ import annotations
+
+from thesiskit.tables import make_table
+
+from .options import text
+
+NAME = "synthesis-grid"
+DATA = "review"
+OPTIONS = {"mark": text}
+DEFAULTS = {"mark": "✓"}
+
+
+def render(options, review, ctx):
+    concepts = review.concepts
+    constructs = [k for c in concepts for k in c.constructs]
+    top = ["", "", *[c.name for c in concepts]]
+    spans = [[1, 1, *[len(c.constructs) for c in concepts]], [1] * (2 + len(constructs))]
+    second = ["Study", "Quality rating", *[k.name for k in constructs]]
+    body = []
+    for study in sorted(review.studies.values(), key=lambda s: s.number):
+        rating = review.appraisal.rating(study.number) if study.number in review.appraisal.answers else ""
+        body.append([str(study.number), rating,
+                     *[options["mark"] if study.number in k.studies else "" for k in constructs]])
+    return [make_table([top, second], body, widths=[0.8, 1.2] + [1] * len(constructs),
+                       aligns=["l", "l"] + ["c"] * len(constructs), spans=spans)]

@@ -1,0 +1,578 @@
+"""The research data: read, validated and computed once per build.
+
+Every problem names the file, the row and the column, the bad value and what is allowed. Scores,
+grades, totals and agreements are computed here and nowhere else, so a table, a figure and a
+sentence that show the same fact show the same number.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from .problems import Problems
+
+
+class DataError(Exception):
+    """Raised when a data file is too broken to go on with; the problem is already reported."""
+
+
+# ---------------------------------------------------------------- files
+
+def safe_path(root: Path, rel, where: str, problems: Problems) -> Path | None:
+    """The path of a project file named in the sources; None (and an error) if it leaves the project."""
+    text = str(rel)
+    if os.path.isabs(text):
+        problems.error(where, f"'{text}' is an absolute path; name data files relative to the project folder")
+        return None
+    root_real = Path(os.path.realpath(root))
+    full = Path(os.path.realpath(root / text))
+    if full != root_real and root_real not in full.parents:
+        problems.error(where, f"'{text}' leads outside the project folder; keep data files inside it")
+        return None
+    return full
+
+
+def read_text(root: Path, rel, where: str, problems: Problems) -> str | None:
+    path = safe_path(root, rel, where, problems)
+    if path is None:
+        return None
+    if not path.is_file():
+        named = f" (named in {where})" if where != str(rel) else ""
+        problems.error(str(rel), f"data file not found{named}; create it or fix the path")
+        return None
+    data = path.read_bytes()
+    if not data.strip():
+        problems.error(str(rel), "the file is empty; add its header row and data")
+        return None
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        problems.error(str(rel), f"is not UTF-8 text (byte {exc.start}); save it as UTF-8 (in Excel: CSV UTF-8)")
+        return None
+
+
+def read_yaml_file(root: Path, rel, where: str, problems: Problems):
+    text = read_text(root, rel, where, problems)
+    if text is None:
+        return None
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = f":{mark.line + 1}" if mark else ""
+        problems.error(f"{rel}{line}", f"the YAML is malformed ({getattr(exc, 'problem', None) or exc}); "
+                       "check indentation, colons and quotes")
+        return None
+
+
+@dataclass
+class Row:
+    file: str
+    number: int  # line of the row in the file (the header is row 1)
+    values: dict[str, str]
+
+    def where(self, column: str) -> str:
+        return f"{self.file} row {self.number}, column {column}"
+
+    def __getitem__(self, column: str) -> str:
+        return (self.values.get(column) or "").strip()
+
+
+def read_csv(root: Path, rel, where: str, required: list[str], problems: Problems) -> list[Row] | None:
+    text = read_text(root, rel, where, problems)
+    if text is None:
+        return None
+    reader = csv.reader(io.StringIO(text))
+    try:
+        rows = list(reader)
+    except csv.Error as exc:
+        problems.error(f"{rel}", f"cannot be read as CSV ({exc}); check its quotes")
+        return None
+    header = [h.strip() for h in rows[0]]
+    missing = [c for c in required if c not in header]
+    if missing:
+        problems.error(f"{rel} row 1", f"missing column{'s' if len(missing) > 1 else ''} {', '.join(missing)}; "
+                       f"the file needs: {', '.join(required)}")
+        return None
+    out = []
+    for number, cells in enumerate(rows[1:], start=2):
+        if not any(c.strip() for c in cells):
+            continue
+        if len(cells) != len(header):
+            problems.error(f"{rel} row {number}", f"has {len(cells)} cells but the header has {len(header)}; "
+                           "check for a missing or extra comma (quote cells that contain commas)")
+            continue
+        out.append(Row(str(rel), number, dict(zip(header, cells))))
+    return out
+
+
+def whole_number(row: Row, column: str, problems: Problems, blank: int | None = None) -> int | None:
+    text = row[column]
+    if text == "" and blank is not None:
+        return blank
+    try:
+        value = int(text)
+    except ValueError:
+        problems.error(row.where(column), f'"{text}" is not a whole number; write digits only, e.g. 12')
+        return None
+    if value < 0:
+        problems.error(row.where(column), f"{value} is negative; counts cannot be below 0")
+        return None
+    return value
+
+
+def number(row: Row, column: str, problems: Problems) -> float | None:
+    text = row[column]
+    try:
+        value = float(text)
+    except ValueError:
+        problems.error(row.where(column), f'"{text}" is not a number; write digits, e.g. 7.5')
+        return None
+    if value < 0:
+        problems.error(row.where(column), f"{value:g} is negative; use 0 or more")
+        return None
+    return value
+
+
+def split_list(text: str) -> list[str]:
+    return [item.strip() for item in text.split(";") if item.strip()]
+
+
+# ---------------------------------------------------------------- the review (Paper 1)
+
+@dataclass
+class Study:
+    number: int
+    key: str
+    label: str
+    year: str
+    row: Row
+    sample_size: int = 0
+    females: int = 0
+    males: int = 0
+    gender_other: int = 0
+    constructs: list[str] = field(default_factory=list)
+
+    @property
+    def citation(self) -> str:
+        return f"{self.label}, {self.year}"
+
+
+@dataclass
+class Grade:
+    grade: str
+    min: float
+    flaws: str
+    label: str
+
+
+@dataclass
+class Appraisal:
+    questions: dict[str, str]
+    scored: list[str]
+    points: dict[str, float]
+    grades: list[Grade]
+    tool: str
+    answers: dict[int, dict[str, str]]  # study -> question -> answer
+    comments: dict[int, dict[str, str]]
+    second: dict[int, dict[str, str]]
+    second_comments: dict[int, dict[str, str]]
+
+    @property
+    def maximum(self) -> float:
+        return len(self.scored) * max(self.points.values())
+
+    def score(self, study: int, answers: dict | None = None) -> float:
+        answers = answers if answers is not None else self.answers[study]
+        return sum(self.points[answers[q]] for q in self.scored)
+
+    def points_of(self, study: int, question: str) -> float:
+        return self.points[self.answers[study][question]]
+
+    def grade(self, score: float) -> Grade:
+        return next(g for g in self.grades if score >= g.min)
+
+    def rating(self, study: int) -> str:
+        score = self.score(study)
+        return f"{format_score(score)} ({self.grade(score).grade})"
+
+    def agreement(self) -> tuple[int, int, float | None]:
+        """(items agreed, items compared, Cohen's kappa) over the scored items both reviewers rated."""
+        pairs = [(self.answers[s][q], self.second[s][q]) for s in self.second for q in self.scored]
+        agreed = sum(a == b for a, b in pairs)
+        return agreed, len(pairs), cohens_kappa(pairs)
+
+
+def format_score(score: float) -> str:
+    return f"{score:g}"
+
+
+def cohens_kappa(pairs: list[tuple[str, str]]) -> float | None:
+    """Cohen's kappa for two raters' categorical answers; None when chance agreement is total."""
+    n = len(pairs)
+    if not n:
+        return None
+    observed = sum(a == b for a, b in pairs) / n
+    categories = {a for a, _ in pairs} | {b for _, b in pairs}
+    expected = sum((sum(a == c for a, _ in pairs) / n) * (sum(b == c for _, b in pairs) / n) for c in categories)
+    if expected == 1:
+        return None
+    return (observed - expected) / (1 - expected)
+
+
+@dataclass
+class Construct:
+    name: str
+    studies: list[int]
+
+
+@dataclass
+class Concept:
+    name: str
+    constructs: list[Construct]
+
+
+PRISMA_COUNTS = ("database_results", "register_results", "website_results", "organisation_results",
+                 "citations_results", "duplicates", "excluded_automatic", "excluded_other", "records_screened",
+                 "records_excluded", "dbr_sought_reports", "dbr_notretrieved_reports", "dbr_assessed",
+                 "new_studies", "new_reports")
+
+
+@dataclass
+class Prisma:
+    counts: dict[str, int]
+    excluded_reasons: list[tuple[str, int]]
+    extra: dict
+
+    def __getattr__(self, name):
+        if name in PRISMA_COUNTS:
+            return self.counts.get(name, 0)
+        raise AttributeError(name)
+
+    @property
+    def identified(self) -> int:
+        return sum(self.counts.get(k, 0) for k in ("database_results", "register_results", "website_results",
+                                                   "organisation_results", "citations_results"))
+
+    @property
+    def removed(self) -> int:
+        return sum(self.counts.get(k, 0) for k in ("duplicates", "excluded_automatic", "excluded_other"))
+
+    @property
+    def dbr_excluded(self) -> int:
+        return sum(n for _, n in self.excluded_reasons)
+
+
+@dataclass
+class Review:
+    config_file: str
+    studies: dict[int, Study]
+    appraisal: Appraisal
+    concepts: list[Concept]
+    prisma: Prisma | None
+    links: list[tuple[str, str]] = field(default_factory=list)  # concept -> concept, for the model figure
+
+    def by_key(self) -> dict[str, Study]:
+        return {s.key: s for s in self.studies.values()}
+
+
+STUDY_COLUMNS = ["study", "key", "label", "year", "country", "title", "aims", "sample_size", "females", "males",
+                 "gender_other", "role", "setting", "data_collection", "analysis", "constructs"]
+
+
+def load_review(root: Path, rel: str, bib_keys: set[str] | None, problems: Problems) -> Review | None:
+    config = read_yaml_file(root, rel, rel, problems)
+    if config is None:
+        return None
+    if not isinstance(config, dict):
+        problems.error(rel, "must be a YAML mapping (studies:, appraisal:, synthesis:, prisma:)")
+        return None
+    studies = _load_studies(root, config.get("studies", "data/studies.csv"), rel, bib_keys, problems)
+    if studies is None:
+        return None
+    appraisal = _load_appraisal(root, config.get("appraisal"), rel, studies, problems)
+    links: list[tuple[str, str]] = []
+    concepts = (_load_synthesis(root, config.get("synthesis"), rel, studies, links, problems)
+                if config.get("synthesis") else [])
+    prisma = _load_prisma(root, config["prisma"], rel, problems) if config.get("prisma") else None
+    if appraisal is None or concepts is None:
+        return None
+    return Review(rel, studies, appraisal, concepts, prisma, links)
+
+
+def _load_studies(root, rel, where, bib_keys, problems) -> dict[int, Study] | None:
+    rows = read_csv(root, rel, where, ["study", "key", "label", "year"], problems)
+    if rows is None:
+        return None
+    studies: dict[int, Study] = {}
+    keys: dict[str, int] = {}
+    for row in rows:
+        number_ = whole_number(row, "study", problems)
+        if number_ is None:
+            continue
+        if number_ in studies:
+            problems.error(row.where("study"), f"study {number_} appears twice (also row {studies[number_].row.number}); "
+                           "give each study its own number")
+            continue
+        key = row["key"]
+        if not key:
+            problems.error(row.where("key"), "is empty; give the study's BibTeX key")
+        elif key in keys:
+            problems.error(row.where("key"), f"'{key}' is also study {keys[key]}; each study has its own key")
+        elif bib_keys is not None and key not in bib_keys:
+            import difflib
+
+            close = difflib.get_close_matches(key, sorted(bib_keys), n=1)
+            hint = f"did you mean {close[0]}?" if close else "add the entry to the .bib or fix the key"
+            problems.error(row.where("key"), f"'{key}' is not a key of the bibliography; {hint}")
+        keys[key] = number_
+        study = Study(number_, key, row["label"], row["year"], row, constructs=split_list(row["constructs"]))
+        if "sample_size" in row.values:
+            counts = [whole_number(row, c, problems, blank=0) for c in ("sample_size", "females", "males", "gender_other")]
+            if None not in counts:
+                study.sample_size, study.females, study.males, study.gender_other = counts
+                if study.females + study.males + study.gender_other != study.sample_size:
+                    problems.error(row.where("sample_size"),
+                                   f"{study.sample_size} participants but females + males + gender_other = "
+                                   f"{study.females + study.males + study.gender_other}; make them add up")
+        studies[number_] = study
+    return studies
+
+
+def _load_appraisal(root, config, where, studies, problems) -> Appraisal | None:
+    if not isinstance(config, dict):
+        problems.error(where, "needs an 'appraisal:' mapping (answers, questions, scored, points, grades); "
+                       "see docs/data-formats.md")
+        return None
+    questions = {str(k): str(v) for k, v in (config.get("questions") or {}).items()}
+    scored = [str(q) for q in config.get("scored") or []]
+    points = {str(k): float(v) for k, v in (config.get("points") or {}).items()}
+    grades = []
+    for entry in config.get("grades") or []:
+        try:
+            grades.append(Grade(str(entry["grade"]), float(entry["min"]), str(entry.get("flaws", "")),
+                                str(entry.get("label", ""))))
+        except (KeyError, TypeError, ValueError):
+            problems.error(where, f"appraisal grade {entry!r} needs grade: and a numeric min:")
+    grades.sort(key=lambda g: -g.min)
+    for q in scored:
+        if q not in questions:
+            problems.error(where, f"appraisal.scored names '{q}', which is not one of appraisal.questions")
+    if not questions or not scored or not points or not grades:
+        problems.error(where, "appraisal needs questions, scored, points and grades; see docs/data-formats.md")
+        return None
+    if grades[-1].min > 0:
+        problems.error(where, f"the lowest grade band starts at {grades[-1].min:g}; give the last band min: 0")
+    answers, comments = _load_answers(root, config.get("answers"), where, questions, points, studies, problems)
+    second, second_comments = ({}, {})
+    if config.get("second-rater"):
+        second, second_comments = _load_answers(root, config["second-rater"], where, questions, points, studies,
+                                                problems, every_study=False)
+    missing = [n for n in studies if n not in answers]
+    if answers and missing:
+        problems.error(str(config.get("answers")), f"has no answers for stud{'ies' if len(missing) > 1 else 'y'} "
+                       f"{', '.join(map(str, missing))}; add a row for each study in studies.csv")
+    return Appraisal(questions, scored, points, grades, str(config.get("tool", "CASP")), answers, comments,
+                     second, second_comments)
+
+
+def _load_answers(root, rel, where, questions, points, studies, problems, every_study=True):
+    if not rel:
+        problems.error(where, "appraisal.answers is missing; name the CSV of answers (e.g. data/casp.csv)")
+        return {}, {}
+    rows = read_csv(root, rel, where, ["study", *questions], problems)
+    if rows is None:
+        return {}, {}
+    answers: dict[int, dict[str, str]] = {}
+    comments: dict[int, dict[str, str]] = {}
+    scored_answers = list(points)
+    for row in rows:
+        number_ = whole_number(row, "study", problems)
+        if number_ is None:
+            continue
+        if number_ not in studies:
+            problems.error(row.where("study"), f"study {number_} is not in studies.csv; "
+                           f"use one of {', '.join(map(str, sorted(studies)))}")
+            continue
+        if number_ in answers:
+            problems.error(row.where("study"), f"study {number_} is answered twice; keep one row")
+            continue
+        given = {}
+        for q in questions:
+            value = row[q]
+            allowed = scored_answers if not q.startswith("q10") else ["Yes", "No"]
+            match = next((a for a in allowed if a.lower() == value.lower()), None)
+            if match is None:
+                problems.error(row.where(q), f'"{value}" is not an answer; use {", ".join(allowed[:-1])} or {allowed[-1]}')
+                continue
+            given[q] = match
+        if len(given) == len(questions):
+            answers[number_] = given
+        comments[number_] = {k.removesuffix("_comment"): v.strip() for k, v in row.values.items()
+                             if k.endswith("_comment") and v and v.strip()}
+    return answers, comments
+
+
+def _load_synthesis(root, rel, where, studies, links, problems) -> list[Concept] | None:
+    data = read_yaml_file(root, rel, where, problems)
+    if data is None:
+        return None
+    if not isinstance(data, dict) or not isinstance(data.get("concepts"), list):
+        problems.error(str(rel), "needs 'concepts:', a list of {concept, constructs}; see docs/data-formats.md")
+        return None
+    concepts, seen = [], set()
+    for i, entry in enumerate(data["concepts"], start=1):
+        if not isinstance(entry, dict) or "concept" not in entry:
+            problems.error(str(rel), f"concept {i} needs 'concept:' (its name) and 'constructs:'")
+            continue
+        constructs = []
+        for j, c in enumerate(entry.get("constructs") or [], start=1):
+            if not isinstance(c, dict) or "construct" not in c:
+                problems.error(str(rel), f"construct {j} of '{entry['concept']}' needs 'construct:' and 'studies:'")
+                continue
+            name = str(c["construct"])
+            if name in seen:
+                problems.error(str(rel), f"construct '{name}' appears twice; name each construct once")
+            seen.add(name)
+            numbers = []
+            for s in c.get("studies") or []:
+                if not isinstance(s, int) or s not in studies:
+                    problems.error(str(rel), f"construct '{name}' names study {s!r}, which is not in studies.csv; "
+                                   f"use one of {', '.join(map(str, sorted(studies)))}")
+                else:
+                    numbers.append(s)
+            constructs.append(Construct(name, sorted(set(numbers))))
+        concepts.append(Concept(str(entry["concept"]), constructs))
+    names = {c.name for c in concepts}
+    for link in data.get("links") or []:
+        if not (isinstance(link, list) and len(link) == 2 and all(str(x) in names for x in link)):
+            problems.error(str(rel), f"link {link!r} must be [concept, concept] naming two of: {', '.join(sorted(names))}")
+            continue
+        links.append((str(link[0]), str(link[1])))
+    return concepts
+
+
+def _load_prisma(root, rel, where, problems) -> Prisma | None:
+    data = read_yaml_file(root, rel, where, problems)
+    if data is None:
+        return None
+    if not isinstance(data, dict):
+        problems.error(str(rel), "must be a YAML mapping of PRISMA 2020 field names to counts")
+        return None
+    counts: dict[str, int] = {}
+    for name in PRISMA_COUNTS:
+        value = data.get(name, 0)
+        if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+            problems.error(str(rel), f"{name}: {value!r} is not a count; write a whole number, 0 or more")
+            continue
+        counts[name] = value
+    reasons = data.get("dbr_excluded", 0)
+    if isinstance(reasons, int):
+        excluded = [("Excluded", reasons)]
+    elif isinstance(reasons, list):
+        excluded = []
+        for item in reasons:
+            if not isinstance(item, dict) or not isinstance(item.get("n"), int) or item["n"] < 0:
+                problems.error(str(rel), f"dbr_excluded entry {item!r} needs reason: and a whole-number n:")
+                continue
+            excluded.append((str(item.get("reason", "Excluded")), item["n"]))
+    else:
+        problems.error(str(rel), "dbr_excluded must be a count or a list of {reason, n}")
+        excluded = []
+    extra = {k: v for k, v in data.items() if k not in PRISMA_COUNTS and k != "dbr_excluded"}
+    prisma = Prisma(counts, excluded, extra)
+    _check_prisma(prisma, str(rel), problems)
+    return prisma
+
+
+def _check_prisma(p: Prisma, rel: str, problems: Problems) -> None:
+    """The arithmetic between the boxes of the flow diagram."""
+    checks = [
+        ("records_screened", p.records_screened, p.identified - p.removed,
+         f"identified ({p.identified}) minus removed before screening ({p.removed})"),
+        ("dbr_sought_reports", p.dbr_sought_reports, p.records_screened - p.records_excluded,
+         f"records_screened ({p.records_screened}) minus records_excluded ({p.records_excluded})"),
+        ("dbr_assessed", p.dbr_assessed, p.dbr_sought_reports - p.dbr_notretrieved_reports,
+         f"dbr_sought_reports ({p.dbr_sought_reports}) minus dbr_notretrieved_reports ({p.dbr_notretrieved_reports})"),
+        ("new_studies", p.new_studies, p.dbr_assessed - p.dbr_excluded,
+         f"dbr_assessed ({p.dbr_assessed}) minus dbr_excluded ({p.dbr_excluded})"),
+    ]
+    for name, given, expected, how in checks:
+        if given != expected:
+            problems.error(rel, f"{name} is {given} but {how} is {expected}; the boxes of the flow diagram must add up")
+    for stage in p.extra.get("screening_stages") or []:
+        try:
+            if stage["excluded"] > stage["screened"]:
+                problems.error(rel, f"screening stage '{stage.get('stage')}' excludes {stage['excluded']} of "
+                               f"{stage['screened']} records; it cannot exclude more than it screened")
+        except (KeyError, TypeError):
+            problems.error(rel, f"screening stage {stage!r} needs stage:, screened: and excluded:")
+
+
+# ---------------------------------------------------------------- the empirical study (Paper 2)
+
+@dataclass
+class Participant:
+    pseudonym: str
+    gender: str
+    age: int
+    years_experience: float
+    interview_minutes: int
+
+
+@dataclass
+class StudyData:
+    config_file: str
+    participants: list[Participant]
+    age_bands: list[tuple[str, int, int | None]]
+    top_code: float | None
+
+
+PARTICIPANT_COLUMNS = ["pseudonym", "gender", "age", "years_experience", "interview_minutes"]
+
+
+def load_study(root: Path, rel: str, problems: Problems) -> StudyData | None:
+    config = read_yaml_file(root, rel, rel, problems)
+    if config is None:
+        return None
+    if not isinstance(config, dict):
+        problems.error(rel, "must be a YAML mapping (participants:, age-bands:, experience-top-code:)")
+        return None
+    bands = []
+    for label, limits in (config.get("age-bands") or {}).items():
+        if not (isinstance(limits, list) and len(limits) == 2 and isinstance(limits[0], int)
+                and (limits[1] is None or isinstance(limits[1], int))):
+            problems.error(rel, f"age band '{label}' must be [lowest, highest] in whole years (highest may be null)")
+            continue
+        bands.append((str(label), limits[0], limits[1]))
+    rows = read_csv(root, config.get("participants", "data/participants.csv"), rel, PARTICIPANT_COLUMNS, problems)
+    if rows is None:
+        return None
+    participants, seen = [], {}
+    for row in rows:
+        name = row["pseudonym"]
+        if not name:
+            problems.error(row.where("pseudonym"), "is empty; give every participant a pseudonym")
+            continue
+        if name in seen:
+            problems.error(row.where("pseudonym"), f"'{name}' is also row {seen[name]}; pseudonyms must be unique")
+            continue
+        seen[name] = row.number
+        age = whole_number(row, "age", problems)
+        years = number(row, "years_experience", problems)
+        minutes = whole_number(row, "interview_minutes", problems)
+        if not row["gender"]:
+            problems.error(row.where("gender"), "is empty; write the gender as the participant described it")
+            continue
+        if None in (age, years, minutes):
+            continue
+        if bands and not any(lo <= age and (hi is None or age <= hi) for _, lo, hi in bands):
+            problems.error(row.where("age"), f"{age} falls in no age band of {rel}; add a band or fix the age")
+        participants.append(Participant(name, row["gender"], age, years, minutes))
+    top = config.get("experience-top-code")
+    return StudyData(rel, participants, bands, float(top) if isinstance(top, (int, float)) else None)

@@ -1,0 +1,221 @@
+"""Values in prose: `{{ review.studies.count }}` in a chapter becomes 12, computed from data/.
+
+Chapters are rendered by Jinja2 in a sandbox before pandoc parses them: templates can read values
+and apply number filters, nothing else (no imports, no Python internals). An undefined name is an
+error with the chapter's file and line. Jinja's comment syntax `{# #}` would swallow pandoc's
+`{#id}` attributes, so comments are `{%# ... #%}` here.
+
+Word counts are only known after citeproc, yet the preface states its own: `{{ words.preface.main }}`
+renders as a placeholder (one word, as the number will be) that the pipeline fills in after counting.
+"""
+from __future__ import annotations
+
+import re
+import traceback
+from statistics import mean
+
+import jinja2
+from jinja2.sandbox import SandboxedEnvironment
+
+from .data import Review, StudyData, format_score
+from .problems import Problems
+from .wordcount import PARTS
+
+NUMBER_WORDS = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"]
+PLACEHOLDER = re.compile(r"⟦words\.([\w-]+)\.(\w+)⟧")  # no Markdown syntax inside: pandoc keeps it one Str
+
+
+# ---------------------------------------------------------------- APA 7 number filters
+
+def apa_number(value, grouped: bool = False) -> str:
+    """APA 7 (6.32-6.33): words for whole numbers below ten, unless grouped with larger numbers;
+    numerals with thousands separators from 10 up; other numbers as numerals."""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, int) and 0 <= value < 10 and not grouped:
+        return NUMBER_WORDS[value]
+    return thousands(value)
+
+
+def thousands(value) -> str:
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, int):
+        return f"{value:,}"
+    return f"{value:,.2f}".rstrip("0").rstrip(".")
+
+
+def percent(value, digits: int = 1) -> str:
+    """A share (0.972) or a percentage (97.2) as '97.2%'."""
+    share = value * 100 if value <= 1 else value
+    return f"{share:.{digits}f}%"
+
+
+def decimals(value, digits: int = 2) -> str:
+    """APA: no leading zero for values that cannot exceed 1 (kappa, correlations): '.83'."""
+    text = f"{value:.{digits}f}"
+    return text.replace("0.", ".", 1) if abs(value) < 1 else text
+
+
+def capitalize(text) -> str:
+    text = str(text)
+    return text[:1].upper() + text[1:]
+
+
+def join_and(items) -> str:
+    items = [str(i) for i in items]
+    if len(items) <= 2:
+        return " and ".join(items)
+    return ", ".join(items[:-1]) + " and " + items[-1]
+
+
+FILTERS = {"apa": apa_number, "num": thousands, "pct": percent, "decimals": decimals, "cap": capitalize,
+           "join_and": join_and, "score": format_score}
+
+
+# ---------------------------------------------------------------- the values
+
+class Words:
+    """`words.<document>.<part>`: a placeholder now, the count after the check stage."""
+
+    def __init__(self, documents: list[str]):
+        self._documents = documents
+
+    def __getattr__(self, document: str):
+        if document.startswith("_") or document not in self._documents:
+            raise AttributeError(document)
+        return _DocumentWords(document)
+
+    def __getitem__(self, document):
+        return self.__getattr__(document)
+
+
+class _DocumentWords:
+    def __init__(self, document: str):
+        self._document = document
+
+    def __getattr__(self, part: str):
+        if part.startswith("_") or part not in PARTS:
+            raise AttributeError(part)
+        return f"⟦words.{self._document}.{part}⟧"
+
+    def __getitem__(self, part):
+        return self.__getattr__(part)
+
+
+def review_values(review: Review) -> dict:
+    studies = sorted(review.studies.values(), key=lambda s: s.number)
+    appraisal = review.appraisal
+    scores = {s.number: appraisal.score(s.number) for s in studies if s.number in appraisal.answers}
+    low = min(scores.values()) if scores else None
+    high = max(scores.values()) if scores else None
+    sizes = [s.sample_size for s in studies]
+    smallest = [s.citation for s in studies if s.sample_size == min(sizes)] if sizes else []
+    largest = [s.citation for s in studies if s.sample_size == max(sizes)] if sizes else []
+    agreed, compared, kappa = appraisal.agreement() if appraisal.second else (0, 0, None)
+    not_reported = [s.citation for s in studies if s.females + s.males == 0 and s.sample_size]
+    values = {
+        "studies": {"count": len(studies), "citations": [s.citation for s in studies]},
+        "participants": {
+            "total": sum(sizes), "female": sum(s.females for s in studies), "male": sum(s.males for s in studies),
+            "not_reported": sum(s.gender_other for s in studies), "gender_not_reported_in": not_reported,
+        },
+        "sample": {"min": min(sizes, default=0), "max": max(sizes, default=0), "smallest": smallest,
+                   "largest": largest},
+        "casp": {
+            "min": low, "max": high, "maximum": appraisal.maximum,
+            "lowest": [s.citation for s in studies if scores.get(s.number) == low],
+            "highest": [s.citation for s in studies if scores.get(s.number) == high],
+            "scores": {s.key: scores.get(s.number) for s in studies},
+            "grades": {s.key: appraisal.grade(scores[s.number]).grade for s in studies if s.number in scores},
+            "grade_counts": {g.grade: sum(appraisal.grade(v).grade == g.grade for v in scores.values())
+                             for g in appraisal.grades},
+            "rated_by_two": len(appraisal.second),
+            "agreement": {"agreed": agreed, "items": compared, "share": agreed / compared if compared else None,
+                          "kappa": kappa},
+        },
+        "constructs": {"count": sum(len(c.constructs) for c in review.concepts), "concepts": len(review.concepts),
+                       "endorsed_by": {k.name: len(k.studies) for c in review.concepts for k in c.constructs}},
+    }
+    if review.prisma:
+        p = review.prisma
+        values["prisma"] = {**p.counts, **{k: v for k, v in p.extra.items()}, "identified": p.identified,
+                            "removed": p.removed, "dbr_excluded": p.dbr_excluded}
+    return values
+
+
+def study_values(study: StudyData) -> dict:
+    people = study.participants
+    genders: dict[str, int] = {}
+    for p in people:
+        genders[p.gender.lower()] = genders.get(p.gender.lower(), 0) + 1
+    bands = {label: sum(lo <= p.age and (hi is None or p.age <= hi) for p in people) for label, lo, hi in study.age_bands}
+    years = [p.years_experience for p in people]
+    minutes = [p.interview_minutes for p in people]
+    top = study.top_code
+    most = max(years, default=0)
+    return {
+        "participants": {"total": len(people), "gender": genders, **genders},
+        "age_bands": bands,
+        "experience": {"min": min(years, default=0), "max": most if top is None or most <= top else f">{top:g}",
+                       "mean": round(mean(years), 1) if years else None},
+        "interview": {"min": min(minutes, default=0), "max": max(minutes, default=0),
+                      "mean": round(mean(minutes)) if minutes else None},
+    }
+
+
+# ---------------------------------------------------------------- rendering
+
+def environment() -> SandboxedEnvironment:
+    env = SandboxedEnvironment(undefined=jinja2.StrictUndefined, autoescape=False, keep_trailing_newline=True,
+                               comment_start_string="{%#", comment_end_string="#%}")
+    env.filters.update(FILTERS)
+    return env
+
+
+def needs_rendering(text: str) -> bool:
+    return "{{" in text or "{%" in text
+
+
+def render(text: str, values: dict, where: str, problems: Problems, env: SandboxedEnvironment | None = None) -> str:
+    """The chapter with its values filled in; on error, one problem with the file and line."""
+    if not needs_rendering(text):
+        return text
+    env = env or environment()
+    try:
+        return env.from_string(text).render(values)
+    except jinja2.TemplateSyntaxError as exc:
+        problems.error(f"{where}:{exc.lineno}", f"template error: {exc.message}; check the {{{{ }}}} or {{% %}} here")
+    except jinja2.exceptions.SecurityError as exc:
+        problems.error(f"{where}:{_template_line(exc)}", f"not allowed in a value: {exc}; "
+                       "values can only be read and formatted (see `python build.py values`)")
+    except jinja2.UndefinedError as exc:
+        name = str(exc).replace("'jinja2.sandbox.SandboxedEnvironment object' ", "")
+        problems.error(f"{where}:{_template_line(exc)}", f"undefined value: {name}; "
+                       "run `python build.py values` to list the values you can use")
+    except (TypeError, ValueError, ArithmeticError, jinja2.TemplateError) as exc:
+        problems.error(f"{where}:{_template_line(exc)}", f"cannot compute this value ({exc}); check the expression")
+    return text
+
+
+def _template_line(exc: BaseException) -> int:
+    line = 1
+    for frame in traceback.extract_tb(exc.__traceback__):
+        if frame.filename == "<template>":
+            line = frame.lineno
+    return line
+
+
+def flatten(values, prefix: str = "") -> list[tuple[str, object]]:
+    """('review.casp.min', 5.5), ... for `python build.py values`."""
+    out = []
+    if isinstance(values, dict):
+        for key, value in values.items():
+            out += flatten(value, f"{prefix}.{key}" if prefix else str(key))
+    elif isinstance(values, Words):
+        for document in values._documents:
+            for part in PARTS:
+                out.append((f"{prefix}.{document}.{part}", "(counted after citeproc)"))
+    else:
+        out.append((prefix, values))
+    return out
