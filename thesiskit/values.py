@@ -125,6 +125,8 @@ def review_values(review: Review) -> dict:
         "casp": {
             "min": low, "max": high, "maximum": appraisal.maximum,
             "lowest": [s.citation for s in studies if scores.get(s.number) == low],
+            "by_score": [{"key": s.key, "citation": s.citation, "score": scores[s.number]}
+                         for s in sorted(studies, key=lambda s: (scores.get(s.number, 0), s.number)) if s.number in scores],
             "highest": [s.citation for s in studies if scores.get(s.number) == high],
             "scores": {s.key: scores.get(s.number) for s in studies},
             "grades": {s.key: appraisal.grade(scores[s.number]).grade for s in studies if s.number in scores},
@@ -141,7 +143,18 @@ def review_values(review: Review) -> dict:
         p = review.prisma
         values["prisma"] = {**p.counts, **{k: v for k, v in p.extra.items()}, "identified": p.identified,
                             "removed": p.removed, "dbr_excluded": p.dbr_excluded}
+        values["screening"] = {_name(s.get("stage", "")): {k: v for k, v in s.items() if k != "stage"}
+                               for s in p.extra.get("screening_stages") or [] if isinstance(s, dict)}
+        values["second_screener"] = {
+            _name(s.get("stage", "")): {**{k: v for k, v in s.items() if k != "stage"},
+                                        "share": s["agreed"] / s["sample"] if s.get("sample") else None}
+            for s in p.extra.get("second_screener") or [] if isinstance(s, dict) and "agreed" in s}
     return values
+
+
+def _name(text: str) -> str:
+    """'full texts' -> 'full_texts': a name that {{ }} can write after a dot."""
+    return re.sub(r"\W+", "_", str(text).strip().lower())
 
 
 def study_values(study: StudyData) -> dict:
