@@ -20,7 +20,7 @@ REQUIRED = ("src",)
 def render(options, _data, ctx):
     rel = options["src"]
     before = len(ctx.problems.errors)
-    table = read_yaml_file(ctx.project.root, rel, rel, ctx.problems)
+    table = read_yaml_file(ctx.project.root, rel, ctx.where or rel, ctx.problems)
     if table is None:
         if len(ctx.problems.errors) > before:
             return []  # the file's own problem is reported already: one mistake, one line

@@ -37,15 +37,16 @@ def run(doc: pf.Doc, ctx, document) -> None:
         module = DIRECTIVES[names[0]]
         where = ctx.locate(document, "#" + elem.identifier) if elem.identifier else ctx.locate(document, "." + module.NAME)
         options = parse_options(module, elem.attributes, where, ctx)
-        if options is None:
-            return None
-        data = _data_for(module, ctx, document, where)
-        if data is None and module.DATA:
-            return None
-        try:
-            blocks = module.render(options, data, ctx)
-        except DirectiveError as exc:
-            ctx.problems.error(where, f"{module.NAME}: {exc}")
+        data = _data_for(module, ctx, document, where) if options is not None else None
+        blocks = None
+        if options is not None and (data is not None or not module.DATA):
+            ctx.where = where  # for problems a directive finds in the files it reads
+            try:
+                blocks = module.render(options, data, ctx)
+            except DirectiveError as exc:
+                ctx.problems.error(where, f"{module.NAME}: {exc}")
+        if not blocks:
+            elem.classes.append("directive-failed")  # reported once, here; later transforms leave it be
             return None
         elem.content = [*blocks, *elem.content]
         elem.classes.remove(module.NAME)

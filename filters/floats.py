@@ -62,6 +62,8 @@ def _walk_nested(block, ctx, document, counters, prefix):
 
 def _as_float(block, ctx, document):
     """(kind, label, title inlines, body blocks, note blocks) when block is a table or figure, else None."""
+    if isinstance(block, pf.Div) and "directive-failed" in block.classes:
+        return None  # its directive already said what is wrong
     if isinstance(block, pf.Div) and block.identifier.split(":")[0] in KINDS and ":" in block.identifier:
         kind, label = block.identifier.split(":")[0], block.identifier
         content = list(block.content)

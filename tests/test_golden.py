@@ -8,13 +8,14 @@ Regenerate on purpose with `python -m pytest tests/test_golden.py --update-golde
 """
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 import yaml
 
 import filters
-from thesiskit import cite, pandoc
+from thesiskit import cite, data, pandoc
 from thesiskit.context import Context
 from thesiskit.problems import Problems
 from thesiskit.project import Document, Project
@@ -24,13 +25,19 @@ CASES = sorted(p.parent for p in (Path(__file__).parent / "golden").glob("*/inpu
 
 def run_case(case: Path) -> str:
     spec = yaml.safe_load((case / "case.yaml").read_text())
-    document = Document(id=spec.get("id", "paper1"), kind=spec.get("kind", "paper"), files=[Path("input.md")],
+    root = (case / spec.get("root", ".")).resolve()  # directive cases share the data in golden/_data
+    source = Path(os.path.relpath(case / "input.md", root))
+    document = Document(id=spec.get("id", "paper1"), kind=spec.get("kind", "paper"), files=[source],
                         options=spec.get("options", {}))
-    project = Project(root=case, metadata={"title": "T", "author": "A"}, documents=[document],
+    project = Project(root=root, metadata={"title": "T", "author": "A"}, documents=[document],
                       bibliography=[Path(b) for b in spec.get("bibliography", [])])
     problems = Problems()
     ctx = Context(project=project, profile=spec.get("profile", {}), target=spec.get("target", "thesis"),
                   known_targets=["thesis", "jmh-submission"], problems=problems)
+    if spec.get("review"):
+        ctx.review = data.load_review(root, spec["review"], None, problems)
+    if spec.get("study"):
+        ctx.study = data.load_study(root, spec["study"], problems)
     ctx.labels.update({("*", k): v for k, v in _global_labels(spec).items()})
     doc = pandoc.parse_markdown((case / "input.md").read_text())
     for name in spec["transforms"]:

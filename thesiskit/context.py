@@ -30,6 +30,7 @@ class Context:
     study: object = None  # thesiskit.data.StudyData, when a document names `study:`
     values: dict = field(default_factory=dict)  # what {{ }} in prose can read
     data_failed: set = field(default_factory=set)  # data sets that failed to load (reported once)
+    where: str = ""  # the directive being expanded ('chapters/paper1/20-method.md:17'), for data problems
 
     def locate(self, doc: Document, needle: str) -> str:
         """'file:line' of the first place a document's sources contain needle; the first file otherwise."""

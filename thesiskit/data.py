@@ -27,12 +27,13 @@ def safe_path(root: Path, rel, where: str, problems: Problems) -> Path | None:
     """The path of a project file named in the sources; None (and an error) if it leaves the project."""
     text = str(rel)
     if os.path.isabs(text):
-        problems.error(where, f"'{text}' is an absolute path; name data files relative to the project folder")
+        problems.error(where, f"'{text}' is an absolute path; name files relative to the project folder")
         return None
     root_real = Path(os.path.realpath(root))
     full = Path(os.path.realpath(root / text))
     if full != root_real and root_real not in full.parents:
-        problems.error(where, f"'{text}' leads outside the project folder; keep data files inside it")
+        problems.error(where, f"'{text}' leads outside the project folder; keep data files inside it "
+                       "(a symbolic link out of the project counts as outside)")
         return None
     return full
 
@@ -83,7 +84,16 @@ class Row:
         return (self.values.get(column) or "").strip()
 
 
-def read_csv(root: Path, rel, where: str, required: list[str], problems: Problems) -> list[Row] | None:
+class Rows(list):
+    """The usable rows of a CSV; skipped holds the first cell of each row too broken to use, so a
+    caller does not report that row's study as missing on top of the row's own error."""
+
+    def __init__(self):
+        super().__init__()
+        self.skipped: list[str] = []
+
+
+def read_csv(root: Path, rel, where: str, required: list[str], problems: Problems) -> Rows | None:
     text = read_text(root, rel, where, problems)
     if text is None:
         return None
@@ -99,13 +109,14 @@ def read_csv(root: Path, rel, where: str, required: list[str], problems: Problem
         problems.error(f"{rel} row 1", f"missing column{'s' if len(missing) > 1 else ''} {', '.join(missing)}; "
                        f"the file needs: {', '.join(required)}")
         return None
-    out = []
+    out = Rows()
     for number, cells in enumerate(rows[1:], start=2):
         if not any(c.strip() for c in cells):
             continue
         if len(cells) != len(header):
             problems.error(f"{rel} row {number}", f"has {len(cells)} cells but the header has {len(header)}; "
                            "check for a missing or extra comma (quote cells that contain commas)")
+            out.skipped.append(cells[0].strip() if cells else "")
             continue
         out.append(Row(str(rel), number, dict(zip(header, cells))))
     return out
@@ -305,19 +316,32 @@ def load_review(root: Path, rel: str, bib_keys: set[str] | None, problems: Probl
     return Review(rel, studies, appraisal, concepts, prisma, links)
 
 
+class StudyTable(dict):
+    """Studies by number; broken when studies.csv had a row it could not use, so that files that
+    refer to study numbers do not add a second error for the same mistake."""
+
+    broken = False
+
+
+def broken_studies(studies) -> bool:
+    return getattr(studies, "broken", False)
+
+
 def _load_studies(root, rel, where, bib_keys, problems) -> dict[int, Study] | None:
     rows = read_csv(root, rel, where, ["study", "key", "label", "year"], problems)
     if rows is None:
         return None
-    studies: dict[int, Study] = {}
+    studies: dict[int, Study] = StudyTable()
     keys: dict[str, int] = {}
     for row in rows:
         number_ = whole_number(row, "study", problems)
         if number_ is None:
+            studies.broken = True
             continue
         if number_ in studies:
             problems.error(row.where("study"), f"study {number_} appears twice (also row {studies[number_].row.number}); "
                            "give each study its own number")
+            studies.broken = True
             continue
         key = row["key"]
         if not key:
@@ -374,7 +398,9 @@ def _load_appraisal(root, config, where, studies, problems) -> Appraisal | None:
         second, second_comments = _load_answers(root, config["second-rater"], where, questions, points, studies,
                                                 problems, every_study=False)
     missing = [n for n in studies if n not in answers]
-    if answers and missing:
+    answers = {n: a for n, a in answers.items() if len(a) == len(questions)}
+    second = {n: a for n, a in second.items() if len(a) == len(questions)}
+    if answers and missing and not broken_studies(studies):
         problems.error(str(config.get("answers")), f"has no answers for stud{'ies' if len(missing) > 1 else 'y'} "
                        f"{', '.join(map(str, missing))}; add a row for each study in studies.csv")
     return Appraisal(questions, scored, points, grades, str(config.get("tool", "CASP")), answers, comments,
@@ -388,18 +414,21 @@ def _load_answers(root, rel, where, questions, points, studies, problems, every_
     rows = read_csv(root, rel, where, ["study", *questions], problems)
     if rows is None:
         return {}, {}
-    answers: dict[int, dict[str, str]] = {}
+    answers: dict[int, dict[str, str]] = {int(s): {} for s in rows.skipped if s.isdigit()}
     comments: dict[int, dict[str, str]] = {}
     scored_answers = list(points)
     for row in rows:
         number_ = whole_number(row, "study", problems)
         if number_ is None:
             continue
+        answers.setdefault(number_, {})  # a row with a bad answer is reported there, not as missing
         if number_ not in studies:
-            problems.error(row.where("study"), f"study {number_} is not in studies.csv; "
-                           f"use one of {', '.join(map(str, sorted(studies)))}")
+            if not broken_studies(studies):  # when studies.csv itself is broken, its own error says enough
+                problems.error(row.where("study"), f"study {number_} is not in studies.csv; "
+                               f"use one of {', '.join(map(str, sorted(studies)))}")
+            answers.pop(number_, None)
             continue
-        if number_ in answers:
+        if answers[number_]:
             problems.error(row.where("study"), f"study {number_} is answered twice; keep one row")
             continue
         given = {}
@@ -411,8 +440,7 @@ def _load_answers(root, rel, where, questions, points, studies, problems, every_
                 problems.error(row.where(q), f'"{value}" is not an answer; use {", ".join(allowed[:-1])} or {allowed[-1]}')
                 continue
             given[q] = match
-        if len(given) == len(questions):
-            answers[number_] = given
+        answers[number_] = given
         comments[number_] = {k.removesuffix("_comment"): v.strip() for k, v in row.values.items()
                              if k.endswith("_comment") and v and v.strip()}
     return answers, comments
@@ -442,8 +470,9 @@ def _load_synthesis(root, rel, where, studies, links, problems) -> list[Concept]
             numbers = []
             for s in c.get("studies") or []:
                 if not isinstance(s, int) or s not in studies:
-                    problems.error(str(rel), f"construct '{name}' names study {s!r}, which is not in studies.csv; "
-                                   f"use one of {', '.join(map(str, sorted(studies)))}")
+                    if not broken_studies(studies):
+                        problems.error(str(rel), f"construct '{name}' names study {s!r}, which is not in studies.csv; "
+                                       f"use one of {', '.join(map(str, sorted(studies)))}")
                 else:
                     numbers.append(s)
             constructs.append(Construct(name, sorted(set(numbers))))
@@ -486,25 +515,31 @@ def _load_prisma(root, rel, where, problems) -> Prisma | None:
         excluded = []
     extra = {k: v for k, v in data.items() if k not in PRISMA_COUNTS and k != "dbr_excluded"}
     prisma = Prisma(counts, excluded, extra)
-    _check_prisma(prisma, str(rel), problems)
+    if len(counts) == len(PRISMA_COUNTS):  # arithmetic only on valid counts
+        _check_prisma(prisma, str(rel), problems)
     return prisma
 
 
 def _check_prisma(p: Prisma, rel: str, problems: Problems) -> None:
-    """The arithmetic between the boxes of the flow diagram."""
-    checks = [
-        ("records_screened", p.records_screened, p.identified - p.removed,
-         f"identified ({p.identified}) minus removed before screening ({p.removed})"),
-        ("dbr_sought_reports", p.dbr_sought_reports, p.records_screened - p.records_excluded,
-         f"records_screened ({p.records_screened}) minus records_excluded ({p.records_excluded})"),
-        ("dbr_assessed", p.dbr_assessed, p.dbr_sought_reports - p.dbr_notretrieved_reports,
-         f"dbr_sought_reports ({p.dbr_sought_reports}) minus dbr_notretrieved_reports ({p.dbr_notretrieved_reports})"),
-        ("new_studies", p.new_studies, p.dbr_assessed - p.dbr_excluded,
-         f"dbr_assessed ({p.dbr_assessed}) minus dbr_excluded ({p.dbr_excluded})"),
+    """The arithmetic between the boxes of the flow diagram, top to bottom. After a box that does not
+    add up, the next check uses the value it should have had, so one wrong box is one error."""
+    value = dict(p.counts)
+    chain = [
+        ("records_screened", lambda: p.identified - p.removed,
+         lambda: f"identified ({p.identified}) minus removed before screening ({p.removed})"),
+        ("dbr_sought_reports", lambda: value["records_screened"] - value["records_excluded"],
+         lambda: f"records_screened ({value['records_screened']}) minus records_excluded ({value['records_excluded']})"),
+        ("dbr_assessed", lambda: value["dbr_sought_reports"] - value["dbr_notretrieved_reports"],
+         lambda: f"dbr_sought_reports ({value['dbr_sought_reports']}) minus dbr_notretrieved_reports "
+                 f"({value['dbr_notretrieved_reports']})"),
+        ("new_studies", lambda: value["dbr_assessed"] - p.dbr_excluded,
+         lambda: f"dbr_assessed ({value['dbr_assessed']}) minus dbr_excluded ({p.dbr_excluded})"),
     ]
-    for name, given, expected, how in checks:
-        if given != expected:
-            problems.error(rel, f"{name} is {given} but {how} is {expected}; the boxes of the flow diagram must add up")
+    for name, expected, how in chain:
+        if value[name] != expected():
+            problems.error(rel, f"{name} is {value[name]} but {how()} is {expected()}; "
+                           "the boxes of the flow diagram must add up")
+            value[name] = expected()
     for stage in p.extra.get("screening_stages") or []:
         try:
             if stage["excluded"] > stage["screened"]:
