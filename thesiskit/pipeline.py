@@ -130,6 +130,7 @@ def load_data(ctx: Context, bib_keys: set[str]) -> None:
             if ctx.review is None or len(problems.errors) > before:
                 ctx.data_failed.add("review")
                 ctx.review = None
+                ctx.values["review"] = values.Missing()
             else:
                 ctx.values["review"] = values.review_values(ctx.review)
         if document.options.get("study"):
@@ -138,6 +139,7 @@ def load_data(ctx: Context, bib_keys: set[str]) -> None:
             if ctx.study is None or len(problems.errors) > before:
                 ctx.data_failed.add("study")
                 ctx.study = None
+                ctx.values["study"] = values.Missing()
             else:
                 ctx.values["study"] = values.study_values(ctx.study)
 

@@ -69,8 +69,51 @@ def join_and(items) -> str:
     return ", ".join(items[:-1]) + " and " + items[-1]
 
 
-FILTERS = {"apa": apa_number, "num": thousands, "pct": percent, "decimals": decimals, "cap": capitalize,
-           "join_and": join_and, "score": format_score}
+def cite(keys, narrative: bool = False) -> str:
+    """Citation keys as pandoc citations: ['a', 'b'] -> '[@a; @b]', or '@a and @b' when narrative."""
+    keys = [keys] if isinstance(keys, str) else list(keys)
+    if narrative:
+        return join_and(f"@{k}" for k in keys)
+    return "[" + "; ".join(f"@{k}" for k in keys) + "]"
+
+
+class Missing:
+    """Stands for a data set that failed to load: its error is reported once, where the data is
+    read, and every {{ }} that uses it renders quietly instead of adding an error per sentence."""
+
+    def __getattr__(self, name):
+        if name.startswith("__"):
+            raise AttributeError(name)
+        return self
+
+    def __getitem__(self, _key):
+        return self
+
+    def __iter__(self):
+        return iter(())
+
+    def __len__(self):
+        return 0
+
+    def __str__(self):
+        return "[missing data]"
+
+    def __sub__(self, _other):
+        return self
+
+    __rsub__ = __add__ = __radd__ = __mul__ = __rmul__ = __truediv__ = __sub__
+
+
+def _tolerant(filter_):
+    def apply(value, *args, **kwargs):
+        return value if isinstance(value, Missing) else filter_(value, *args, **kwargs)
+    apply.__name__ = filter_.__name__
+    return apply
+
+
+FILTERS = {name: _tolerant(f) for name, f in {
+    "apa": apa_number, "num": thousands, "pct": percent, "decimals": decimals, "cap": capitalize,
+    "join_and": join_and, "score": format_score, "cite": cite}.items()}
 
 
 # ---------------------------------------------------------------- the values
@@ -110,21 +153,26 @@ def review_values(review: Review) -> dict:
     low = min(scores.values()) if scores else None
     high = max(scores.values()) if scores else None
     sizes = [s.sample_size for s in studies]
-    smallest = [s.citation for s in studies if s.sample_size == min(sizes)] if sizes else []
-    largest = [s.citation for s in studies if s.sample_size == max(sizes)] if sizes else []
+    smallest = [s for s in studies if s.sample_size == min(sizes)] if sizes else []
+    largest = [s for s in studies if s.sample_size == max(sizes)] if sizes else []
     agreed, compared, kappa = appraisal.agreement() if appraisal.second else (0, 0, None)
-    not_reported = [s.citation for s in studies if s.females + s.males == 0 and s.sample_size]
+    not_reported = [s for s in studies if s.females + s.males == 0 and s.sample_size]
     values = {
         "studies": {"count": len(studies), "citations": [s.citation for s in studies]},
         "participants": {
             "total": sum(sizes), "female": sum(s.females for s in studies), "male": sum(s.males for s in studies),
-            "not_reported": sum(s.gender_other for s in studies), "gender_not_reported_in": not_reported,
+            "not_reported": sum(s.gender_other for s in studies),
+            "gender_not_reported_in": [s.citation for s in not_reported],
+            "gender_not_reported_keys": [s.key for s in not_reported],
+            "gender_reported_studies": len(studies) - len(not_reported),
         },
-        "sample": {"min": min(sizes, default=0), "max": max(sizes, default=0), "smallest": smallest,
-                   "largest": largest},
+        "sample": {"min": min(sizes, default=0), "max": max(sizes, default=0),
+                   "smallest": [s.citation for s in smallest], "smallest_keys": [s.key for s in smallest],
+                   "largest": [s.citation for s in largest], "largest_keys": [s.key for s in largest]},
         "casp": {
             "min": low, "max": high, "maximum": appraisal.maximum,
             "lowest": [s.citation for s in studies if scores.get(s.number) == low],
+            "lowest_keys": [s.key for s in studies if scores.get(s.number) == low],
             "by_score": [{"key": s.key, "citation": s.citation, "score": scores[s.number]}
                          for s in sorted(studies, key=lambda s: (scores.get(s.number, 0), s.number)) if s.number in scores],
             "highest": [s.citation for s in studies if scores.get(s.number) == high],
@@ -132,8 +180,12 @@ def review_values(review: Review) -> dict:
             "grades": {s.key: appraisal.grade(scores[s.number]).grade for s in studies if s.number in scores},
             "grade_counts": {g.grade: sum(appraisal.grade(v).grade == g.grade for v in scores.values())
                              for g in appraisal.grades},
+            "grade_keys": {g.grade: [s.key for s in studies if s.number in scores
+                                     and appraisal.grade(scores[s.number]).grade == g.grade]
+                           for g in appraisal.grades},
             "rated_by_two": len(appraisal.second),
-            "agreement": {"agreed": agreed, "items": compared, "share": agreed / compared if compared else None,
+            # "pairs", not "items": {{ x.items }} would name the mapping's own method
+            "agreement": {"agreed": agreed, "pairs": compared, "share": agreed / compared if compared else None,
                           "kappa": kappa},
         },
         "constructs": {"count": sum(len(c.constructs) for c in review.concepts), "concepts": len(review.concepts),
