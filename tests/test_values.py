@@ -75,3 +75,16 @@ def test_word_count_placeholder_is_one_word():
     assert len(placeholder.split()) == 1 and values.PLACEHOLDER.fullmatch(placeholder)
     with pytest.raises(AttributeError):
         words.prefase  # noqa: B018
+
+
+def test_values_command_lists_names_and_values(built_example):
+    from .conftest import run_build
+
+    result = run_build(built_example, "values")
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert "review.studies.count = 12" in lines
+    assert "review.participants.total = 171" in lines
+    assert "review.casp.agreement.agreed = 35" in lines and "review.casp.agreement.pairs = 36" in lines
+    assert "study.participants.female = 6" in lines
+    assert "words.preface.main = (counted after citeproc)" in lines
