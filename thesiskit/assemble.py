@@ -74,7 +74,10 @@ def format_date(value) -> str:
     return str(value or "")
 
 
-def paper_blocks(doc: pf.Doc, doc_id: str, index: int, meta: dict, counts: dict, limits: dict) -> list:
+MAIN_COUNT_LABEL = "Word count excluding abstract, tables, figures, footnotes and references"
+
+
+def paper_blocks(doc: pf.Doc, doc_id: str, index: int, meta: dict, counts: dict, main_label: str) -> list:
     """A paper: its title page, abstract page, main text and reference list."""
     title = meta_text(doc, "title", doc_id)
     affiliations = [str(a) for a in meta.get("affiliations") or []]
@@ -89,7 +92,7 @@ def paper_blocks(doc: pf.Doc, doc_id: str, index: int, meta: dict, counts: dict,
             title_note.extend(block.content)
         else:
             body.append(block)
-    main_count = para(f"Word count excluding abstract, tables, figures, footnotes and references: {number(counts['main'])}")
+    main_count = para(f"{main_label}: {number(counts['main'])}")
     if title_note:
         main_count.content.append(pf.Note(*title_note))
     page = [para(str(meta["author"]), pf.Superscript(pf.Str(marks)) if marks else [])]
@@ -154,7 +157,7 @@ def assemble(docs: dict[str, pf.Doc], ctx: Context, counts: dict[str, dict]) -> 
             toc_done = True
         if document.kind == "paper":
             blocks += paper_blocks(doc, document.id, papers.index(document) + 1, meta, counts[document.id],
-                                   ctx.profile.get("limits", {}))
+                                   str(ctx.profile.get("main-count-label", MAIN_COUNT_LABEL)))
         else:
             content = list(doc.content)
             _namespace_references(content, document.id)

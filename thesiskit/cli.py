@@ -1,37 +1,45 @@
-"""Command line: `python build.py <target>` builds a target; exit 0 when clean, 1 when the sources
-have problems (each printed on one line), 2 for usage errors."""
+"""Command line: `python build.py <target>` builds a target; `check` checks every target without
+writing; `values` lists what prose can use. Exit 0 when clean, 1 when the sources have problems
+(each printed on one line), 2 for usage errors, 3 for an internal error (a bug)."""
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 import time
 from pathlib import Path
 
+from . import summary
 from .pipeline import build, compute_values
 from .profiles import targets
+from .project import read_project
+from .problems import Problems
 from .values import flatten
 
-COMMANDS = {"values": "print every value the prose can use in {{ }}, with its current value"}
+COMMANDS = {
+    "check": "check word counts, limits, citations and cross-references for every target; writes nothing",
+    "values": "print every value the prose can use in {{ }}, with its current value",
+}
 
 
 def main(argv: list[str] | None = None, root: Path | None = None) -> int:
     root = Path(root or Path.cwd())
     known = sorted(targets(root)) if (root / "profiles").is_dir() else []
     parser = argparse.ArgumentParser(prog="build.py", description="Build the thesis and its journal submissions.")
-    choices = ", ".join([*known, *COMMANDS]) or "a profile in profiles/"
-    parser.add_argument("target", help=f"what to build ({choices}); "
-                        + "; ".join(f"'{name}': {text}" for name, text in COMMANDS.items()))
+    parser.add_argument("target", help=f"a target to build ({', '.join(known) or 'see profiles/'}) or a command: "
+                        + "; ".join(f"'{name}' to {text}" for name, text in COMMANDS.items()))
     parser.add_argument("-v", "--verbose", action="store_true", help="print each stage with its time")
+    parser.add_argument("--json", action="store_true", help="check: print the report as JSON")
     parser.add_argument("--debug", action="store_true", help="show Python tracebacks of internal errors")
     args = parser.parse_args(argv)
-    if args.target == "values":
-        return print_values(root)
-    if args.target not in known:
-        parser.error(f"unknown target '{args.target}'; choose one of: {', '.join(known) or 'none (profiles/ is empty)'}")
-
-    start = time.perf_counter()
+    if args.target not in known and args.target not in COMMANDS:
+        parser.error(f"unknown target '{args.target}'; choose one of: {', '.join([*known, *COMMANDS])}")
     try:
-        result = build(root, args.target, verbose=args.verbose)
+        if args.target == "values":
+            return print_values(root)
+        if args.target == "check":
+            return run_check(root, known, args)
+        return run_build(root, args)
     except KeyboardInterrupt:
         print("interrupted: the previous outputs in build/ are unchanged", file=sys.stderr)
         return 130
@@ -40,14 +48,49 @@ def main(argv: list[str] | None = None, root: Path | None = None) -> int:
             raise
         print(f"internal error: {type(exc).__name__}: {exc} (run again with --debug and report it)", file=sys.stderr)
         return 3
-    for problem in result.problems.items:
-        print(problem.line(), file=sys.stderr)
+
+
+def run_build(root: Path, args) -> int:
+    start = time.perf_counter()
+    result = build(root, args.target, verbose=args.verbose)
+    documents = _documents(root)
     if not result.ok:
+        for problem in result.problems.items:
+            print(problem.line(), file=sys.stderr)
         count = len(result.problems.errors)
         print(f"{count} error{'s' if count != 1 else ''}; build/{args.target}/ was left as it was", file=sys.stderr)
         return 1
-    print(summary(result, time.perf_counter() - start))
+    print(f"{args.target}: built in {time.perf_counter() - start:.1f} s")
+    print("\n".join(summary.table(result.report, result.problems.items, documents)))
+    if result.outputs:
+        folder = result.outputs[0].parent.relative_to(root)
+        print(f"  wrote {folder}/: {', '.join(p.name for p in result.outputs)}")
     return 0
+
+
+def run_check(root: Path, known: list[str], args) -> int:
+    """Every target's profile, without writing DOCX or PDF."""
+    reports, failed = {}, False
+    documents = _documents(root)
+    for target in known:
+        start = time.perf_counter()
+        result = build(root, target, write=False, verbose=args.verbose)
+        reports[target] = result.report or {"target": target, "ok": False,
+                                            "problems": [p.as_dict() for p in result.problems.items]}
+        failed |= not result.ok
+        if args.json:
+            continue
+        if not result.report:  # stopped before counting: the problems are all there is to say
+            for problem in result.problems.items:
+                print(problem.line(), file=sys.stderr)
+            continue
+        print(f"{target}: checked in {time.perf_counter() - start:.1f} s")
+        print("\n".join(summary.table(result.report, result.problems.items, documents)))
+        for problem in result.problems.errors:
+            print(problem.line(), file=sys.stderr)
+    if args.json:
+        print(json.dumps(reports, indent=2))
+    return 1 if failed else 0
 
 
 def print_values(root: Path) -> int:
@@ -63,20 +106,6 @@ def print_values(root: Path) -> int:
     return 0
 
 
-def summary(result, seconds: float) -> str:
-    lines = [f"{result.target}: built in {seconds:.1f} s"]
-    docs = result.report.get("documents", {})
-    lines.append(f"  {'document':<12} {'words':>7} {'limit':>7} {'used':>6}  abstract")
-    for doc_id, info in docs.items():
-        main, limit = info["words"]["main"], info["limits"].get("main")
-        used = f"{main / limit:.0%}" if limit else ""
-        abstract = info["words"]["abstract"]
-        abstract_limit = info["limits"].get("abstract")
-        abstract_text = f"{abstract}/{abstract_limit}" if abstract_limit else (str(abstract) if abstract else "")
-        lines.append(f"  {doc_id:<12} {main:>7,} {limit or '':>7} {used:>6}  {abstract_text}")
-    uncited = result.report.get("citations", {}).get("uncited", [])
-    if uncited:
-        lines.append(f"  {len(uncited)} .bib entries are not cited (see report.json)")
-    for path in result.outputs:
-        lines.append(f"  wrote {path.relative_to(path.parents[2])}")
-    return "\n".join(lines)
+def _documents(root: Path) -> list:
+    project = read_project(root, Problems())
+    return project.documents if project else []

@@ -25,14 +25,13 @@ import panflute as pf
 import filters
 
 from . import assemble as assembly
-from . import cite, data, pandoc, read, values
+from . import check, cite, data, pandoc, read, summary, values
 from .bibliography import read_entries
 from .context import Context
 from .problems import BuildStopped, Problems
 from .profiles import load_profile, targets
 from .project import read_project
 from .reference_docx import reference_docx
-from .wordcount import count_parts
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -76,6 +75,9 @@ def build(root: Path, target: str, write: bool = True, verbose: bool = False, ec
         pass
     except pandoc.PandocError as exc:
         problems.error("", f"pandoc failed: {str(exc).splitlines()[0]}")
+    if result.report:
+        result.report["ok"] = not problems.errors
+        result.report["problems"] = [p.as_dict() for p in problems.items]
     return result
 
 
@@ -108,7 +110,7 @@ def _build(root, target, write, problems, result, stage) -> None:
     problems.stop_if_errors()
     docs = stage("cite", cite.cite_all, docs, ctx)
     stage("mark", _run_stage, "cited", docs, ctx)
-    counts = stage("check", _check, docs, ctx, entries, result)
+    result.report, counts = stage("check", check.check, docs, ctx, entries)
     fill_word_counts(docs, counts)
     problems.stop_if_errors()
     if not write:
@@ -162,47 +164,6 @@ def _run_stage(name: str, docs: dict[str, pf.Doc], ctx: Context) -> None:
                 module.run(docs[document.id], ctx, document)
 
 
-def _check(docs, ctx: Context, entries, result: Result) -> dict[str, dict]:
-    """Word counts against the profile's limits, citation coverage; fills the report."""
-    limits_by_kind = ctx.profile.get("limits", {}) or {}
-    report_docs, counts = {}, {}
-    cited: set[str] = set()
-    for document in ctx.project.documents:
-        doc = docs[document.id]
-        cited.update(cite.cited_keys(doc))
-        parts = count_parts(doc.content)
-        counts[document.id] = parts
-        limits = dict(limits_by_kind.get(document.kind, {}) or {})
-        ok = True
-        for part, limit in limits.items():
-            if parts.get(part, 0) > limit:
-                ok = False
-                ctx.problems.error(document.id, f"{part} text has {parts[part]:,} words, over the {limit:,}-word limit "
-                                   f"of the {ctx.target} profile by {parts[part] - limit:,}; shorten it")
-        if document.kind == "paper" and not any(isinstance(b, pf.Div) and "abstract" in b.classes for b in doc.content):
-            ctx.problems.error(str(document.files[0]) if document.files else document.id,
-                               "this paper has no abstract; add a '::: abstract' block to its first file")
-        floats = {"tables": 0, "figures": 0}
-
-        def tally(elem, _doc):
-            if isinstance(elem, pf.Div) and "apa-table" in elem.classes:
-                floats["tables"] += 1
-            elif isinstance(elem, pf.Div) and "apa-figure" in elem.classes:
-                floats["figures"] += 1
-
-        doc.walk(tally)
-        report_docs[document.id] = {"kind": document.kind, "words": parts, "limits": limits, **floats, "ok": ok}
-    uncited = sorted(set(entries) - cited)
-    result.report = {
-        "target": ctx.target,
-        "ok": None,
-        "documents": report_docs,
-        "citations": {"unresolved": [], "uncited": uncited},
-        "problems": [],
-    }
-    return counts
-
-
 def _write(thesis: pf.Doc, ctx: Context, result: Result) -> None:
     root = ctx.project.root
     out_dir = root / "build" / ctx.target
@@ -243,11 +204,12 @@ def _write(thesis: pf.Doc, ctx: Context, result: Result) -> None:
 
         with ThreadPoolExecutor(max_workers=2) as pool:
             list(pool.map(write_one, jobs.items()))
-        report = dict(result.report)
-        report["ok"] = not ctx.problems.errors
-        report["problems"] = [p.as_dict() for p in ctx.problems.items]
+        report = {**result.report, "ok": not ctx.problems.errors,
+                  "problems": [p.as_dict() for p in ctx.problems.items]}
         (staging / "report.json").write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
-        names = [f"{stem}.{ext}" for ext in ("docx", "pdf", "html") if ext in formats] + ["report.json"]
+        summary.bar_chart(report, staging / "wordcount.png")
+        names = [f"{stem}.{ext}" for ext in ("docx", "pdf", "html") if ext in formats] + ["report.json",
+                                                                                            "wordcount.png"]
         for name in names:  # each rename is atomic: a reader sees the old file or the new one, never half
             os.replace(staging / name, out_dir / name)
             result.outputs.append(out_dir / name)

@@ -13,6 +13,7 @@ class Problem:
     severity: str  # "error" or "warning"
     where: str  # "chapters/paper1/20-method.md:42" or "data/casp.csv row 7, column q8"
     message: str  # what is wrong, then what to do
+    document: str = ""  # the plan's document it belongs to, when known (for the summary)
 
     def line(self) -> str:
         return f"{self.where}: {self.severity}: {self.message}" if self.where else f"{self.severity}: {self.message}"
@@ -29,11 +30,11 @@ class BuildStopped(Exception):
 class Problems:
     items: list[Problem] = field(default_factory=list)
 
-    def error(self, where: str, message: str) -> None:
-        self._add(Problem("error", where, message))
+    def error(self, where: str, message: str, document: str = "") -> None:
+        self._add(Problem("error", where, message, document))
 
-    def warning(self, where: str, message: str) -> None:
-        self._add(Problem("warning", where, message))
+    def warning(self, where: str, message: str, document: str = "") -> None:
+        self._add(Problem("warning", where, message, document))
 
     def _add(self, problem: Problem) -> None:
         if problem not in self.items:

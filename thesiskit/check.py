@@ -1,0 +1,106 @@
+"""Stage 'check': word counts against the profile's limits, citation coverage, the report.
+
+Which parts make up a counted figure is the profile's to say (`wordcount:` in profiles/*.yaml), so
+another institution's rule is a change of data. By default the main text is the 'main' part alone:
+the title page, abstract, keywords, tables, figures, captions, notes and the reference list are out;
+headings, block quotations and in-text citations (as citeproc renders them) are in.
+"""
+from __future__ import annotations
+
+import panflute as pf
+
+from . import cite
+from .context import Context
+from .wordcount import PARTS, count_parts
+
+DEFAULT_RULE = {"main": ["main"], "abstract": ["abstract"]}
+
+
+def counting_rule(profile: dict) -> dict[str, list[str]]:
+    rule = profile.get("wordcount") or DEFAULT_RULE
+    return {str(name): list(parts) for name, parts in rule.items()}
+
+
+def counted(parts: dict[str, int], rule: dict[str, list[str]]) -> dict[str, int]:
+    return {name: sum(parts.get(p, 0) for p in members) for name, members in rule.items()}
+
+
+def appendix_counts(doc: pf.Doc) -> dict[str, dict[str, int]]:
+    """Counts per appendix: the appendices document split at its lettered headings."""
+    out, current, blocks = {}, None, []
+    for block in [*doc.content, None]:
+        starts = block is None or (isinstance(block, pf.Header) and block.level == 1 and "appendix" in block.attributes)
+        if starts and current is not None:
+            out[current] = count_parts(blocks)
+        if block is None:
+            break
+        if starts:
+            current, blocks = block.attributes["appendix"], [block]
+        elif current is not None:
+            blocks.append(block)
+    return out
+
+
+def check(docs: dict[str, pf.Doc], ctx: Context, entries: dict) -> tuple[dict, dict[str, dict]]:
+    """(report, counted figures per document). Problems go to ctx.problems."""
+    rule = counting_rule(ctx.profile)
+    for name, members in rule.items():
+        unknown = [p for p in members if p not in PARTS]
+        if unknown:
+            ctx.problems.error(f"profiles/{ctx.profile.get('name', ctx.target)}.yaml",
+                               f"wordcount.{name} names part '{unknown[0]}'; parts are {', '.join(PARTS)}")
+    limits_by_kind = ctx.profile.get("limits", {}) or {}
+    report_docs, figures = {}, {}
+    cited: set[str] = set()
+    for document in ctx.project.documents:
+        doc = docs[document.id]
+        cited.update(k for k in cite.cited_keys(doc))
+        parts = count_parts(doc.content)
+        figures[document.id] = {**parts, **counted(parts, rule)}
+        limits = dict(limits_by_kind.get(document.kind, {}) or {})
+        where = str(document.files[0]) if document.files else document.id
+        ok = True
+        for name, limit in limits.items():
+            words = figures[document.id].get(name, 0)
+            if words > limit:
+                ok = False
+                ctx.problems.error(document.id, f"{name} text has {words:,} words, over the {limit:,}-word limit of "
+                                   f"the {ctx.target} profile by {words - limit:,}; shorten it", document=document.id)
+        if document.kind in ("paper", "preface", "front") and parts["main"] == 0:
+            ok = False
+            ctx.problems.error(where, "this document has no main text (only headings, tables or an abstract); "
+                               "write its text or take it out of the plan", document=document.id)
+        if "abstract" in limits and not any(isinstance(b, pf.Div) and "abstract" in b.classes for b in doc.content):
+            ok = False
+            ctx.problems.error(where, f"the {ctx.target} profile expects an abstract here; add a '::: abstract' "
+                               "block to the document's first file", document=document.id)
+        entry = {"kind": document.kind, "words": parts, "counted": counted(parts, rule), "limits": limits,
+                 **_floats(doc), "ok": ok}
+        if document.kind == "appendices":
+            entry["appendices"] = appendix_counts(doc)
+        report_docs[document.id] = entry
+    uncited = sorted(set(entries) - cited)
+    for key in uncited:
+        e = entries[key]
+        ctx.problems.warning(f"{e.file}:{e.line}", f"'{key}' is never cited; cite it or remove it from the .bib")
+    for key in sorted(cited & set(entries)):
+        e = entries[key]
+        if e.type == "article" and not e.fields.get("doi"):
+            ctx.problems.warning(f"{e.file}:{e.line}", f"journal article '{key}' has no DOI; add doi = {{...}} "
+                                 "(APA 7 asks for it when one exists)")
+    report = {"target": ctx.target, "ok": None, "documents": report_docs,
+              "citations": {"unresolved": [], "uncited": uncited}, "problems": []}
+    return report, figures
+
+
+def _floats(doc) -> dict[str, int]:
+    floats = {"tables": 0, "figures": 0}
+
+    def tally(elem, _doc):
+        if isinstance(elem, pf.Div) and "apa-table" in elem.classes:
+            floats["tables"] += 1
+        elif isinstance(elem, pf.Div) and "apa-figure" in elem.classes:
+            floats["figures"] += 1
+
+    doc.walk(tally)
+    return floats
