@@ -66,6 +66,9 @@ def main() -> None:
     startup = median(lambda: subprocess.run([sys.executable, "-c", "import typst"]), repeat=3)
     compile_time = median(lambda: subprocess.run([sys.executable, "-c", code], check=True), repeat=3) - startup
     print(f"typst compile of the thesis:            {compile_time:.2f} s")
+    check = median(lambda: subprocess.run([sys.executable, str(ROOT / "build.py"), "check"], capture_output=True), 3)
+    full = median(lambda: subprocess.run([sys.executable, str(ROOT / "build.py"), "thesis"], capture_output=True), 3)
+    print(f"build.py check / build.py thesis:       {check:.2f} s / {full:.2f} s = {check / full:.2f}")
     soffice = shutil.which("soffice")
     if soffice:
         docx = ROOT / "build/thesis/thesis.docx"
