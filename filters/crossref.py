@@ -93,6 +93,11 @@ def _lookup(key: str, ctx, document) -> Label | None:
     label = ctx.labels.get((document.id, key)) or ctx.labels.get(("*", key))
     if label is not None:
         return label
+    if key.startswith("app:") and not any(d.kind == "appendices" for d in ctx.project.documents):
+        ctx.problems.error(ctx.locate(document, "@" + key), f"@{key}: the appendices are not part of the "
+                           f"{ctx.target} target; mark this sentence or phrase for the thesis only "
+                           '([...]{only="thesis"}) or say where the material can be found')
+        return None
     known = sorted({k for (scope, k) in ctx.labels if scope in (document.id, "*") and k.split(":")[0] == key.split(":")[0]})
     close = difflib.get_close_matches(key, known, n=1)
     hint = f"did you mean @{close[0]}?" if close else (

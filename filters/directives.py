@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import panflute as pf
 
+from . import conditional
 from .options import DirectiveError
 from . import (casp_checklist, casp_grades, casp_scores, concept_model, data_table, demographics, prisma_flow,
                study_characteristics, synthesis_grid)
@@ -48,6 +49,9 @@ def run(doc: pf.Doc, ctx, document) -> None:
         if not blocks:
             elem.classes.append("directive-failed")  # reported once, here; later transforms leave it be
             return None
+        generated = pf.Doc(*blocks)  # data cells may hold conditional text ([...]{only="thesis"})
+        conditional.run(generated, ctx, document)
+        blocks = list(generated.content)
         elem.content = [*blocks, *elem.content]
         elem.classes.remove(module.NAME)
         for key in list(elem.attributes):

@@ -57,7 +57,8 @@ def check(docs: dict[str, pf.Doc], ctx: Context, entries: dict) -> tuple[dict, d
         cited.update(k for k in cite.cited_keys(doc))
         parts = count_parts(doc.content)
         figures[document.id] = {**parts, **counted(parts, rule)}
-        limits = dict(limits_by_kind.get(document.kind, {}) or {})
+        article = str(doc.get_metadata("kind", "") or "")  # a paper's type (review, original) may set its limits
+        limits = dict(limits_by_kind.get(article) or limits_by_kind.get(document.kind) or {})
         where = str(document.files[0]) if document.files else document.id
         ok = True
         for name, limit in limits.items():
@@ -74,7 +75,7 @@ def check(docs: dict[str, pf.Doc], ctx: Context, entries: dict) -> tuple[dict, d
             ok = False
             ctx.problems.error(where, f"the {ctx.target} profile expects an abstract here; add a '::: abstract' "
                                "block to the document's first file", document=document.id)
-        entry = {"kind": document.kind, "words": parts, "counted": counted(parts, rule), "limits": limits,
+        entry = {"kind": document.kind, **({"article": article} if article else {}), "words": parts, "counted": counted(parts, rule), "limits": limits,
                  **_floats(doc), "ok": ok}
         if document.kind == "appendices":
             entry["appendices"] = appendix_counts(doc)

@@ -33,9 +33,12 @@ class Context:
     where: str = ""  # the directive being expanded ('chapters/paper1/20-method.md:17'), for data problems
 
     def locate(self, doc: Document, needle: str) -> str:
-        """'file:line' of the first place a document's sources contain needle; the first file otherwise."""
+        """'file:line' of the first place a document's sources contain needle: its chapters, then the
+        data files whose text directives put into it; the first chapter otherwise."""
         pattern = re.compile(re.escape(needle) + r"(?![\w:-])") if needle[-1:].isalnum() else None
-        for rel in doc.files:
+        data_files = sorted(p.relative_to(self.project.root) for p in (self.project.root / "data").rglob("*")
+                            if p.suffix in (".yaml", ".yml", ".csv")) if (self.project.root / "data").is_dir() else []
+        for rel in [*doc.files, *data_files]:
             try:
                 lines = (self.project.root / rel).read_text(encoding="utf-8-sig").splitlines()
             except (OSError, UnicodeDecodeError):

@@ -96,6 +96,8 @@ def _build(root, target, write, problems, result, stage) -> None:
     project = read_project(root, problems)
     profile = load_profile(root, target, problems)
     problems.stop_if_errors()
+    if profile.get("documents"):  # a journal target takes the papers only, say
+        project.documents = [d for d in project.documents if d.kind in profile["documents"]]
     ctx = Context(project=project, profile=profile, target=target, known_targets=sorted(targets(root)),
                   problems=problems)
     entries = read_entries(root, project.bibliography, problems)
