@@ -25,7 +25,7 @@ NAME = "directives"
 STAGE = "expand"
 DIRECTIVES = {m.NAME: m for m in (casp_scores, casp_grades, casp_checklist, study_characteristics, synthesis_grid,
                                    prisma_flow, concept_model, demographics, data_table)}
-RESERVED = {"title", "only", "except", "custom-style"}  # attributes that belong to other transforms
+RESERVED = {"title", "only", "except", "custom-style", "journal"}  # attributes that belong to other transforms
 
 
 def run(doc: pf.Doc, ctx, document) -> None:

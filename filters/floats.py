@@ -9,6 +9,11 @@ Authoring forms (see README "Tables and figures"):
 Each becomes one div of class apa-table / apa-figure holding, in APA order, a label ("Table 1", bold),
 a title (italic), the body, and a note. Numbers restart in every paper; in the appendices they carry the
 appendix letter (Table F1). The writers' styling is applied later by the lower transform.
+
+A journal's profile may cap the tables and figures that stay with the article (`floats:` in the
+profile); the rest become supplementary material, numbered S1, S2, ... so that every cross-reference
+says "Supplementary Table S1". The author chooses with `journal="keep"` or `journal="supplementary"`
+on a float; unmarked floats stay in reading order up to the cap.
 """
 from __future__ import annotations
 
@@ -21,8 +26,58 @@ STAGE = "expand"
 KINDS = {"tbl": "Table", "fig": "Figure"}
 
 
+def placements(marks: list[str], cap: int | None) -> tuple[list[str], int]:
+    """'main' or 'supplementary' for each float of one kind in reading order, given the authors'
+    marks ('keep', 'supplementary' or ''), and how many marked 'keep' exceed the cap."""
+    if cap is None:
+        return ["main"] * len(marks), 0
+    kept = [i for i, m in enumerate(marks) if m == "keep"]
+    free = max(cap - len(kept), 0)
+    out = []
+    for mark in marks:
+        if mark == "keep":
+            out.append("main")
+        elif mark == "" and free > 0:
+            out.append("main")
+            free -= 1
+        else:
+            out.append("supplementary")
+    return out, max(len(kept) - cap, 0)
+
+
+def _plan(doc: pf.Doc, ctx, document) -> dict:
+    """Decide, before numbering, which floats stay with the article under the profile's caps."""
+    caps = (ctx.profile.get("floats") or {})
+    marks: dict[str, list[tuple[str, str]]] = {"tbl": [], "fig": []}
+
+    def collect(elem, _doc):
+        if isinstance(elem, pf.Div) and ":" in elem.identifier and elem.identifier.split(":")[0] in KINDS:
+            kind = elem.identifier.split(":")[0]
+            mark = elem.attributes.get("journal", "")
+            if mark not in ("", "keep", "supplementary"):
+                ctx.problems.error(ctx.locate(document, "#" + elem.identifier),
+                                   f"journal=\"{mark}\" on {elem.identifier}: use journal=\"keep\" or "
+                                   "journal=\"supplementary\"")
+                mark = ""
+            marks[kind].append((elem.identifier, mark))
+
+    doc.walk(collect)
+    plan = {}
+    for kind, name in (("tbl", "tables"), ("fig", "figures")):
+        cap = caps.get(name)
+        decided, over = placements([m for _, m in marks[kind]], cap)
+        if over:
+            kept = [label for label, m in marks[kind] if m == "keep"]
+            ctx.problems.error(ctx.locate(document, "#" + kept[-1]),
+                               f"{len(kept)} {name} are marked journal=\"keep\" but the {ctx.target} profile allows "
+                               f"{cap}; mark {over} of them journal=\"supplementary\"", document=document.id)
+        plan[kind] = iter(decided)
+    return plan
+
+
 def run(doc: pf.Doc, ctx, document) -> None:
-    counters = {"tbl": 0, "fig": 0}
+    counters = {"tbl": 0, "fig": 0, "stbl": 0, "sfig": 0}
+    counters["plan"] = _plan(doc, ctx, document) if ctx.profile.get("floats") else None
     prefix = ""
     new_content = []
     blocks = list(doc.content)
@@ -31,7 +86,7 @@ def run(doc: pf.Doc, ctx, document) -> None:
         block = blocks[index]
         if isinstance(block, pf.Header) and block.level == 1 and "appendix" in block.attributes:
             prefix = block.attributes["appendix"]  # Table B1, B2 ... inside Appendix B
-            counters = {"tbl": 0, "fig": 0}
+            counters.update({"tbl": 0, "fig": 0})
         float_ = _as_float(block, ctx, document)
         if float_ is None:
             new_content.append(_walk_nested(block, ctx, document, counters, prefix))
@@ -112,10 +167,15 @@ def _as_float(block, ctx, document):
     return None
 
 
-def _build(kind, label, title, body, note, ctx, document, counters, prefix):
-    counters[kind] += 1
-    number = f"{prefix}{counters[kind]}"
-    text = f"{KINDS[kind]} {number}"
+def _build(kind, label, title, body, note, ctx, document, counters, prefix, journal=""):
+    placement = next(counters["plan"][kind], "main") if counters.get("plan") else "main"
+    if placement == "supplementary":
+        counters["s" + kind] += 1
+        number, name = f"S{counters['s' + kind]}", f"Supplementary {KINDS[kind]}"
+    else:
+        counters[kind] += 1
+        number, name = f"{prefix}{counters[kind]}", KINDS[kind]
+    text = f"{name} {number}"
     ident = anchor(document.id, label) if label else ""
     if label:
         if label.split(":")[0] != kind:
@@ -127,14 +187,14 @@ def _build(kind, label, title, body, note, ctx, document, counters, prefix):
                                "labels must be unique within a document")
         ctx.labels[key] = Label(text=text, anchor=ident, doc_id=document.id)
     parts = [
-        pf.Div(pf.Para(pf.Strong(pf.Str(KINDS[kind]), pf.Space(), pf.Str(number))), classes=["float-label"]),
+        pf.Div(pf.Para(pf.Strong(*_inlines(text))), classes=["float-label"]),
         pf.Div(pf.Para(pf.Emph(*title)), classes=["float-title"]),
         pf.Div(*body, classes=["table-body" if kind == "tbl" else "float-body"]),
     ]
     if note:
         parts.append(pf.Div(*note, classes=["float-note"]))
     return pf.Div(*parts, identifier=ident, classes=["apa-float", "apa-table" if kind == "tbl" else "apa-figure"],
-                  attributes={"number": number})
+                  attributes={"number": number, "placement": placement, "label": text})
 
 
 def _is_note(block) -> bool:

@@ -28,3 +28,12 @@ def test_front_matter_split():
     head, body, line = split_front_matter("---\ntitle: x\n---\nText\n")
     assert head == "title: x\n" and body == "Text\n" and line == 2
     assert split_front_matter("No YAML here") == ("", "No YAML here", 0)
+
+
+def test_journal_placement_of_floats():
+    from filters.floats import placements
+
+    assert placements(["", "", "", "", ""], 4) == (["main"] * 4 + ["supplementary"], 0)
+    assert placements(["", "supplementary", "", "keep"], 2) == (["main", "supplementary", "supplementary", "main"], 0)
+    assert placements(["keep"] * 5, 4) == (["main"] * 5, 1)  # one too many kept: reported as an error
+    assert placements(["", ""], None) == (["main", "main"], 0)  # no cap: the thesis
