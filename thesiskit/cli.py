@@ -58,7 +58,11 @@ def run_build(root: Path, args) -> int:
         for problem in result.problems.items:
             print(problem.line(), file=sys.stderr)
         count = len(result.problems.errors)
-        print(f"{count} error{'s' if count != 1 else ''}; build/{args.target}/ was left as it was", file=sys.stderr)
+        if result.outputs:  # a journal package is written with its checklist even when rules fail
+            print(f"{count} error{'s' if count != 1 else ''}; wrote build/{args.target}/ with the checklists "
+                  "(checklist.md in each paper's folder)", file=sys.stderr)
+        else:
+            print(f"{count} error{'s' if count != 1 else ''}; build/{args.target}/ was left as it was", file=sys.stderr)
         return 1
     print(f"{args.target}: built in {time.perf_counter() - start:.1f} s")
     print("\n".join(summary.table(result.report, result.problems.items, documents)))

@@ -14,6 +14,7 @@ class Problem:
     where: str  # "chapters/paper1/20-method.md:42" or "data/casp.csv row 7, column q8"
     message: str  # what is wrong, then what to do
     document: str = ""  # the plan's document it belongs to, when known (for the summary)
+    code: str = ""  # what kind of rule, for the stages that treat some rules apart ("limit")
 
     def line(self) -> str:
         return f"{self.where}: {self.severity}: {self.message}" if self.where else f"{self.severity}: {self.message}"
@@ -30,8 +31,8 @@ class BuildStopped(Exception):
 class Problems:
     items: list[Problem] = field(default_factory=list)
 
-    def error(self, where: str, message: str, document: str = "") -> None:
-        self._add(Problem("error", where, message, document))
+    def error(self, where: str, message: str, document: str = "", code: str = "") -> None:
+        self._add(Problem("error", where, message, document, code))
 
     def warning(self, where: str, message: str, document: str = "") -> None:
         self._add(Problem("warning", where, message, document))
