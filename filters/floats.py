@@ -70,7 +70,8 @@ def _plan(doc: pf.Doc, ctx, document) -> dict:
             kept = [label for label, m in marks[kind] if m == "keep"]
             ctx.problems.error(ctx.locate(document, "#" + kept[-1]),
                                f"{len(kept)} {name} are marked journal=\"keep\" but the {ctx.target} profile allows "
-                               f"{cap}; mark {over} of them journal=\"supplementary\"", document=document.id)
+                               f"{cap}; mark {over} of them journal=\"supplementary\"", document=document.id,
+                               code="limit")
         plan[kind] = iter(decided)
     return plan
 
