@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import threading
 from pathlib import Path
 
 import panflute as pf
@@ -32,7 +34,7 @@ def figure_image(root: Path, name: str, payload, draw) -> pf.Para:
         folder.mkdir(parents=True, exist_ok=True)
         fig = draw(plt)
         for path, kwargs in ((png, {"dpi": DPI}), (svg, {"metadata": {"Date": None}})):
-            tmp = path.with_name(path.stem + ".tmp" + path.suffix)
+            tmp = path.with_name(f"{path.stem}.{os.getpid()}.{threading.get_ident()}.tmp{path.suffix}")
             fig.savefig(tmp, bbox_inches="tight", facecolor="white", **kwargs)
             tmp.replace(path)
         plt.close(fig)

@@ -98,6 +98,8 @@ def _build(root, target, write, problems, result, stage) -> None:
     problems.stop_if_errors()
     if profile.get("documents"):  # a journal target takes the papers only, say
         project.documents = [d for d in project.documents if d.kind in profile["documents"]]
+    if write and profile.get("package") == "per-paper":
+        problems.deferred = {"limit"}  # a journal's limits are rules of its checklist: write, then fail
     ctx = Context(project=project, profile=profile, target=target, known_targets=sorted(targets(root)),
                   problems=problems)
     entries = read_entries(root, project.bibliography, problems)
@@ -114,13 +116,11 @@ def _build(root, target, write, problems, result, stage) -> None:
     stage("mark", _run_stage, "cited", docs, ctx)
     result.report, counts = stage("check", check.check, docs, ctx, entries)
     fill_word_counts(docs, counts)
-    packaged = write and ctx.profile.get("package") == "per-paper"
-    if packaged:  # a journal's limits are rules of its checklist: the package is written, then they fail
-        problems.items = [p for p in problems.items if p.code != "limit"]
     problems.stop_if_errors()
     if not write:
         return
     if ctx.profile.get("package") == "per-paper":  # a journal: one submission package per paper
+        problems.drop_deferred()  # its checklist states each of them as a failed rule
         stage("write", submission.write_packages, docs, ctx, result, counts)
         return
     thesis = stage("assemble", assembly.assemble, docs, ctx, counts)

@@ -30,6 +30,7 @@ class BuildStopped(Exception):
 @dataclass
 class Problems:
     items: list[Problem] = field(default_factory=list)
+    deferred: set[str] = field(default_factory=set)  # codes that do not stop the build (a checklist restates them)
 
     def error(self, where: str, message: str, document: str = "", code: str = "") -> None:
         self._add(Problem("error", where, message, document, code))
@@ -50,5 +51,8 @@ class Problems:
         return [p for p in self.items if p.severity == "warning"]
 
     def stop_if_errors(self) -> None:
-        if self.errors:
+        if any(p.code not in self.deferred for p in self.errors):
             raise BuildStopped()
+
+    def drop_deferred(self) -> None:
+        self.items = [p for p in self.items if p.code not in self.deferred]

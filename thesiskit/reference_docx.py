@@ -8,6 +8,8 @@ from __future__ import annotations
 import copy
 import hashlib
 import io
+import os
+import threading
 from pathlib import Path
 
 from docx import Document
@@ -55,7 +57,7 @@ def reference_docx(cache_dir: Path) -> Path:
     path = cache_dir / f"reference-{digest}.docx"
     if not path.exists():
         cache_dir.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(".tmp")
+        tmp = path.with_suffix(f".{os.getpid()}.{threading.get_ident()}.tmp")  # builds may run side by side
         tmp.write_bytes(build_reference_docx())
         tmp.replace(path)
     return path
