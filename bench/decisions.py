@@ -49,7 +49,6 @@ def main() -> None:
     typ_dir = Path(tempfile.mkdtemp(dir=ROOT / "build"))  # typst reads only inside its root
     import shutil
 
-    import typst
 
     # typst alone on the thesis, from the typst source pandoc writes
     from thesiskit import pipeline

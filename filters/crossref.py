@@ -13,6 +13,7 @@ import difflib
 import panflute as pf
 
 from thesiskit.context import Label, anchor
+from thesiskit.inlines import words
 
 NAME = "crossref"
 STAGE = "resolve"
@@ -57,10 +58,7 @@ def run(doc: pf.Doc, ctx, document) -> None:
 def _render(citation, label: Label) -> list:
     """One reference: its prefix ("see"), the label's text ("Table 5"), its suffix (", top row")."""
     text = [*citation.prefix, pf.Space()] if citation.prefix else []
-    words = label.text.split(" ")
-    text.append(pf.Str(words[0]))
-    for word in words[1:]:
-        text += [pf.Space(), pf.Str(word)]
+    text += words(label.text)
     if citation.suffix:
         glued = pf.stringify(pf.Span(*citation.suffix)).startswith((",", ";", "."))
         text += ([] if glued else [pf.Space()]) + list(citation.suffix)

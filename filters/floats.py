@@ -20,6 +20,7 @@ from __future__ import annotations
 import panflute as pf
 
 from thesiskit.context import Label, anchor
+from thesiskit.inlines import words
 
 NAME = "floats"
 STAGE = "expand"
@@ -123,7 +124,7 @@ def _as_float(block, ctx, document):
     if isinstance(block, pf.Div) and block.identifier.split(":")[0] in KINDS and ":" in block.identifier:
         kind, label = block.identifier.split(":")[0], block.identifier
         content = list(block.content)
-        title = _inlines(block.attributes.get("title", ""))
+        title = words(block.attributes.get("title", ""))
         if kind == "tbl":
             tables = [b for b in content if isinstance(b, pf.Table)]
             if len(tables) != 1:
@@ -133,7 +134,7 @@ def _as_float(block, ctx, document):
             table = tables[0]
             position = content.index(table)
             if not title and table.caption.content:
-                title = _caption_inlines(table.caption)
+                title = _captionwords(table.caption)
             table.caption = pf.Caption()
             body, note = [table], content[position + 1:]
         else:
@@ -148,7 +149,7 @@ def _as_float(block, ctx, document):
         return kind, label, title, body, note
     if isinstance(block, pf.Table):
         label = block.identifier
-        title = _caption_inlines(block.caption)
+        title = _captionwords(block.caption)
         if not label and not title:
             return None  # a plain layout table: not numbered
         block.caption = pf.Caption()
@@ -156,7 +157,7 @@ def _as_float(block, ctx, document):
         return "tbl", label or None, title, [block], []
     if isinstance(block, pf.Figure):
         label = block.identifier
-        title = _caption_inlines(block.caption)
+        title = _captionwords(block.caption)
         body = []
         for child in block.content:
             for image in _images(child):
@@ -188,7 +189,7 @@ def _build(kind, label, title, body, note, ctx, document, counters, prefix, jour
                                "labels must be unique within a document")
         ctx.labels[key] = Label(text=text, anchor=ident, doc_id=document.id)
     parts = [
-        pf.Div(pf.Para(pf.Strong(*_inlines(text))), classes=["float-label"]),
+        pf.Div(pf.Para(pf.Strong(*words(text))), classes=["float-label"]),
         pf.Div(pf.Para(pf.Emph(*title)), classes=["float-title"]),
         pf.Div(*body, classes=["table-body" if kind == "tbl" else "float-body"]),
     ]
@@ -211,7 +212,7 @@ def _images(block):
     return found
 
 
-def _caption_inlines(caption: pf.Caption) -> list:
+def _captionwords(caption: pf.Caption) -> list:
     inlines = []
     for block in caption.content:
         if inlines:
@@ -219,12 +220,3 @@ def _caption_inlines(caption: pf.Caption) -> list:
         inlines.extend(block.content if hasattr(block, "content") else [])
     return list(inlines)
 
-
-def _inlines(text: str) -> list:
-    words = text.split()
-    out = []
-    for i, word in enumerate(words):
-        if i:
-            out.append(pf.Space())
-        out.append(pf.Str(word))
-    return out

@@ -10,6 +10,8 @@ import csv
 
 import panflute as pf
 
+from thesiskit.inlines import words
+
 NAME = "included-studies"
 STAGE = "cited"
 DEFAULT_NOTE = "References marked with an asterisk indicate studies included in the review."
@@ -64,7 +66,7 @@ def run(doc: pf.Doc, ctx, document) -> None:
                            f"included study '{key}' is not in {document.id}'s reference list; cite it in the paper")
     note = document.options.get("included-note", DEFAULT_NOTE)
     position = refs.parent.content.index(refs)
-    refs.parent.content.insert(position, pf.Div(pf.Para(*_words(note)), classes=["references-note"]))
+    refs.parent.content.insert(position, pf.Div(pf.Para(*words(note)), classes=["references-note"]))
 
 
 def _find_refs(doc):
@@ -72,11 +74,3 @@ def _find_refs(doc):
     doc.walk(lambda e, d: found.append(e) if isinstance(e, pf.Div) and e.identifier == "refs" else None)
     return found[0] if found else None
 
-
-def _words(text: str) -> list:
-    out = []
-    for i, word in enumerate(text.split()):
-        if i:
-            out.append(pf.Space())
-        out.append(pf.Str(word))
-    return out

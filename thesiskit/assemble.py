@@ -12,22 +12,7 @@ import datetime as dt
 import panflute as pf
 
 from .context import Context
-
-
-def words(text: str) -> list:
-    out = []
-    for i, word in enumerate(str(text).split()):
-        if i:
-            out.append(pf.Space())
-        out.append(pf.Str(word))
-    return out
-
-
-def para(*parts) -> pf.Para:
-    inlines = []
-    for part in parts:
-        inlines.extend(words(part) if isinstance(part, str) else [part] if isinstance(part, pf.Inline) else part)
-    return pf.Para(*inlines)
+from .inlines import para, words
 
 
 def page_break() -> pf.Div:

@@ -133,25 +133,20 @@ def load_data(ctx: Context, bib_keys: set[str]) -> None:
     root, problems = ctx.project.root, ctx.problems
     ctx.values = {"words": values.Words([d.id for d in ctx.project.documents]),
                   "thesis": {k: v for k, v in ctx.project.metadata.items() if k != "documents"}}
+    loaders = {"review": (lambda rel: data.load_review(root, rel, bib_keys, problems), values.review_values),
+               "study": (lambda rel: data.load_study(root, rel, problems), values.study_values)}
     for document in ctx.project.documents:
-        if document.options.get("review"):
+        for name, (load, compute) in loaders.items():
+            if not document.options.get(name):
+                continue
             before = len(problems.errors)
-            ctx.review = data.load_review(root, str(document.options["review"]), bib_keys, problems)
-            if ctx.review is None or len(problems.errors) > before:
-                ctx.data_failed.add("review")
-                ctx.review = None
-                ctx.values["review"] = values.Missing()
+            loaded = load(str(document.options[name]))
+            if loaded is None or len(problems.errors) > before:
+                ctx.data_failed.add(name)
+                loaded, ctx.values[name] = None, values.Missing()
             else:
-                ctx.values["review"] = values.review_values(ctx.review)
-        if document.options.get("study"):
-            before = len(problems.errors)
-            ctx.study = data.load_study(root, str(document.options["study"]), problems)
-            if ctx.study is None or len(problems.errors) > before:
-                ctx.data_failed.add("study")
-                ctx.study = None
-                ctx.values["study"] = values.Missing()
-            else:
-                ctx.values["study"] = values.study_values(ctx.study)
+                ctx.values[name] = compute(loaded)
+            setattr(ctx, name, loaded)
 
 
 def fill_word_counts(docs: dict[str, pf.Doc], counts: dict[str, dict]) -> None:

@@ -31,7 +31,8 @@ import panflute as pf
 import filters
 
 from . import lints, pandoc
-from .assemble import MAIN_COUNT_LABEL, number, page_break, para, words
+from .assemble import MAIN_COUNT_LABEL, number, page_break
+from .inlines import para, words
 from .context import Context
 from .reference_docx import reference_docx
 
@@ -206,7 +207,6 @@ def write_packages(docs: dict[str, pf.Doc], ctx: Context, result, counts: dict[s
 
 def package(doc: pf.Doc, ctx: Context, document, counts: dict, folder: Path) -> list[Rule]:
     meta = ctx.project.metadata
-    profile = ctx.profile
     title = str(doc.get_metadata("title", document.id))
     article = str(doc.get_metadata("kind", ""))
     terms = identity_terms(meta)

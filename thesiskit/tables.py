@@ -6,17 +6,9 @@ import re
 import panflute as pf
 
 from . import pandoc
+from .inlines import words
 
 _MARKDOWN = re.compile(r"[*_`\[\]@<>\\^~$]")
-
-
-def words(text) -> list:
-    out = []
-    for i, word in enumerate(str(text).split()):
-        if i:
-            out.append(pf.Space())
-        out.append(pf.Str(word))
-    return out
 
 
 def markdown_blocks(texts: list[str]) -> list[list]:

@@ -1,0 +1,22 @@
+"""Small builders of pandoc AST text, shared by the transforms and the stages."""
+from __future__ import annotations
+
+import panflute as pf
+
+
+def words(text) -> list:
+    """Plain text as pandoc inlines: words and the spaces between them."""
+    out = []
+    for i, word in enumerate(str(text).split()):
+        if i:
+            out.append(pf.Space())
+        out.append(pf.Str(word))
+    return out
+
+
+def para(*parts) -> pf.Para:
+    """A paragraph from pieces: plain strings, inline elements or lists of inlines."""
+    inlines = []
+    for part in parts:
+        inlines.extend(words(part) if isinstance(part, str) else [part] if isinstance(part, pf.Inline) else part)
+    return pf.Para(*inlines)
