@@ -7,10 +7,17 @@ break, the table of contents). Each writer needs them in its own form:
   html   the class itself, styled by templates/thesis.css
 One table, CLASSES, says which class becomes what, so a new kind of block is one line here and one
 style in each template.
+
+It works on pandoc's JSON (plain dicts and lists) rather than panflute objects: it runs once per
+writer over the whole thesis, and a dict walk is several times faster than loading the AST into
+panflute for each writer (docs/decisions.md, 6).
 """
 from __future__ import annotations
 
+import io
+import json
 from pathlib import PurePosixPath
+from xml.sax.saxutils import escape
 
 import panflute as pf
 
@@ -37,89 +44,142 @@ DOCX_PAGE_BREAK = '<w:p><w:r><w:br w:type="page"/></w:r></w:p>'
 
 
 def run(doc: pf.Doc, ctx, fmt: str) -> None:
-    toc_entries = _headings(doc)
+    """Lower a panflute document in place (for the smaller documents of a journal package)."""
+    data = lower_json(doc.to_json(), fmt)
+    doc.content = pf.load(io.StringIO(json.dumps(data))).content
 
-    def action(elem, _doc):
-        if not isinstance(elem, pf.Div):
-            return None
-        if "pagebreak" in elem.classes:
-            return {"docx": pf.RawBlock(DOCX_PAGE_BREAK, format="openxml"),
-                    "typst": pf.RawBlock("#pagebreak(weak: true)", format="typst")}.get(fmt, elem)
-        if "toc" in elem.classes:
-            return _toc(fmt, toc_entries, elem)
-        mapped = next((CLASSES[c] for c in elem.classes if c in CLASSES), None)
+
+def lower_json(data: dict, fmt: str) -> dict:
+    """Lower pandoc's JSON for one writer; returns the same dict, changed."""
+    entries = _headings(data["blocks"])
+    data["blocks"] = _blocks(data["blocks"], fmt, entries)
+    return data
+
+
+def _raw(fmt: str, text: str) -> dict:
+    return {"t": "RawBlock", "c": [fmt, text]}
+
+
+def _str(text: str) -> dict:
+    return {"t": "Str", "c": text}
+
+
+def _blocks(blocks: list, fmt: str, entries) -> list:
+    out = []
+    for block in blocks:
+        if block.get("t") != "Div":
+            _walk(block, fmt, entries)
+            out.append(block)
+            continue
+        (ident, classes, attributes), content = block["c"]
+        content = _blocks(content, fmt, entries)
+        block["c"][1] = content
+        if "pagebreak" in classes:
+            out += {"docx": [_raw("openxml", DOCX_PAGE_BREAK)],
+                    "typst": [_raw("typst", "#pagebreak(weak: true)")]}.get(fmt, [block])
+            continue
+        if "toc" in classes:
+            out += _toc(fmt, entries)
+            continue
+        mapped = next((CLASSES[c] for c in classes if c in CLASSES), None)
         if mapped is None:
-            return None
-        style, function = mapped
-        if fmt == "docx":
-            elem.attributes["custom-style"] = style
-            return None
-        if fmt == "typst":
-            return [pf.RawBlock(f"#{function}[", format="typst"), *elem.content, pf.RawBlock("]", format="typst")]
-        return None
-
-    doc.walk(action)
-    doc.walk(lambda elem, _doc: _image(elem, fmt))
+            out.append(block)
+        elif fmt == "docx":
+            attributes.append(["custom-style", mapped[0]])
+            out.append(block)
+        elif fmt == "typst":
+            out += [_raw("typst", f"#{mapped[1]}["), *content, _raw("typst", "]")]
+        else:
+            out.append(block)
+    return out
 
 
-def _image(elem, fmt: str) -> None:
+def _walk(value, fmt: str, entries) -> None:
+    """Into everything that is not a list of blocks at this level: lists, tables, notes, images."""
+    if isinstance(value, list):
+        if value and all(isinstance(v, dict) and "t" in v for v in value) and any(v["t"] == "Div" for v in value):
+            value[:] = _blocks(value, fmt, entries)
+            return
+        for item in value:
+            _walk(item, fmt, entries)
+    elif isinstance(value, dict):
+        if value.get("t") == "Image":
+            _image(value, fmt)
+            return
+        if "c" in value:
+            _walk(value["c"], fmt, entries)
+
+
+def _image(image: dict, fmt: str) -> None:
     """Figures drawn from data come as a PNG (for Word) with a vector copy (for the PDF and the web);
     typst resolves image paths from the compile root, so project-relative paths become absolute."""
-    if not isinstance(elem, pf.Image):
-        return
-    vector = elem.attributes.pop("vector", None)
+    attr, _alt, target = image["c"]
+    vector = next((v for k, v in attr[2] if k == "vector"), None)
+    attr[2] = [[k, v] for k, v in attr[2] if k != "vector"]
+    url = target[0]
     if vector and fmt in ("typst", "html"):
-        elem.url = vector
-    if fmt == "typst" and "://" not in elem.url and not elem.url.startswith("/"):
-        elem.url = str(PurePosixPath("/") / elem.url)
+        url = vector
+    if fmt == "typst" and "://" not in url and not url.startswith("/"):
+        url = str(PurePosixPath("/") / url)
+    target[0] = url
 
 
-def _headings(doc) -> list[tuple[int, str, str]]:
+def _headings(blocks) -> list[tuple[int, str, str]]:
+    """(level, id, text) of the headings the contents lists: levels 1 and 2, not marked unlisted."""
     found = []
-    doc.walk(lambda e, d: found.append((e.level, e.identifier, e)) if isinstance(e, pf.Header)
-             and "unlisted" not in e.classes and e.level <= 2 else None)
-    return [(level, ident, _heading_text(elem)) for level, ident, elem in found]
+
+    def visit(value):
+        if isinstance(value, list):
+            for item in value:
+                visit(item)
+        elif isinstance(value, dict):
+            if value.get("t") == "Header":
+                level, (ident, classes, _kv), inlines = value["c"]
+                if level <= 2 and "unlisted" not in classes:
+                    found.append((level, ident, _text(inlines)))
+                return
+            if value.get("t") in ("Div", "BlockQuote"):
+                visit(value["c"])
+
+    visit(blocks)
+    return found
 
 
-def _heading_text(header) -> str:
+def _text(inlines) -> str:
     parts = []
-    for inline in header.content:
-        parts.append(" " if isinstance(inline, (pf.LineBreak, pf.SoftBreak, pf.Space)) else pf.stringify(inline))
-    return "".join(parts).replace(" \n", " ")
+    for inline in inlines:
+        kind = inline.get("t")
+        if kind == "Str":
+            parts.append(inline["c"])
+        elif kind in ("Space", "SoftBreak", "LineBreak"):
+            parts.append(" ")
+        elif kind in ("Emph", "Strong", "SmallCaps", "Underline", "Strikeout"):
+            parts.append(_text(inline["c"]))
+        elif kind in ("Span", "Quoted", "Cite", "Link"):
+            parts.append(_text(inline["c"][1]))
+    return "".join(parts)
 
 
-def _toc(fmt, entries, elem):
-    title = pf.Header(pf.Str("Contents"), level=1, classes=["unlisted", "unnumbered"])
+def _toc(fmt, entries) -> list:
+    title = {"t": "Header", "c": [1, ["", ["unlisted", "unnumbered"], []], [_str("Contents")]]}
     if fmt == "typst":
-        return [pf.RawBlock("#apa-contents()", format="typst")]
+        return [_raw("typst", "#apa-contents()")]
     if fmt == "docx":
         # A real Word TOC field (page numbers appear when Word updates fields on opening), pre-filled
         # with the headings so that readers that do not update fields still show the contents.
-        from xml.sax.saxutils import escape
-
-        rows = []
-        for level, _ident, text in entries:
-            rows.append(f'<w:p><w:pPr><w:pStyle w:val="TOC{level}"/></w:pPr><w:r><w:t xml:space="preserve">'
-                        f"{escape(text)}</w:t></w:r></w:p>")
+        rows = "".join(f'<w:p><w:pPr><w:pStyle w:val="TOC{level}"/></w:pPr><w:r><w:t xml:space="preserve">'
+                       f"{escape(text)}</w:t></w:r></w:p>" for level, _ident, text in entries)
         begin = ('<w:p><w:r><w:fldChar w:fldCharType="begin" w:dirty="true"/></w:r><w:r><w:instrText xml:space="preserve">'
                  ' TOC \\o "1-2" \\h \\z \\u </w:instrText></w:r><w:r><w:fldChar w:fldCharType="separate"/></w:r></w:p>')
         end = '<w:p><w:r><w:fldChar w:fldCharType="end"/></w:r></w:p>'
-        return [title, pf.RawBlock(begin + "".join(rows) + end, format="openxml")]
-    items = []
+        return [title, _raw("openxml", begin + rows + end)]
+    top: list[list] = []
     for level, ident, text in entries:
-        link = pf.Plain(pf.Link(pf.Str(text), url="#" + ident))
-        items.append((level, link))
-    return [title, pf.Div(_nested_list(items), classes=["toc"])]
-
-
-def _nested_list(items):
-    top = []
-    for level, plain in items:
+        link = {"t": "Plain", "c": [{"t": "Link", "c": [["", [], []], [_str(text)], ["#" + ident, ""]]}]}
         if level == 1 or not top:
-            top.append([plain])
+            top.append([link])
         else:
-            last = top[-1]
-            if len(last) == 1:
-                last.append(pf.BulletList())
-            last[1].content.append(pf.ListItem(plain))
-    return pf.BulletList(*[pf.ListItem(*item) for item in top])
+            if len(top[-1]) == 1:
+                top[-1].append({"t": "BulletList", "c": []})
+            top[-1][1]["c"].append([link])
+    return [title, {"t": "Div", "c": [["", ["toc"], []], [{"t": "BulletList", "c": top}]]}]

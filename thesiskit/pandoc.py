@@ -4,10 +4,14 @@ pandoc comes from pypandoc-binary, so no system install is needed.
 """
 from __future__ import annotations
 
+import hashlib
 import io
 import json
+import os
 import subprocess
+import threading
 from functools import lru_cache
+from pathlib import Path
 
 import panflute as pf
 import panflute.elements
@@ -27,12 +31,50 @@ def pandoc_path() -> str:
     return pypandoc.get_pandoc_path()
 
 
+_cache_dir: Path | None = None
+
+
+def use_cache(folder: Path | None) -> None:
+    """Remember pandoc's answers in folder (build/.cache/pandoc), or stop remembering (None)."""
+    global _cache_dir
+    _cache_dir = folder
+
+
+def _key(args: list[str], stdin: bytes, cwd) -> str:
+    """Content address of a call: pandoc's version, the arguments, the input, and the content of
+    every file an argument names (bibliography, CSL), so an edited .bib is a different call."""
+    digest = hashlib.sha256()
+    digest.update(json.dumps([pandoc_path(), os.path.getsize(pandoc_path()), args]).encode())
+    for arg in args:
+        value = arg.split("=", 1)[-1]
+        path = Path(cwd or ".") / value
+        if "=" in arg and path.is_file():
+            digest.update(path.read_bytes())
+    digest.update(b"\0" + stdin)
+    return digest.hexdigest()
+
+
 def run(args: list[str], stdin: bytes, cwd=None) -> tuple[bytes, str]:
-    """Run pandoc; return (stdout, stderr). Raise PandocError with pandoc's message on failure."""
+    """Run pandoc; return (stdout, stderr). Raise PandocError with pandoc's message on failure.
+
+    Calls that only print (parsing, citeproc) are content-addressed in the build cache: a chapter
+    that has not changed is not parsed again, a paper whose text and bibliography have not changed is
+    not cited again. Calls that write a file (-o) always run. The cache only saves time: deleting it
+    changes no output."""
+    path = None
+    if _cache_dir is not None and "-o" not in args:
+        path = _cache_dir / _key(args, stdin, cwd)
+        if path.exists():
+            return path.read_bytes(), ""
     proc = subprocess.run([pandoc_path(), *args], input=stdin, capture_output=True, cwd=cwd)
     stderr = proc.stderr.decode("utf-8", "replace")
     if proc.returncode != 0:
         raise PandocError(stderr.strip() or f"pandoc exited with {proc.returncode}")
+    if path is not None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f"{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
+        tmp.write_bytes(proc.stdout)
+        tmp.replace(path)
     return proc.stdout, stderr
 
 

@@ -23,6 +23,7 @@ from pathlib import Path
 import panflute as pf
 
 import filters
+from filters.lower import lower_json
 
 from . import assemble as assembly
 from . import check, cite, data, pandoc, read, submission, summary, values
@@ -65,8 +66,10 @@ class Stages:
         return value
 
 
-def build(root: Path, target: str, write: bool = True, verbose: bool = False, echo=print) -> Result:
+def build(root: Path, target: str, write: bool = True, verbose: bool = False, echo=print,
+          cache: bool = True) -> Result:
     problems = Problems()
+    pandoc.use_cache(Path(root) / "build" / ".cache" / "pandoc" if cache else None)
     result = Result(target=target, problems=problems)
     stage = Stages(result, verbose, echo)
     try:
@@ -190,12 +193,12 @@ def _write(thesis: pf.Doc, ctx: Context, result: Result) -> None:
             jobs["html"] = ["-t", "html5", "-s", "--embed-resources", f"--css={TEMPLATES / 'thesis.css'}", *common,
                             "-o", str(staging / f"{stem}.html")]
 
+        source = json.dumps(thesis.to_json())  # once; each writer lowers its own copy of the JSON
+
         def write_one(item):
             fmt, args = item
-            doc = pf.load(_json_roundtrip(thesis))
-            for module in filters.stage("lower"):
-                module.run(doc, ctx, fmt)
-            pandoc.convert(doc, args, cwd=root)
+            data = lower_json(json.loads(source), fmt)
+            pandoc.run(["-f", "json", *args], json.dumps(data).encode("utf-8"), cwd=root)
             if fmt == "docx":
                 finish_docx(staging / f"{stem}.docx", title=str(meta["title"]), author=str(meta["author"]))
             if fmt == "typst":
@@ -210,7 +213,7 @@ def _write(thesis: pf.Doc, ctx: Context, result: Result) -> None:
         report = {**result.report, "ok": not ctx.problems.errors,
                   "problems": [p.as_dict() for p in ctx.problems.items]}
         (staging / "report.json").write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
-        summary.bar_chart(report, staging / "wordcount.png")
+        summary.bar_chart(report, staging / "wordcount.png", cache / "charts")
         names = [f"{stem}.{ext}" for ext in ("docx", "pdf", "html") if ext in formats] + ["report.json",
                                                                                             "wordcount.png"]
         for name in names:  # each rename is atomic: a reader sees the old file or the new one, never half
@@ -256,10 +259,3 @@ def _fit_columns(table, width_twips: int, narrowest: int = 620) -> None:
     scale = width_twips / sum(widths)
     for col, width in zip(cols, widths):
         col.set(qn("w:w"), str(int(width * scale)))
-
-
-def _json_roundtrip(doc: pf.Doc):
-    """A deep copy for one writer, so lowering for DOCX does not leak into the typst or HTML output."""
-    import io
-
-    return io.StringIO(json.dumps(doc.to_json()))

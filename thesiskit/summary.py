@@ -41,8 +41,23 @@ def table(report: dict, problems, documents: list) -> list[str]:
     return lines
 
 
-def bar_chart(report: dict, path: Path) -> None:
-    """Main-text words of each document against its limit, for those who would rather look."""
+def bar_chart(report: dict, path: Path, cache: Path) -> None:
+    """Main-text words of each document against its limit, for those who would rather look.
+    Drawn only when the numbers change (matplotlib's import alone costs half a second)."""
+    import hashlib
+    import json
+    import shutil
+
+    bars = {d: [info["counted"].get("main", 0), info["limits"].get("main")] for d, info in report["documents"].items()}
+    key = hashlib.sha256(json.dumps([report["target"], bars, Path(__file__).read_text()]).encode()).hexdigest()[:16]
+    cached = cache / f"wordcount-{key}.png"
+    if not cached.exists():
+        cache.mkdir(parents=True, exist_ok=True)
+        _draw(report, cached)
+    shutil.copyfile(cached, path)
+
+
+def _draw(report: dict, path: Path) -> None:
     import matplotlib
 
     matplotlib.use("Agg")
@@ -65,5 +80,7 @@ def bar_chart(report: dict, path: Path) -> None:
     ax.spines[["top", "right"]].set_visible(False)
     ax.set_xlim(0, max(words + [l or 0 for l in limits]) * 1.18)
     fig.tight_layout()
-    fig.savefig(path, dpi=150)
+    tmp = path.with_name(path.name + ".tmp.png")
+    fig.savefig(tmp, dpi=150)
     plt.close(fig)
+    tmp.replace(path)
