@@ -95,7 +95,8 @@ def compute_values(root: Path) -> tuple[dict, Problems]:
     return ctx.values, problems
 
 
-def _build(root, target, write, problems, result, stage) -> None:
+def _prepare(root, target, write, problems, stage):
+    """read, expand and resolve: the documents with every directive and cross-reference done."""
     project = read_project(root, problems)
     profile = load_profile(root, target, problems)
     problems.stop_if_errors()
@@ -115,6 +116,19 @@ def _build(root, target, write, problems, result, stage) -> None:
     for document in project.documents:
         cite.check_keys(docs[document.id], ctx, document, entries)
     problems.stop_if_errors()
+    return ctx, docs, entries
+
+
+def expanded(root: Path, target: str) -> dict[str, pf.Doc]:
+    """The documents after read, expand and resolve (what bench/ gives plain pandoc as its floor)."""
+    problems = Problems()
+    result = Result(target=target, problems=problems)
+    _ctx, docs, _entries = _prepare(Path(root), target, False, problems, Stages(result, False, print))
+    return docs
+
+
+def _build(root, target, write, problems, result, stage) -> None:
+    ctx, docs, entries = _prepare(root, target, write, problems, stage)
     docs = stage("cite", cite.cite_all, docs, ctx)
     stage("mark", _run_stage, "cited", docs, ctx)
     result.report, counts = stage("check", check.check, docs, ctx, entries)
