@@ -19,6 +19,7 @@ from .values import flatten
 COMMANDS = {
     "check": "check word counts, limits, citations and cross-references for every target; writes nothing",
     "values": "print every value the prose can use in {{ }}, with its current value",
+    "watch": "rebuild a target (default: thesis) whenever a chapter, data file, .bib or profile changes",
 }
 
 
@@ -28,6 +29,7 @@ def main(argv: list[str] | None = None, root: Path | None = None) -> int:
     parser = argparse.ArgumentParser(prog="build.py", description="Build the thesis and its journal submissions.")
     parser.add_argument("target", help=f"a target to build ({', '.join(known) or 'see profiles/'}) or a command: "
                         + "; ".join(f"'{name}' to {text}" for name, text in COMMANDS.items()))
+    parser.add_argument("watched", nargs="?", default="thesis", help="watch: the target to rebuild")
     parser.add_argument("-v", "--verbose", action="store_true", help="print each stage with its time")
     parser.add_argument("--json", action="store_true", help="check: print the report as JSON")
     parser.add_argument("--debug", action="store_true", help="show Python tracebacks of internal errors")
@@ -39,6 +41,10 @@ def main(argv: list[str] | None = None, root: Path | None = None) -> int:
             return print_values(root)
         if args.target == "check":
             return run_check(root, known, args)
+        if args.target == "watch":
+            if args.watched not in known:
+                parser.error(f"unknown target '{args.watched}' to watch; choose one of: {', '.join(known)}")
+            return run_watch(root, args.watched)
         return run_build(root, args)
     except KeyboardInterrupt:
         print("interrupted: the previous outputs in build/ are unchanged", file=sys.stderr)
@@ -52,7 +58,7 @@ def main(argv: list[str] | None = None, root: Path | None = None) -> int:
 
 def run_build(root: Path, args) -> int:
     start = time.perf_counter()
-    result = build(root, args.target, verbose=args.verbose)
+    result = build(root, args.target, verbose=args.verbose, progress=sys.stderr.isatty())
     documents = _documents(root)
     if not result.ok:
         for problem in result.problems.items:
@@ -98,6 +104,43 @@ def run_check(root: Path, known: list[str], args) -> int:
     if args.json:
         print(json.dumps(reports, indent=2))
     return 1 if failed else 0
+
+
+WATCHED = ("thesis.md", "chapters", "data", "bib", "profiles")
+
+
+def run_watch(root: Path, target: str) -> int:
+    """Rebuild on every change of the sources; one line per rebuild. A failed rebuild keeps the last
+    good outputs (every build writes to temporary names and renames only on success)."""
+    from watchfiles import watch
+
+    def once(reason: str) -> None:
+        start = time.perf_counter()
+        result = build(root, target)
+        stamp = time.strftime("%H:%M:%S")
+        seconds = time.perf_counter() - start
+        errors, warnings = len(result.problems.errors), len(result.problems.warnings)
+        if result.ok:
+            print(f"{stamp} {reason}: built {target} in {seconds:.1f} s ({warnings} warning{'s' * (warnings != 1)})",
+                  flush=True)
+        else:
+            kept = "wrote the package with its checklist" if result.outputs else "kept the last good outputs"
+            print(f"{stamp} {reason}: {errors} error{'s' * (errors != 1)} in {seconds:.1f} s; {kept}", flush=True)
+            for problem in result.problems.errors:
+                print(f"    {problem.line()}", flush=True)
+
+    paths = [root / p for p in WATCHED if (root / p).exists()]
+    once("start")
+    print(f"watching {', '.join(p.name for p in paths)} (Ctrl-C to stop)", flush=True)
+    try:
+        for changes in watch(*paths, debounce=400, step=100,
+                             watch_filter=lambda _change, path: not Path(path).name.startswith((".", "~"))):
+            names = sorted({Path(p).relative_to(root).as_posix() for _c, p in changes})
+            once(", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else ""))
+    except KeyboardInterrupt:
+        pass
+    print("stopped watching")
+    return 0
 
 
 def print_values(root: Path) -> int:

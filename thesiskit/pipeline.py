@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import sys
 import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -50,13 +51,31 @@ class Result:
         return not self.problems.errors
 
 
-class Stages:
-    """Times each stage, for --verbose."""
+STAGES = ("data", "read", "expand", "resolve", "cite", "mark", "check", "assemble", "write")
 
-    def __init__(self, result: Result, verbose: bool, echo):
-        self.result, self.verbose, self.echo = result, verbose, echo
+
+class Stages:
+    """Times each stage, for --verbose; with progress on, a one-line bar on the terminal once a
+    build has taken more than two seconds."""
+
+    def __init__(self, result: Result, verbose: bool, echo, progress: bool = False):
+        self.result, self.verbose, self.echo, self.progress = result, verbose, echo, progress
+        self.started = time.perf_counter()
+
+    def _bar(self, name: str) -> None:
+        done = STAGES.index(name) if name in STAGES else 0
+        bar = "#" * done + "-" * (len(STAGES) - done)
+        sys.stderr.write(f"\r  {self.result.target} [{bar}] {name:<9}")
+        sys.stderr.flush()
+
+    def close(self) -> None:
+        if self.progress and time.perf_counter() - self.started > 2:
+            sys.stderr.write("\r" + " " * 60 + "\r")
+            sys.stderr.flush()
 
     def __call__(self, name: str, func, *args):
+        if self.progress and not self.verbose and time.perf_counter() - self.started > 2:
+            self._bar(name)
         start = time.perf_counter()
         value = func(*args)
         elapsed = time.perf_counter() - start
@@ -67,17 +86,19 @@ class Stages:
 
 
 def build(root: Path, target: str, write: bool = True, verbose: bool = False, echo=print,
-          cache: bool = True) -> Result:
+          cache: bool = True, progress: bool = False) -> Result:
     problems = Problems()
     pandoc.use_cache(Path(root) / "build" / ".cache" / "pandoc" if cache else None)
     result = Result(target=target, problems=problems)
-    stage = Stages(result, verbose, echo)
+    stage = Stages(result, verbose, echo, progress)
     try:
         _build(Path(root), target, write, problems, result, stage)
     except BuildStopped:
         pass
     except pandoc.PandocError as exc:
         problems.error("", f"pandoc failed: {str(exc).splitlines()[0]}")
+    finally:
+        stage.close()
     if result.report:
         result.report["ok"] = not problems.errors
         result.report["problems"] = [p.as_dict() for p in problems.items]
