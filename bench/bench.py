@@ -215,9 +215,9 @@ def edit_one_paragraph(project: Path, n: int) -> None:
 def contenders(project: Path, markdown: Path | None, reps: int) -> dict:
     build = [sys.executable, "build.py"]
     results: dict[str, list] = {"floor": [], "cold": [], "warm": [], "check": []}
-    work = OUT / "floor"
-    work.mkdir(parents=True, exist_ok=True)
-    commands = floor_commands(markdown, project, work) if markdown else None
+    # the floor's files sit at the project's root, so that typst (which reads only inside its root)
+    # finds the figures by the paths the Markdown gives
+    commands = floor_commands(markdown, project, project) if markdown else None
     for rep in range(reps):  # interleaved: each repetition runs every contender once
         if commands:
             results["floor"].append(run_floor(commands, project))
