@@ -43,6 +43,7 @@ def test_watch_rebuilds_and_keeps_the_last_good_outputs(tmp_path):
     try:
         found = lines_of(process)
         wait_for(found, "watching")
+        time.sleep(2)  # the watcher starts just after it says so
         docx = project / "build/thesis/thesis.docx"
         chapter = project / "chapters/paper1/40-discussion.md"
         chapter.write_text(chapter.read_text() + "\n\nOne more sentence.\n")
