@@ -17,8 +17,10 @@ def pytest_addoption(parser):
                      help="rewrite the expected outputs of the golden tests (review the diff before committing)")
 
 
-def copy_project(dest: Path) -> Path:
-    """A copy of the example project (sources only) to build or break without touching the real one."""
+def copy_project(dest: Path, warm: bool = True) -> Path:
+    """A copy of the example project's sources, to build or break without touching the real one.
+    With warm, the real project's build cache comes along when there is one (CI builds the example
+    before the tests): it is content-addressed, so it can only save time (tests/test_cache.py)."""
     dest.mkdir(parents=True, exist_ok=True)
     for part in PROJECT_PARTS:
         src = ROOT / part
@@ -26,6 +28,9 @@ def copy_project(dest: Path) -> Path:
             shutil.copytree(src, dest / part)
         else:
             shutil.copy2(src, dest / part)
+    cache = ROOT / "build" / ".cache"
+    if warm and cache.is_dir():
+        shutil.copytree(cache, dest / "build" / ".cache", ignore=shutil.ignore_patterns("*.tmp*"))
     return dest
 
 

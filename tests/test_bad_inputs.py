@@ -85,7 +85,7 @@ def previous_build(built_example) -> Path:
 def test_bad_input_is_one_clear_line(name, tmp_path, previous_build):
     breaker, pattern = CASES[name]
     project = copy_project(tmp_path / "project")
-    shutil.copytree(previous_build, project / "build", ignore=shutil.ignore_patterns(".cache"))
+    shutil.copytree(previous_build, project / "build", ignore=shutil.ignore_patterns(".cache"), dirs_exist_ok=True)
     breaker(project)
     sources_before = {k: v for k, v in digest(project).items() if not k.startswith("build")}
     outputs_before = digest(project / "build/thesis")

@@ -13,7 +13,7 @@ def outputs(project):
 
 
 def test_cached_and_uncached_builds_are_identical(tmp_path):
-    project = copy_project(tmp_path / "p")
+    project = copy_project(tmp_path / "p", warm=False)
     assert run_build(project, "thesis").returncode == 0           # cold: fills build/.cache
     assert any((project / "build/.cache/pandoc").iterdir())
     warm = run_build(project, "thesis")                            # warm: parses and citations from the cache
