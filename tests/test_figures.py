@@ -50,3 +50,4 @@ def test_figures_are_drawn_once_as_png_and_svg(tmp_path):
         stamp = png.stat().st_mtime_ns
         [again] = module.render({}, review, ctx)
         assert again.content[0].url == image.url and png.stat().st_mtime_ns == stamp  # cached, not redrawn
+

@@ -81,8 +81,13 @@ def run(args: list[str], stdin: bytes, cwd=None) -> tuple[bytes, str]:
 MARKDOWN = "markdown-implicit_figures+implicit_figures"  # pandoc's markdown, figures from lone images
 
 
-def parse_markdown(text: str, resource_path: str | None = None) -> pf.Doc:
-    out, _ = run(["-f", MARKDOWN, "-t", "json"], text.encode("utf-8"))
+# Text that comes from data files (table cells): Markdown for emphasis and citations, but no raw
+# HTML, TeX or typst, so a cell holding "<script>" or "#set" is shown as text in every output.
+DATA_MARKDOWN = "markdown-raw_html-raw_tex-raw_attribute-implicit_figures"
+
+
+def parse_markdown(text: str, dialect: str = MARKDOWN) -> pf.Doc:
+    out, _ = run(["-f", dialect, "-t", "json"], text.encode("utf-8"))
     return to_doc(out)
 
 

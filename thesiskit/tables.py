@@ -24,7 +24,7 @@ def markdown_blocks(texts: list[str]) -> list[list]:
             results[i] = [pf.Plain(*words(text))] if text.strip() else []
     if pending:
         source = "\n\n".join(f"::: {{#cell-{i}}}\n{texts[i]}\n:::" for i in pending)
-        doc = pandoc.parse_markdown(source)
+        doc = pandoc.parse_markdown(source, pandoc.DATA_MARKDOWN)
         for block in doc.content:
             if isinstance(block, pf.Div) and block.identifier.startswith("cell-"):
                 content = list(block.content)
