@@ -1,15 +1,13 @@
 """Asterisks on the studies a review included, in that paper's reference list (APA 7, 9.52).
 
-Which studies are included is data (the 'key' column of the file named by the paper's
-`included-studies` option in thesis.md), never a hand-typed asterisk. The list is preceded by
+Which studies are included is data (the review's studies.csv), never a hand-typed asterisk. The list is preceded by
 APA's note saying what the asterisks mean.
 """
 from __future__ import annotations
 
-import csv
-
 import panflute as pf
 
+from thesiskit.data import read_csv
 from thesiskit.inlines import words
 
 NAME = "included-studies"
@@ -18,33 +16,22 @@ DEFAULT_NOTE = "References marked with an asterisk indicate studies included in 
 
 
 def included_keys(ctx, document) -> list[str]:
-    """Citation keys listed in the document's included-studies file (empty when it has none)."""
+    """The review's included studies: from its data (`review:` in thesis.md), already validated, or,
+    for a project without review data, the 'key' column of the `included-studies` CSV."""
+    if document.options.get("review"):
+        return [s.key for s in ctx.review.studies.values()] if ctx.review else []
     path = document.options.get("included-studies")
     if not path:
         return []
-    full = ctx.project.root / path
-    try:
-        with full.open(encoding="utf-8-sig", newline="") as handle:
-            rows = list(csv.DictReader(handle))
-    except FileNotFoundError:
-        ctx.problems.error(f"{path}", f"included studies file not found (named by {document.id}'s "
-                           "included-studies in thesis.md); create it or fix the path")
-        return []
-    except UnicodeDecodeError:
-        ctx.problems.error(f"{path}", "is not UTF-8 text; save it as CSV UTF-8")
-        return []
-    if rows and "key" not in rows[0]:
-        ctx.problems.error(f"{path}:1", "has no 'key' column; add one holding each study's BibTeX key")
-        return []
-    keys = []
-    for number, row in enumerate(rows, start=2):
-        key = (row.get("key") or "").strip()
-        if not key:
-            ctx.problems.error(f"{path} row {number}, column key", "is empty; give the study's BibTeX key")
-        elif key in keys:
-            ctx.problems.error(f"{path} row {number}, column key", f"study '{key}' is listed twice; keep one row")
+    rows = read_csv(ctx.project.root, path, f"thesis.md ({document.id})", ["key"], ctx.problems)
+    keys: list[str] = []
+    for row in rows or []:
+        if not row["key"]:
+            ctx.problems.error(row.where("key"), "is empty; give the study's BibTeX key")
+        elif row["key"] in keys:
+            ctx.problems.error(row.where("key"), f"study '{row['key']}' is listed twice; keep one row")
         else:
-            keys.append(key)
+            keys.append(row["key"])
     return keys
 
 
