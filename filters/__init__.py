@@ -8,9 +8,9 @@ Stages, in the order the pipeline runs them:
   lower    per output format, just before a writer: semantic classes become DOCX styles, typst calls, HTML
 Each module exposes NAME, STAGE and run(doc, ctx, document) (lower: run(doc, ctx, fmt)).
 """
-from . import appendices, conditional, crossref, directives, floats, included_studies, lower
+from . import appendices, conditional, crossref, directives, floats, included_studies, lower, pseudonyms
 
-REGISTRY = {module.NAME: module for module in (conditional, directives, appendices, floats, crossref,
+REGISTRY = {module.NAME: module for module in (conditional, directives, appendices, floats, crossref, pseudonyms,
                                                included_studies, lower)}
 
 

@@ -27,7 +27,7 @@ import filters
 from filters.lower import lower_json
 
 from . import assemble as assembly
-from . import check, cite, data, pandoc, read, submission, summary, values
+from . import check, cite, data, pandoc, privacy, read, submission, summary, values
 from .bibliography import read_entries
 from .context import Context
 from .problems import BuildStopped, Problems
@@ -249,6 +249,8 @@ def _write(thesis: pf.Doc, ctx: Context, result: Result) -> None:
                   "problems": [p.as_dict() for p in ctx.problems.items]}
         (staging / "report.json").write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
         summary.bar_chart(report, staging / "wordcount.png", cache / "charts")
+        privacy.scan(staging, privacy.load_terms(root), ctx.problems, f"build/{ctx.target}")
+        ctx.problems.stop_if_errors()  # a leak: nothing is renamed into place
         names = [f"{stem}.{ext}" for ext in ("docx", "pdf", "html") if ext in formats] + ["report.json",
                                                                                             "wordcount.png"]
         for name in names:  # each rename is atomic: a reader sees the old file or the new one, never half

@@ -30,7 +30,7 @@ import panflute as pf
 
 import filters
 
-from . import lints, pandoc
+from . import lints, pandoc, privacy
 from .assemble import MAIN_COUNT_LABEL, number, page_break
 from .inlines import para, words
 from .context import Context
@@ -190,6 +190,9 @@ def write_packages(docs: dict[str, pf.Doc], ctx: Context, result, counts: dict[s
                   "problems": [p.as_dict() for p in ctx.problems.items],
                   "checklists": {d: [r.__dict__ for r in rules] for d, rules in checklists.items()}}
         (staging / "report.json").write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+        privacy.scan(staging, privacy.load_terms(root), ctx.problems, f"build/{ctx.target}")
+        if any(p.message.startswith("a term from private/") for p in ctx.problems.errors):
+            return  # a leak: the package is not put in place
         for item in sorted(staging.iterdir()):
             target = out_dir / item.name
             if item.is_dir():
