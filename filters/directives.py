@@ -38,7 +38,7 @@ def run(doc: pf.Doc, ctx, document) -> None:
         module = DIRECTIVES[names[0]]
         where = ctx.locate(document, "#" + elem.identifier) if elem.identifier else ctx.locate(document, "." + module.NAME)
         options = parse_options(module, elem.attributes, where, ctx)
-        data = _data_for(module, ctx, document, where) if options is not None else None
+        data = _data_for(module, ctx, where) if options is not None else None
         blocks = None
         if options is not None and (data is not None or not module.DATA):
             ctx.where = where  # for problems a directive finds in the files it reads
@@ -86,7 +86,7 @@ def parse_options(module, attributes: dict, where: str, ctx) -> dict | None:
     return options if ok else None
 
 
-def _data_for(module, ctx, document, where):
+def _data_for(module, ctx, where):
     if not module.DATA:
         return None
     data = getattr(ctx, module.DATA, None)

@@ -169,7 +169,7 @@ def _as_float(block, ctx, document):
     return None
 
 
-def _build(kind, label, title, body, note, ctx, document, counters, prefix, journal=""):
+def _build(kind, label, title, body, note, ctx, document, counters, prefix):
     placement = next(counters["plan"][kind], "main") if counters.get("plan") else "main"
     if placement == "supplementary":
         counters["s" + kind] += 1

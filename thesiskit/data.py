@@ -396,7 +396,7 @@ def _load_appraisal(root, config, where, studies, problems) -> Appraisal | None:
     second, second_comments = ({}, {})
     if config.get("second-rater"):
         second, second_comments = _load_answers(root, config["second-rater"], where, questions, points, studies,
-                                                problems, every_study=False)
+                                                problems)
     missing = [n for n in studies if n not in answers]
     answers = {n: a for n, a in answers.items() if len(a) == len(questions)}
     second = {n: a for n, a in second.items() if len(a) == len(questions)}
@@ -407,7 +407,7 @@ def _load_appraisal(root, config, where, studies, problems) -> Appraisal | None:
                      second, second_comments)
 
 
-def _load_answers(root, rel, where, questions, points, studies, problems, every_study=True):
+def _load_answers(root, rel, where, questions, points, studies, problems):
     if not rel:
         problems.error(where, "appraisal.answers is missing; name the CSV of answers (e.g. data/casp.csv)")
         return {}, {}
