@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import argparse
 import json
+import signal
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -36,6 +38,7 @@ def main(argv: list[str] | None = None, root: Path | None = None) -> int:
     args = parser.parse_args(argv)
     if args.target not in known and args.target not in COMMANDS:
         parser.error(f"unknown target '{args.target}'; choose one of: {', '.join([*known, *COMMANDS])}")
+    previous = _sigterm_as_interrupt()
     try:
         if args.target == "values":
             return print_values(root)
@@ -54,6 +57,22 @@ def main(argv: list[str] | None = None, root: Path | None = None) -> int:
             raise
         print(f"internal error: {type(exc).__name__}: {exc} (run again with --debug and report it)", file=sys.stderr)
         return 3
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+
+
+def _raise_interrupt(_signum, _frame):
+    raise KeyboardInterrupt
+
+
+def _sigterm_as_interrupt():
+    """A SIGTERM (kill, a closed IDE, systemd) stops a build the way Ctrl-C does: the staging folder
+    goes, the outputs stay as they were, exit 130. Only for the command line, and only where Python
+    lets a handler be set (the main thread); the previous handler, for main() to put back."""
+    if threading.current_thread() is not threading.main_thread():
+        return None
+    return signal.signal(signal.SIGTERM, _raise_interrupt)
 
 
 def run_build(root: Path, args) -> int:

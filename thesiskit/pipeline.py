@@ -15,7 +15,6 @@ import json
 import os
 import shutil
 import sys
-import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -27,7 +26,7 @@ import filters
 from filters.lower import lower_json
 
 from . import assemble as assembly
-from . import check, cite, data, pandoc, privacy, read, submission, summary, values
+from . import atomic, check, cite, data, pandoc, privacy, read, submission, summary, values
 from .bibliography import read_entries
 from .context import Context
 from .problems import BuildStopped, Problems
@@ -215,7 +214,7 @@ def _write(thesis: pf.Doc, ctx: Context, result: Result) -> None:
     meta = ctx.project.metadata
     # The title page is ours; title and author go only where a format keeps them out of the text.
     common = ["-M", f"pagetitle={meta['title']}", "-V", f"author-meta={meta['author']}"]
-    staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=out_dir))
+    staging = atomic.staging(out_dir)
     try:
         jobs = {}
         if "docx" in formats:
@@ -253,9 +252,10 @@ def _write(thesis: pf.Doc, ctx: Context, result: Result) -> None:
         ctx.problems.stop_if_errors()  # a leak: nothing is renamed into place
         names = [f"{stem}.{ext}" for ext in ("docx", "pdf", "html") if ext in formats] + ["report.json",
                                                                                             "wordcount.png"]
-        for name in names:  # each rename is atomic: a reader sees the old file or the new one, never half
-            os.replace(staging / name, out_dir / name)
-            result.outputs.append(out_dir / name)
+        with atomic.uninterrupted():  # each rename is atomic, and Ctrl-C waits for the last of them
+            for name in names:
+                os.replace(staging / name, out_dir / name)
+                result.outputs.append(out_dir / name)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
 

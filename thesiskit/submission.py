@@ -30,7 +30,7 @@ import panflute as pf
 
 import filters
 
-from . import lints, pandoc, privacy
+from . import atomic, lints, pandoc, privacy
 from .assemble import MAIN_COUNT_LABEL, number, page_break
 from .inlines import para, words
 from .context import Context
@@ -171,7 +171,7 @@ def write_packages(docs: dict[str, pf.Doc], ctx: Context, result, counts: dict[s
     root = ctx.project.root
     out_dir = root / "build" / ctx.target
     out_dir.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=out_dir))
+    staging = atomic.staging(out_dir)
     checklists = {}
     try:
         for document in ctx.project.documents:
@@ -193,17 +193,18 @@ def write_packages(docs: dict[str, pf.Doc], ctx: Context, result, counts: dict[s
         privacy.scan(staging, privacy.load_terms(root), ctx.problems, f"build/{ctx.target}")
         if any(p.message.startswith("a term from private/") for p in ctx.problems.errors):
             return  # a leak: the package is not put in place
-        for item in sorted(staging.iterdir()):
-            target = out_dir / item.name
-            if item.is_dir():
-                old = out_dir / f".old-{item.name}"
-                if target.exists():
-                    os.replace(target, old)
-                os.replace(item, target)
-                shutil.rmtree(old, ignore_errors=True)
-            else:
-                os.replace(item, target)
-            result.outputs.append(target)
+        with atomic.uninterrupted():  # Ctrl-C waits for the last rename: the old package or the new one
+            for item in sorted(staging.iterdir()):
+                target = out_dir / item.name
+                if item.is_dir():
+                    old = atomic.aside(target)
+                    if target.exists():
+                        os.replace(target, old)
+                    os.replace(item, target)
+                    shutil.rmtree(old, ignore_errors=True)
+                else:
+                    os.replace(item, target)
+                result.outputs.append(target)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
 
