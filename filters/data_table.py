@@ -3,10 +3,16 @@ a method, from data/tables/<name>.yaml. Cells are Markdown; a list in a cell bec
 
     ::: {#tbl:criteria .data-table src="data/tables/paper1-criteria.yaml" title="Inclusion and Exclusion Criteria"}
     :::
+
+It refuses the participants file (data/participants.csv, or whatever a `study:` config names): participant
+data reaches the thesis only through the demographics directive, aggregated.
 """
 from __future__ import annotations
 
+import os
+
 from thesiskit.data import read_yaml_file
+from thesiskit.problems import Problems
 from thesiskit.tables import cell_value, make_table
 
 from .options import DirectiveError, text
@@ -19,6 +25,9 @@ REQUIRED = ("src",)
 
 def render(options, _data, ctx):
     rel = options["src"]
+    if os.path.realpath(ctx.project.root / rel) in _participant_files(ctx):
+        raise DirectiveError(f"{rel} holds the participants' rows; participant data reaches the thesis only through "
+                             "the demographics directive (.demographics), one characteristic at a time")
     before = len(ctx.problems.errors)
     table = read_yaml_file(ctx.project.root, rel, ctx.where or rel, ctx.problems)
     if table is None:
@@ -39,3 +48,14 @@ def render(options, _data, ctx):
     if widths is not None and (not isinstance(widths, list) or len(widths) != len(columns)):
         raise DirectiveError(f"{rel}: widths must list one number per column")
     return [make_table([columns], body, widths=widths)]
+
+
+def _participant_files(ctx) -> set[str]:
+    """The real paths of the participants files: the default and the one each `study:` config names."""
+    root, names = ctx.project.root, {"data/participants.csv"}
+    for document in ctx.project.documents:
+        if document.options.get("study"):  # its own problems are reported where the study is loaded
+            config = read_yaml_file(root, document.options["study"], "", Problems())
+            if isinstance(config, dict):
+                names.add(str(config.get("participants", "data/participants.csv")))
+    return {os.path.realpath(root / name) for name in names}

@@ -7,7 +7,10 @@ It shows counts by gender, counts by age band (bands configured in data/study.ya
 mean of years of experience (top-coded: "more than 20") and the range of interview length. It never
 shows a participant's row and never crosses two characteristics: with ten participants a cell of
 one identifies a person, and the study promised its readers could not link categories. Asking for
-either is refused with the reason, so the promise cannot be broken by accident.
+either is refused with the reason, so the promise cannot be broken by accident. The data is held to
+the same promise where it is read (thesiskit/data.py, load_study): age bands of at least five years
+that do not overlap, and a top code below the most years of experience, so no count or range
+prints one person's age or years; the data-table directive refuses the participants file.
 """
 from __future__ import annotations
 
@@ -26,12 +29,13 @@ PRIVACY = ("the demographics directive reports one characteristic at a time and 
 
 
 def _refuse(_text: str):
-    raise ValueError(f"refused: {PRIVACY}")
+    raise ValueError(f"refused: {PRIVACY}; show characteristics one after another with show=\"gender age\"")
 
 
 SHOW = ("gender", "age", "experience", "interview")
 OPTIONS = {"show": words_list(*SHOW), "by": _refuse, "cross": _refuse, "per-participant": _refuse,
            "rows": _refuse, "list": _refuse}
+REFUSED = {name for name, convert in OPTIONS.items() if convert is _refuse}  # not offered as "allowed"
 DEFAULTS = {"show": list(SHOW)}
 
 
@@ -69,5 +73,7 @@ def rows(study, show) -> list[list[str]]:
 
 
 def render(options, study, ctx):
+    if not options["show"]:
+        raise DirectiveError(f"show is empty; name one or more of {', '.join(SHOW)}")
     body = rows(study, options["show"])
     return [make_table([["Characteristic", f"*n* (total {len(study.participants)})"]], body, widths=[3, 1.5])]

@@ -26,6 +26,9 @@ STAGE = "expand"
 DIRECTIVES = {m.NAME: m for m in (casp_scores, casp_grades, casp_checklist, study_characteristics, synthesis_grid,
                                    prisma_flow, concept_model, demographics, data_table)}
 RESERVED = {"title", "only", "except", "custom-style", "journal"}  # attributes that belong to other transforms
+# Classes an author may put on a fenced div that are not directives (read when the thesis is assembled).
+AUTHOR_CLASSES = {"abstract": "the paper's abstract", "title-note": "a note on the paper's title page",
+                  "pagebreak": "a page break"}
 
 
 def run(doc: pf.Doc, ctx, document) -> None:
@@ -34,6 +37,7 @@ def run(doc: pf.Doc, ctx, document) -> None:
             return None
         names = [c for c in elem.classes if c in DIRECTIVES]
         if not names:
+            _unknown_classes(elem, ctx, document)
             return None
         module = DIRECTIVES[names[0]]
         where = ctx.locate(document, "#" + elem.identifier) if elem.identifier else ctx.locate(document, "." + module.NAME)
@@ -62,26 +66,46 @@ def run(doc: pf.Doc, ctx, document) -> None:
     doc.walk(action)
 
 
+def _unknown_classes(elem: pf.Div, ctx, document) -> None:
+    """A class that is neither a directive nor an author class is most often a misspelt directive:
+    without this the div would pass through silently and the table would simply be missing."""
+    import difflib
+
+    for name in list(elem.classes):
+        if name in AUTHOR_CLASSES or name == "directive-failed":
+            continue
+        where = ctx.locate(document, "." + name)
+        close = difflib.get_close_matches(name, [*DIRECTIVES, *AUTHOR_CLASSES], n=1, cutoff=0.7)
+        options = [k for k in elem.attributes if k not in RESERVED]
+        if close or options:  # options only make sense on a directive
+            hint = f"did you mean .{close[0]}?" if close else f"use one of {', '.join(sorted(DIRECTIVES))}"
+            ctx.problems.error(where, f"unknown directive '.{name}'; {hint}")
+            elem.classes.append("directive-failed")  # reported here, once
+        else:
+            ctx.problems.warning(where, f"'.{name}' is not a directive or a class the build knows "
+                                 f"({', '.join(sorted(AUTHOR_CLASSES))}); it changes nothing, so remove it")
+
+
 def parse_options(module, attributes: dict, where: str, ctx) -> dict | None:
     options, ok = {}, True
     for key, text in attributes.items():
         if key in RESERVED:
             continue
         if key not in module.OPTIONS:
-            allowed = ", ".join(sorted(module.OPTIONS)) or "none"
+            allowed = ", ".join(sorted(set(module.OPTIONS) - getattr(module, "REFUSED", set()))) or "none"
             ctx.problems.error(where, f"{module.NAME}: unknown option '{key}'; allowed: {allowed}")
             ok = False
             continue
         try:
             options[key] = module.OPTIONS[key](text)
         except ValueError as exc:
-            ctx.problems.error(where, f"{module.NAME}: option {key}=\"{text}\": {exc}")
-            ok = False
+            ctx.problems.error(where, f"{module.NAME}: option {key}=\"{text}\" cannot be used; {exc}")
+            options[key], ok = None, False  # given, if wrongly: not also "required"
     for key, default in getattr(module, "DEFAULTS", {}).items():
         options.setdefault(key, default)
     for key in getattr(module, "REQUIRED", ()):
         if key not in options:
-            ctx.problems.error(where, f"{module.NAME}: option '{key}' is required")
+            ctx.problems.error(where, f"{module.NAME}: option '{key}' is required; add {key}=\"...\" to the div")
             ok = False
     return options if ok else None
 

@@ -120,7 +120,8 @@ def _walk_nested(block, ctx, document, counters, prefix):
 def _as_float(block, ctx, document):
     """(kind, label, title inlines, body blocks, note blocks) when block is a table or figure, else None."""
     if isinstance(block, pf.Div) and "directive-failed" in block.classes:
-        return None  # its directive already said what is wrong
+        _stand_in(block.identifier, ctx, document)  # its directive already said what is wrong
+        return None
     if isinstance(block, pf.Div) and block.identifier.split(":")[0] in KINDS and ":" in block.identifier:
         kind, label = block.identifier.split(":")[0], block.identifier
         content = list(block.content)
@@ -130,6 +131,7 @@ def _as_float(block, ctx, document):
             if len(tables) != 1:
                 ctx.problems.error(ctx.locate(document, "#" + label),
                                    f"table div '{label}' holds {len(tables)} tables; put exactly one table in it")
+                _stand_in(label, ctx, document)
                 return None
             table = tables[0]
             position = content.index(table)
@@ -167,6 +169,14 @@ def _as_float(block, ctx, document):
         block.identifier = ""
         return "fig", label or None, title, body, []
     return None
+
+
+def _stand_in(label: str, ctx, document) -> None:
+    """A float that failed still answers to its label, so that the one mistake is not reported again
+    at every @tbl:... that refers to it. The build stops on the first error: nothing shows the text."""
+    if label.split(":")[0] in KINDS and ":" in label:
+        ctx.labels.setdefault((document.id, label), Label(text=f"{KINDS[label.split(':')[0]]} ?", anchor="",
+                                                          doc_id=document.id))
 
 
 def _build(kind, label, title, body, note, ctx, document, counters, prefix):

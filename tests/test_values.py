@@ -44,8 +44,8 @@ def test_pandoc_attributes_are_not_jinja_comments():
 
 def test_undefined_value_names_file_and_line():
     out, problems = render("One.\n\nTwo {{ review.studies.cuont }}.\n", {"review": {"studies": {"count": 12}}})
-    assert problems == ["chapters/paper1/30-results.md:3: error: undefined value: 'dict object' has no attribute "
-                        "'cuont'; run `python build.py values` to list the values you can use"]
+    assert problems == ["chapters/paper1/30-results.md:3: error: undefined value 'cuont' in "
+                        "{{ review.studies.cuont }}; run `python build.py values` to list the values you can use"]
 
 
 @pytest.mark.parametrize("template", [

@@ -62,13 +62,17 @@ def read_yaml_file(root: Path, rel, where: str, problems: Problems):
     if text is None:
         return None
     try:
-        return yaml.safe_load(text)
+        data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = f":{mark.line + 1}" if mark else ""
         problems.error(f"{rel}{line}", f"the YAML is malformed ({getattr(exc, 'problem', None) or exc}); "
                        "check indentation, colons and quotes")
         return None
+    if data is None:
+        problems.error(str(rel), "holds no data, only comments or blank lines; fill it in (docs/data-formats.md "
+                       "shows each file's fields)")
+    return data
 
 
 @dataclass
@@ -104,10 +108,19 @@ def read_csv(root: Path, rel, where: str, required: list[str], problems: Problem
         problems.error(f"{rel}", f"cannot be read as CSV ({exc}); check its quotes")
         return None
     header = [h.strip() for h in rows[0]]
+    twice = sorted({h for h in header if h and header.count(h) > 1})
+    if twice:
+        problems.error(f"{rel} row 1", f"column {twice[0]} appears twice in the header; rename or remove one")
+        return None
     missing = [c for c in required if c not in header]
     if missing:
         problems.error(f"{rel} row 1", f"missing column{'s' if len(missing) > 1 else ''} {', '.join(missing)}; "
                        f"the file needs: {', '.join(required)}")
+        return None
+    widths = {len(cells) for cells in rows[1:] if any(c.strip() for c in cells)}
+    if len(widths) == 1 and widths != {len(header)}:  # every row disagrees with the header: the header is wrong
+        problems.error(f"{rel} row 1", f"the header has {len(header)} columns but every row has {widths.pop()} cells; "
+                       "add or remove a column name in the header")
         return None
     out = Rows()
     for number, cells in enumerate(rows[1:], start=2):
@@ -479,8 +492,10 @@ def _load_synthesis(root, rel, where, studies, links, problems) -> list[Concept]
         concepts.append(Concept(str(entry["concept"]), constructs))
     names = {c.name for c in concepts}
     for link in data.get("links") or []:
-        if not (isinstance(link, list) and len(link) == 2 and all(str(x) in names for x in link)):
-            problems.error(str(rel), f"link {link!r} must be [concept, concept] naming two of: {', '.join(sorted(names))}")
+        unknown = [str(x) for x in link if str(x) not in names] if isinstance(link, list) else []
+        if not (isinstance(link, list) and len(link) == 2) or unknown:
+            what = f"'{unknown[0]}' is not a concept of the grid" if unknown else "a link is [concept, concept]"
+            problems.error(str(rel), f"link {link!r}: {what}; name two of: {', '.join(sorted(names))}")
             continue
         links.append((str(link[0]), str(link[1])))
     return concepts
@@ -569,6 +584,7 @@ class StudyData:
 
 
 PARTICIPANT_COLUMNS = ["pseudonym", "gender", "age", "years_experience", "interview_minutes"]
+MIN_BAND_YEARS = 5  # a narrower age band's count comes close to printing ages
 
 
 def load_study(root: Path, rel: str, problems: Problems) -> StudyData | None:
@@ -584,11 +600,24 @@ def load_study(root: Path, rel: str, problems: Problems) -> StudyData | None:
                 and (limits[1] is None or isinstance(limits[1], int))):
             problems.error(rel, f"age band '{label}' must be [lowest, highest] in whole years (highest may be null)")
             continue
-        bands.append((str(label), limits[0], limits[1]))
-    rows = read_csv(root, config.get("participants", "data/participants.csv"), rel, PARTICIPANT_COLUMNS, problems)
+        lo, hi = limits
+        if hi is not None and hi - lo + 1 < MIN_BAND_YEARS:
+            problems.error(rel, f"age band '{label}' ([{lo}, {hi}]) covers fewer than {MIN_BAND_YEARS} years, so its "
+                           "count could reveal exact ages; widen it or merge it with a neighbour (an open-ended band "
+                           "such as [61, null] is fine)")
+            continue
+        other = next((b for b in bands if (b[2] is None or lo <= b[2]) and (hi is None or b[1] <= hi)), None)
+        if other:  # otherwise [18, 46] and [18, 47] would count the 47-year-olds by subtraction
+            problems.error(rel, f"age band '{label}' overlaps '{other[0]}'; make the bands separate, or subtracting "
+                           "their counts reveals exact ages")
+            continue
+        bands.append((str(label), lo, hi))
+    participants_file = str(config.get("participants", "data/participants.csv"))
+    rows = read_csv(root, participants_file, rel, PARTICIPANT_COLUMNS, problems)
     if rows is None:
         return None
     participants, seen = [], {}
+    names = {r["pseudonym"].lower() for r in rows}
     for row in rows:
         name = row["pseudonym"]
         if not name:
@@ -604,10 +633,26 @@ def load_study(root: Path, rel: str, problems: Problems) -> StudyData | None:
         if not row["gender"]:
             problems.error(row.where("gender"), "is empty; write the gender as the participant described it")
             continue
+        if row["gender"].lower() in names:
+            problems.error(row.where("gender"), f"'{row['gender']}' is a pseudonym; write the participant's gender here, "
+                           "never a name (gender counts are printed)")
+            continue
         if None in (age, years, minutes):
             continue
         if bands and not any(lo <= age and (hi is None or age <= hi) for _, lo, hi in bands):
             problems.error(row.where("age"), f"{age} falls in no age band of {rel}; add a band or fix the age")
         participants.append(Participant(name, row["gender"], age, years, minutes))
     top = config.get("experience-top-code")
-    return StudyData(rel, participants, bands, float(top) if isinstance(top, (int, float)) else None)
+    if top is None:
+        problem = "experience-top-code is missing"
+    elif not isinstance(top, (int, float)) or isinstance(top, bool) or top < 0:
+        problem, top = f"experience-top-code: {top!r} is not a number of years", None
+    elif participants and top >= max(p.years_experience for p in participants):
+        problem, top = f"experience-top-code: {top:g} is too high", None
+    else:
+        problem = None
+    if problem:
+        problems.error(rel, f"{problem}; set it below the most years_experience in {participants_file} (more "
+                       "years are then shown as \"more than N\"), so the most experienced participant's exact years "
+                       "never appear")
+    return StudyData(rel, participants, bands, float(top) if top is not None else None)

@@ -107,7 +107,7 @@ def _read_plan(root: Path, text: str, meta: dict, problems: Problems) -> list[Do
         problems.error(f"thesis.md:{line}", "the plan is missing: add 'documents:' with one entry per document "
                        "(id, kind, source), see README 'The plan'")
         return []
-    documents, seen = [], set()
+    documents, seen, owners = [], set(), {}
     for number, entry in enumerate(plan, start=1):
         if not isinstance(entry, dict) or "id" not in entry or "source" not in entry:
             problems.error(f"thesis.md:{line}", f"documents entry {number} needs 'id' and 'source' (a folder or a list of files)")
@@ -121,6 +121,11 @@ def _read_plan(root: Path, text: str, meta: dict, problems: Problems) -> list[Do
             problems.error(where, f"document '{doc_id}' has kind '{kind}'; use one of {', '.join(DOCUMENT_KINDS)}")
             continue
         files = _source_files(root, entry["source"], where, doc_id, problems)
+        for rel in files:  # a file read twice would be printed and counted twice
+            if rel in owners:
+                problems.error(where, f"document '{doc_id}': chapter '{rel.as_posix()}' is already part of "
+                               f"document '{owners[rel]}'; list each file once (share text with {{% include %}})")
+            owners.setdefault(rel, doc_id)
         options = {k: v for k, v in entry.items() if k not in ("id", "kind", "source")}
         documents.append(Document(id=doc_id, kind=kind, files=files, options=options))
     return documents
@@ -135,6 +140,9 @@ def _source_files(root: Path, source, where: str, doc_id: str, problems: Problem
             if not found:
                 problems.error(where, f"document '{doc_id}': folder '{item}' holds no .md files; add a chapter or fix the path")
             files += [p.relative_to(root) for p in found]
+        elif path.is_file() and path.suffix != ".md":
+            problems.error(where, f"document '{doc_id}': '{item}' is not a Markdown chapter; list .md files only "
+                           "(data files reach the text through directives)")
         elif path.is_file():
             files.append(Path(item))
         else:

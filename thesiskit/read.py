@@ -16,7 +16,7 @@ MARKER = "thesiskit-source:"
 def read_sources(project: Project, document: Document, problems: Problems, context: dict | None = None) -> str | None:
     """The document's Markdown, each file's {{ values }} filled in, files joined in order, each
     preceded by a marker naming it."""
-    env = values.environment()
+    env = values.environment(project.root)
     parts = []
     for rel in document.files:
         try:

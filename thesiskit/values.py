@@ -5,13 +5,19 @@ and apply number filters, nothing else (no imports, no Python internals). An und
 error with the chapter's file and line. Jinja's comment syntax `{# #}` would swallow pandoc's
 `{#id}` attributes, so comments are `{%# ... #%}` here.
 
+A chapter may pull in a shared passage with `{% include "chapters/shared/reflexivity.md" %}` (paths
+from the project folder). Includes are read only from inside the project, and a file that includes
+itself, directly or through others, is an error before anything is rendered.
+
 Word counts are only known after citeproc, yet the preface states its own: `{{ words.preface.main }}`
 renders as a placeholder (one word, as the number will be) that the pipeline fills in after counting.
 """
 from __future__ import annotations
 
+import posixpath
 import re
 import traceback
+from pathlib import Path
 from statistics import mean
 
 import jinja2
@@ -130,7 +136,10 @@ class Words:
         return _DocumentWords(document)
 
     def __getitem__(self, document):
-        return self.__getattr__(document)
+        try:
+            return self.__getattr__(document)
+        except AttributeError:
+            raise KeyError(document) from None  # Jinja falls back to [] and expects a KeyError there
 
 
 class _DocumentWords:
@@ -143,7 +152,10 @@ class _DocumentWords:
         return f"⟦words.{self._document}.{part}⟧"
 
     def __getitem__(self, part):
-        return self.__getattr__(part)
+        try:
+            return self.__getattr__(part)
+        except AttributeError:
+            raise KeyError(part) from None
 
 
 def review_values(review: Review) -> dict:
@@ -220,7 +232,7 @@ def study_values(study: StudyData) -> dict:
     top = study.top_code
     most = max(years, default=0)
     return {
-        "participants": {"total": len(people), "gender": genders, **genders},
+        "participants": {**genders, "total": len(people), "gender": genders},  # a gender named "total" stays under gender
         "age_bands": bands,
         "experience": {"min": min(years, default=0), "max": most if top is None or most <= top else f">{top:g}",
                        "mean": round(mean(years), 1) if years else None},
@@ -231,11 +243,77 @@ def study_values(study: StudyData) -> dict:
 
 # ---------------------------------------------------------------- rendering
 
-def environment() -> SandboxedEnvironment:
+class ProjectLoader(jinja2.BaseLoader):
+    """`{% include %}` reads Markdown files from inside the project folder, and nothing else."""
+
+    def __init__(self, root: Path):
+        self.root = Path(root).resolve()
+
+    def get_source(self, _environment, name: str):
+        path = inside_project(self.root, name)
+        if path is None:
+            raise IncludeError(f"'{name}' leads outside the project folder; keep included files inside it")
+        if not path.is_file():
+            raise jinja2.TemplateNotFound(name)
+        if path.suffix != ".md":  # data reaches the text through directives and values, never verbatim
+            raise IncludeError(f"'{name}' is not a Markdown file; include only .md files (data files reach the "
+                               "text through directives and {{ values }}, participant data only in aggregate)")
+        try:
+            text = path.read_text(encoding="utf-8-sig")
+        except UnicodeDecodeError:
+            raise IncludeError(f"'{name}' is not UTF-8 text; save it as UTF-8") from None
+        mtime = path.stat().st_mtime
+        return text, str(path), lambda: path.stat().st_mtime == mtime
+
+
+class IncludeError(jinja2.TemplateError):
+    """An include the build refuses to read; the message says why and what to do."""
+
+
+def inside_project(root: Path, name: str) -> Path | None:
+    """The file `name` (relative to the project) resolved, or None when it leads outside the project
+    (an absolute path, '..', or a symbolic link pointing out)."""
+    if Path(name).is_absolute():
+        return None
+    path = (root / name).resolve()
+    return path if path.is_relative_to(root) else None
+
+
+def environment(root: Path | None = None) -> SandboxedEnvironment:
     env = SandboxedEnvironment(undefined=jinja2.StrictUndefined, autoescape=False, keep_trailing_newline=True,
-                               comment_start_string="{%#", comment_end_string="#%}")
+                               comment_start_string="{%#", comment_end_string="#%}",
+                               loader=ProjectLoader(root) if root is not None else None)
     env.filters.update(FILTERS)
     return env
+
+
+def include_cycle(env: SandboxedEnvironment, text: str, name: str) -> tuple[int, list[str]] | None:
+    """(line, [name, ..., name]) when the file includes itself, directly or through other files; the
+    line is that of the include in this file. Only includes naming a file literally are followed:
+    they are the only kind a chapter needs."""
+    from jinja2 import nodes
+
+    def visit(source: str, chain: list[str]) -> tuple[int, list[str]] | None:
+        try:
+            tree = env.parse(source)
+        except jinja2.TemplateSyntaxError:
+            return None  # reported when the file is rendered
+        for node in tree.find_all(nodes.Include):
+            if not (isinstance(node.template, nodes.Const) and isinstance(node.template.value, str)):
+                continue
+            child = posixpath.normpath(node.template.value)
+            if child in chain:
+                return node.lineno, [*chain, child]
+            try:
+                child_text, _path, _fresh = env.loader.get_source(env, child)
+            except jinja2.TemplateError:
+                continue  # reported when the file is rendered
+            found = visit(child_text, [*chain, child])
+            if found:
+                return node.lineno, found[1]
+        return None
+
+    return visit(text, [posixpath.normpath(name)]) if env.loader is not None else None
 
 
 def needs_rendering(text: str) -> bool:
@@ -247,20 +325,43 @@ def render(text: str, values: dict, where: str, problems: Problems, env: Sandbox
     if not needs_rendering(text):
         return text
     env = env or environment()
+    cycle = include_cycle(env, text, where)
+    if cycle:
+        line, chain = cycle
+        problems.error(f"{where}:{line}", f"the file includes itself ({' -> '.join(chain)}); remove this "
+                       "{% include %} or the one that leads back here")
+        return text
     try:
         return env.from_string(text).render(values)
     except jinja2.TemplateSyntaxError as exc:
-        problems.error(f"{where}:{exc.lineno}", f"template error: {exc.message}; check the {{{{ }}}} or {{% %}} here")
+        problems.error(f"{where}:{exc.lineno}", f"template error: {str(exc.message).rstrip('.')}; check the {{{{ }}}} or {{% %}} here")
     except jinja2.exceptions.SecurityError as exc:
-        problems.error(f"{where}:{_template_line(exc)}", f"not allowed in a value: {exc}; "
+        problems.error(f"{where}:{_template_line(exc)}", f"not allowed in a value: {str(exc).rstrip('.')}; "
                        "values can only be read and formatted (see `python build.py values`)")
+    except jinja2.TemplateNotFound as exc:
+        problems.error(f"{where}:{_template_line(exc)}", f"file '{exc.name}' (from {{% include %}} or {{% import %}}) "
+                       "not found; such paths start from the project folder (e.g. \"chapters/shared/note.md\")")
+    except IncludeError as exc:
+        problems.error(f"{where}:{_template_line(exc)}", str(exc))
     except jinja2.UndefinedError as exc:
-        name = str(exc).replace("'jinja2.sandbox.SandboxedEnvironment object' ", "")
-        problems.error(f"{where}:{_template_line(exc)}", f"undefined value: {name}; "
+        line = _template_line(exc)
+        match = re.search(r"has no attribute '([^']+)'|'([^']+)' is undefined", str(exc))
+        name = next(g for g in match.groups() if g) if match else str(exc)
+        problems.error(f"{where}:{line}", f"undefined value '{name}'{_expression(text, line, name)}; "
                        "run `python build.py values` to list the values you can use")
     except (TypeError, ValueError, ArithmeticError, jinja2.TemplateError) as exc:
         problems.error(f"{where}:{_template_line(exc)}", f"cannot compute this value ({exc}); check the expression")
     return text
+
+
+def _expression(text: str, line: int, name: str) -> str:
+    """' in {{ review.studies.cout }}': the expression on that line that names the undefined value."""
+    lines = text.splitlines()
+    source = lines[line - 1] if 0 < line <= len(lines) else ""
+    for expression in re.findall(r"\{\{.*?\}\}|\{%.*?%\}", source):
+        if name in expression:
+            return f" in {expression}"
+    return ""
 
 
 def _template_line(exc: BaseException) -> int:
