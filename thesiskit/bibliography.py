@@ -4,6 +4,7 @@ bibtexparser reports unparsable entries and duplicate keys with their line, whic
 """
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -33,7 +34,11 @@ def read_entries(root: Path, paths: list[Path], problems: Problems) -> dict[str,
         except UnicodeDecodeError:
             problems.error(str(rel), "is not UTF-8 text; export the library again with UTF-8 encoding")
             continue
-        library = bibtexparser.parse_string(text)
+        logging.disable(logging.WARNING)  # bibtexparser logs each failure to the root logger; we report it
+        try:
+            library = bibtexparser.parse_string(text)
+        finally:
+            logging.disable(logging.NOTSET)
         for block in library.failed_blocks:
             line = (block.start_line or 0) + 1
             if isinstance(block, DuplicateBlockKeyBlock):
@@ -56,5 +61,26 @@ def read_entries(root: Path, paths: list[Path], problems: Problems) -> dict[str,
 
 def _reason(block) -> str:
     error = getattr(block, "error", None)
-    text = str(error) if error else "unknown problem"
-    return text.splitlines()[0][:120]
+    text = getattr(error, "abort_reason", None) or str(error or "") or "unknown problem"
+    return text.strip().splitlines()[0][:120]
+
+
+# What an APA reference cannot be written without, by entry type ("*" for every type). A missing
+# year is allowed (APA prints "n.d."), but said, since it is more often an export slip.
+REQUIRED = {"*": (("title",), ("author", "editor")), "article": (("journal", "journaltitle"),)}
+
+
+def check_fields(keys: list[str], entries: dict[str, Entry], problems: Problems) -> None:
+    """Cited entries missing a field their reference needs: one error each, at the entry's line."""
+    for key in keys:
+        entry = entries.get(key)
+        if entry is None:
+            continue  # an unknown key is reported where it is cited
+        for choices in (*REQUIRED["*"], *REQUIRED.get(entry.type, ())):
+            if not any(str(entry.fields.get(name, "")).strip() for name in choices):
+                either = " or ".join(choices)
+                problems.error(f"{entry.file}:{entry.line}", f"entry '{key}' has no {either}, which its APA "
+                               f"reference needs; add {choices[0]} = {{...}} to the entry")
+        if not any(str(entry.fields.get(name, "")).strip() for name in ("year", "date")):
+            problems.warning(f"{entry.file}:{entry.line}", f"entry '{key}' has no year or date, so APA shows "
+                             "(n.d.); add date = {...} if the work has one")

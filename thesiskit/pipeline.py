@@ -27,7 +27,7 @@ from filters.lower import lower_json
 
 from . import assemble as assembly
 from . import atomic, check, cite, data, pandoc, privacy, read, submission, summary, values
-from .bibliography import read_entries
+from .bibliography import check_fields, read_entries
 from .context import Context
 from .problems import BuildStopped, Problems
 from .profiles import load_profile, targets
@@ -126,15 +126,20 @@ def _prepare(root, target, write, problems, stage):
         problems.deferred = {"limit"}  # a journal's limits are rules of its checklist: write, then fail
     ctx = Context(project=project, profile=profile, target=target, known_targets=sorted(targets(root)),
                   problems=problems)
+    before = len(problems.errors)
     entries = read_entries(root, project.bibliography, problems)
-    stage("data", load_data, ctx, set(entries))
+    bib_keys = set(entries) if len(problems.errors) == before else None  # unreadable .bib: no key is "unknown"
+    stage("data", load_data, ctx, bib_keys)
 
     docs = stage("read", read.parse_all, project, problems, ctx.values)
     problems.stop_if_errors()
     stage("expand", _run_stage, "expand", docs, ctx)
     stage("resolve", _run_stage, "resolve", docs, ctx)
+    cited: list[str] = []
     for document in project.documents:
         cite.check_keys(docs[document.id], ctx, document, entries)
+        cited += [k for k in cite.cited_keys(docs[document.id]) if k not in cited]
+    check_fields(cited, entries, problems)
     problems.stop_if_errors()
     return ctx, docs, entries
 
@@ -164,7 +169,7 @@ def _build(root, target, write, problems, result, stage) -> None:
     stage("write", _write, thesis, ctx, result)
 
 
-def load_data(ctx: Context, bib_keys: set[str]) -> None:
+def load_data(ctx: Context, bib_keys: set[str] | None) -> None:
     """The research data named in the plan (`review:` and `study:` on a document), and the values
     that prose can read. A data set that fails is reported once and its directives stay quiet."""
     root, problems = ctx.project.root, ctx.problems
@@ -248,7 +253,7 @@ def _write(thesis: pf.Doc, ctx: Context, result: Result) -> None:
                   "problems": [p.as_dict() for p in ctx.problems.items]}
         (staging / "report.json").write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
         summary.bar_chart(report, staging / "wordcount.png", cache / "charts")
-        privacy.scan(staging, privacy.load_terms(root), ctx.problems, f"build/{ctx.target}")
+        privacy.scan(staging, privacy.load_terms(root), ctx.problems, f"build/{ctx.target}", root)
         ctx.problems.stop_if_errors()  # a leak: nothing is renamed into place
         names = [f"{stem}.{ext}" for ext in ("docx", "pdf", "html") if ext in formats] + ["report.json",
                                                                                             "wordcount.png"]

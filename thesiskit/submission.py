@@ -190,7 +190,7 @@ def write_packages(docs: dict[str, pf.Doc], ctx: Context, result, counts: dict[s
                   "problems": [p.as_dict() for p in ctx.problems.items],
                   "checklists": {d: [r.__dict__ for r in rules] for d, rules in checklists.items()}}
         (staging / "report.json").write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
-        privacy.scan(staging, privacy.load_terms(root), ctx.problems, f"build/{ctx.target}")
+        privacy.scan(staging, privacy.load_terms(root), ctx.problems, f"build/{ctx.target}", root)
         if any(p.message.startswith("a term from private/") for p in ctx.problems.errors):
             return  # a leak: the package is not put in place
         with atomic.uninterrupted():  # Ctrl-C waits for the last rename: the old package or the new one
