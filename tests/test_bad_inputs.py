@@ -1,14 +1,38 @@
-"""Bad input: one clear line naming the file (and line) and the fix, exit code 1, no traceback,
-sources untouched, and the previous outputs in build/ byte-for-byte as they were."""
+"""Bad input, one case per file in tests/bad_inputs/: each breaks a copy of the example project the
+way an author might, builds it, and expects one clear line naming the file (and line, row or column)
+and the fix, exit code 1, no traceback, sources untouched, and the previous outputs in build/
+byte-for-byte as they were.
+
+A case file is YAML:
+
+    # what the author did (the comment is the case's description)
+    break:                      # applied in order to the copy of the example
+      - replace: data/casp.csv  # a file, relative to the project
+        old: "2,Yes,Yes"
+        new: "2,Yes,Maybe"
+    expect: 'data/casp\\.csv row 3, column q2: error: "Maybe" is not an answer; use '   # a regex
+    readme: 'is not an answer'  # what README's "When the build says no" shows for this mistake
+
+Steps: replace (old, new), append (text), write (text, encoding: any Python codec, default utf-8),
+encode (re-save the file's text with encoding, e.g. utf-8-sig for a byte-order mark), delete,
+move_out (the file moves outside the project and a symbolic link to it takes its place),
+private (text: the git-ignored private/redact.txt).
+"""
 from __future__ import annotations
 
 import hashlib
+import io
+import re
 import shutil
+from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
 
 import pytest
+import yaml
 
 from .conftest import copy_project, run_build
+
+CASES = Path(__file__).parent / "bad_inputs"
 
 
 def digest(folder: Path) -> dict[str, str]:
@@ -16,64 +40,49 @@ def digest(folder: Path) -> dict[str, str]:
             for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
-def replace(path: Path, old: str, new: str) -> None:
-    text = path.read_text(encoding="utf-8")
-    assert old in text, f"{old!r} not in {path}"
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+def apply(step: dict, project: Path) -> None:
+    (op, rel), = [(k, v) for k, v in step.items() if k in STEPS]
+    if op == "move_out":  # beside the project, not in it
+        outside = project.parent / "outside" / Path(rel).name
+        outside.parent.mkdir(exist_ok=True)
+        shutil.move(project / rel, outside)
+        (project / rel).symlink_to(outside)
+        return
+    STEPS[op](project / rel, step)
 
 
-def append(path: Path, text: str) -> None:
-    path.write_text(path.read_text(encoding="utf-8") + text, encoding="utf-8")
+def _replace(path: Path, step: dict) -> None:
+    text = path.read_text(encoding="utf-8-sig")
+    assert step["old"] in text, f"{step['old']!r} not in {path}"
+    path.write_text(text.replace(step["old"], step["new"], 1), encoding="utf-8")
 
 
-# name -> (how to break the project, what the one line must say)
-CASES = {
-    "missing chapter": (
-        lambda p: replace(p / "thesis.md", "chapters/appendices/ethics.md", "chapters/appendices/ethic.md"),
-        r"thesis\.md:\d+: error: document 'appendices': chapter 'chapters/appendices/ethic\.md' not found; create it"),
-    "missing data file": (
-        lambda p: (p / "data/studies.csv").unlink(),
-        r"data/studies\.csv: error: data file not found \(named in data/review\.yaml\); create it or fix the path"),
-    "malformed YAML in thesis.md": (
-        lambda p: replace(p / "thesis.md", "author: Diane Patton", "author: [Diane Patton"),
-        r"thesis\.md:\d+: error: the YAML is malformed .*check indentation"),
-    "missing metadata": (
-        lambda p: replace(p / "thesis.md", "degree: Doctorate of Clinical Psychology (DClinPsy)\n", ""),
-        r"thesis\.md:1: error: metadata 'degree' is missing; add 'degree: \.\.\.'"),
-    "unknown citation key": (
-        lambda p: append(p / "chapters/paper1/10-introduction.md", "\nAs shown before [@smith2099].\n"),
-        r"chapters/paper1/10-introduction\.md:\d+: error: unknown citation key @smith2099; add the entry"),
-    "misspelt citation key": (
-        lambda p: append(p / "chapters/paper2/10-introduction.md", "\nSee @arnstein1696.\n"),
-        r"chapters/paper2/10-introduction\.md:\d+: error: unknown citation key @arnstein1696; did you mean @arnstein1969\?"),
-    "unknown cross-reference": (
-        lambda p: append(p / "chapters/paper1/40-discussion.md", "\nAs @tbl:casp-scroes shows.\n"),
-        r"chapters/paper1/40-discussion\.md:\d+: error: unknown cross-reference @tbl:casp-scroes; did you mean @tbl:casp-scores\?"),
-    "unknown appendix": (
-        lambda p: append(p / "chapters/paper2/20-method.md", "\nSee @app:nowhere.\n"),
-        r"chapters/paper2/20-method\.md:\d+: error: unknown cross-reference @app:nowhere"),
-    "missing image": (
-        lambda p: (p / "chapters/paper2/figures/readiness-model.svg").unlink(),
-        r"chapters/paper2/30-results\.md: error: image 'chapters/paper2/figures/readiness-model\.svg' not found"),
-    "empty chapter": (
-        lambda p: (p / "chapters/preface/preface.md").write_text("\n"),
-        r"chapters/preface/preface\.md:1: error: the chapter is empty"),
-    "non-UTF-8 chapter": (
-        lambda p: (p / "chapters/front/acknowledgements.md").write_bytes("Diolch yn fawr – café\n".encode("cp1252")),
-        r"chapters/front/acknowledgements\.md: error: is not UTF-8 text .*save the file as UTF-8"),
-    "unknown conditional target": (
-        lambda p: append(p / "chapters/paper2/40-discussion.md", '\n::: {only="theses"}\nExtra.\n:::\n'),
-        r"chapters/paper2/40-discussion\.md:\d+: error: conditional content names unknown target 'theses'"),
-    "duplicate BibTeX key": (
-        lambda p: append(p / "bib/references.bib", "\n@book{arnstein1969,\n  title = {Again},\n  year = {1969}\n}\n"),
-        r"bib/references\.bib:\d+: error: duplicate key 'arnstein1969'"),
-    "malformed profile": (
-        lambda p: append(p / "profiles/thesis.yaml", "limits: [unclosed\n"),
-        r"profiles/thesis\.yaml:\d+: error: the YAML is malformed"),
-    "table div without a table": (
-        lambda p: append(p / "chapters/paper2/30-results.md", '\n::: {#tbl:empty title="Nothing"}\nNo table here.\n:::\n'),
-        r"chapters/paper2/30-results\.md:\d+: error: table div 'tbl:empty' holds 0 tables; put exactly one table in it"),
+STEPS = {
+    "replace": _replace,
+    "append": lambda path, step: path.write_text(path.read_text(encoding="utf-8") + step["text"], encoding="utf-8"),
+    "write": lambda path, step: (path.parent.mkdir(parents=True, exist_ok=True),
+                                 path.write_bytes(step["text"].encode(step.get("encoding", "utf-8")))),
+    "encode": lambda path, step: path.write_bytes(path.read_text(encoding="utf-8").encode(step["encoding"])),
+    "delete": lambda path, _step: path.unlink(),
+    "move_out": None,  # in apply(): it needs the project's folder
+    "private": lambda path, step: (path.mkdir(exist_ok=True), (path / "redact.txt").write_text(step["text"])),
 }
+
+
+def build_in_process(project: Path, *args: str) -> tuple[int, str, str]:
+    """What `python build.py ...` does (build.py only calls cli.main), without starting Python and
+    importing the pipeline again for each of the many cases: (exit code, stdout, stderr). An exception
+    escaping main() would fail the test, as a traceback would."""
+    from thesiskit import cli
+
+    out, err = io.StringIO(), io.StringIO()
+    with redirect_stdout(out), redirect_stderr(err):
+        code = cli.main(list(args), root=project)
+    return code, out.getvalue(), err.getvalue()
+
+
+def load_cases() -> dict[str, dict]:
+    return {path.stem: yaml.safe_load(path.read_text(encoding="utf-8")) for path in sorted(CASES.glob("*.yaml"))}
 
 
 @pytest.fixture(scope="module")
@@ -81,27 +90,42 @@ def previous_build(built_example) -> Path:
     return built_example / "build"
 
 
-@pytest.mark.parametrize("name", list(CASES))
+@pytest.mark.parametrize("name", list(load_cases()))
 def test_bad_input_is_one_clear_line(name, tmp_path, previous_build):
-    breaker, pattern = CASES[name]
+    case = load_cases()[name]
     project = copy_project(tmp_path / "project")
     shutil.copytree(previous_build, project / "build", ignore=shutil.ignore_patterns(".cache"), dirs_exist_ok=True)
-    breaker(project)
+    for step in case["break"]:
+        apply(step, project)
     sources_before = {k: v for k, v in digest(project).items() if not k.startswith("build")}
     outputs_before = digest(project / "build/thesis")
 
-    result = run_build(project, "thesis")
+    code, stdout, stderr = build_in_process(project, case.get("command", "thesis"))
 
-    assert result.returncode == 1, result.stderr
-    assert "Traceback" not in result.stderr + result.stdout
-    lines = [line for line in result.stderr.splitlines() if ": error: " in line]
-    import re
-
-    assert any(re.search(pattern, line) for line in lines), result.stderr
-    assert len(lines) == 1, result.stderr  # one mistake, one line
-    assert re.search(r"^1 error; build/thesis/ was left as it was$", result.stderr, re.M)
+    assert code == 1, stdout + stderr
+    assert "Traceback" not in stderr + stdout
+    errors = [line for line in stderr.splitlines() if ": error: " in line or line.startswith("error: ")]
+    assert len(errors) == 1, stderr  # one mistake, one line
+    assert re.search(case["expect"], errors[0]), f"{errors[0]!r} does not match {case['expect']!r}"
+    assert re.match(r"^[\w./-]+[^ ]*(:\d+| row \d+)?", errors[0]), "the line starts with the file"
+    assert ";" in errors[0].split(": error: ", 1)[-1], "the message says what to do after a ';'"
+    assert re.search(r"^1 error; build/thesis/ was left as it was$", stderr, re.M)
+    for step in case["break"]:  # the private list is never printed, not even in part
+        for term in [t for t in step.get("text", "").splitlines() if "private" in step and not t.startswith("#")]:
+            assert term not in stdout + stderr
     assert {k: v for k, v in digest(project).items() if not k.startswith("build")} == sources_before
     assert digest(project / "build/thesis") == outputs_before
+
+
+def test_there_are_enough_cases_and_readme_explains_each():
+    cases = load_cases()
+    assert len(cases) >= 40
+    readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("## When the build says no"):readme.index("## For developers")]
+    for name, case in cases.items():
+        assert set(case) == {"break", "expect", "readme"} or set(case) == {"break", "expect", "readme", "command"}, name
+        assert all(any(k in STEPS for k in step) for step in case["break"]), name
+        assert case["readme"] in section, f"{name}: README's 'When the build says no' does not show {case['readme']!r}"
 
 
 def test_unknown_target_is_a_usage_error(built_example):
