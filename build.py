@@ -5,7 +5,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from thesiskit.cli import main  # noqa: E402
-
 if __name__ == "__main__":
+    try:  # Ctrl-C while Python is still importing: nothing was written yet
+        from thesiskit.cli import main
+    except KeyboardInterrupt:
+        print("interrupted: the previous outputs in build/ are unchanged", file=sys.stderr)
+        sys.exit(130)
     sys.exit(main(root=Path(__file__).resolve().parent))

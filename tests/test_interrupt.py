@@ -149,3 +149,6 @@ def test_leftovers_of_dead_builds_are_cleared(tmp_path):
                                                             "paper2"])
     assert (out / "paper1" / "checklist.md").read_text() == "last good"
     assert new.name.startswith(f".staging-{os.getpid()}-")
+    (tmp_path / "build" / f".figures-{dead}-q1").mkdir()  # a journal's figure work folder
+    assert atomic.staging(tmp_path / "build", "figures").name.startswith(f".figures-{os.getpid()}-")
+    assert not (tmp_path / "build" / f".figures-{dead}-q1").exists()

@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 HELD = (signal.SIGINT, signal.SIGTERM)
-LEFT_BEHIND = re.compile(r"\.(staging|old)-(\d+)-(.+)")
+LEFT_BEHIND = re.compile(r"\.(staging|old|figures)-(\d+)-(.+)")
 
 
 @contextmanager
@@ -46,10 +46,11 @@ def uninterrupted():
             signal.raise_signal(caught[0])  # one another thread took, to the handler it was meant for
 
 
-def staging(out_dir: Path) -> Path:
-    """A new staging folder in out_dir (.staging-<pid>-...), once the leftovers of dead builds are gone."""
+def staging(out_dir: Path, kind: str = "staging") -> Path:
+    """A new work folder in out_dir (.staging-<pid>-..., or .figures-<pid>-... for a journal's
+    figures), once the leftovers of dead builds are gone."""
     clear_left_behind(out_dir)
-    return Path(tempfile.mkdtemp(prefix=f".staging-{os.getpid()}-", dir=out_dir))
+    return Path(tempfile.mkdtemp(prefix=f".{kind}-{os.getpid()}-", dir=out_dir))
 
 
 def aside(path: Path) -> Path:

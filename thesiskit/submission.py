@@ -21,7 +21,6 @@ import json
 import os
 import re
 import shutil
-import tempfile
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -373,7 +372,7 @@ def write_figures(figures: list, ctx: Context, folder: Path) -> list[Path]:
     folder.mkdir(parents=True, exist_ok=True)
     dpi = int(ctx.profile.get("figure-dpi", 300))
     root = ctx.project.root
-    work = Path(tempfile.mkdtemp(prefix=".figures-", dir=root / "build"))  # typst reads inside its root only
+    work = atomic.staging(root / "build", "figures")  # typst reads inside its root only
     written = []
     try:
         template = (Path(__file__).parent / "templates" / "figure.typ").read_text()
