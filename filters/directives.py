@@ -26,9 +26,9 @@ STAGE = "expand"
 DIRECTIVES = {m.NAME: m for m in (casp_scores, casp_grades, casp_checklist, study_characteristics, synthesis_grid,
                                    prisma_flow, concept_model, demographics, data_table)}
 RESERVED = {"title", "only", "except", "custom-style", "journal"}  # attributes that belong to other transforms
-# Classes an author may put on a fenced div that are not directives (read when the thesis is assembled).
-AUTHOR_CLASSES = {"abstract": "the paper's abstract", "title-note": "a note on the paper's title page",
-                  "pagebreak": "a page break"}
+# Classes an author may put on a fenced div that are not directives (read when the thesis is assembled:
+# the paper's abstract, a note on its title page, a page break).
+AUTHOR_CLASSES = ("abstract", "title-note", "pagebreak")
 
 
 def run(doc: pf.Doc, ctx, document) -> None:
@@ -83,7 +83,7 @@ def _unknown_classes(elem: pf.Div, ctx, document) -> None:
             elem.classes.append("directive-failed")  # reported here, once
         else:
             ctx.problems.warning(where, f"'.{name}' is not a directive or a class the build knows "
-                                 f"({', '.join(sorted(AUTHOR_CLASSES))}); it changes nothing, so remove it")
+                                 f"({', '.join(AUTHOR_CLASSES)}); it changes nothing, so remove it")
 
 
 def parse_options(module, attributes: dict, where: str, ctx) -> dict | None:

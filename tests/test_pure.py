@@ -37,3 +37,22 @@ def test_journal_placement_of_floats():
     assert placements(["", "supplementary", "", "keep"], 2) == (["main", "supplementary", "supplementary", "main"], 0)
     assert placements(["keep"] * 5, 4) == (["main"] * 5, 1)  # one too many kept: reported as an error
     assert placements(["", ""], None) == (["main", "main"], 0)  # no cap: the thesis
+
+
+def test_an_unknown_div_class_is_an_error_near_a_directive_and_a_warning_otherwise(tmp_path):
+    import panflute as pf
+
+    from filters import directives
+    from thesiskit.context import Context
+    from thesiskit.problems import Problems
+    from thesiskit.project import Document, Project
+
+    document = Document(id="paper1", kind="paper", files=[], options={})
+    ctx = Context(project=Project(root=tmp_path, metadata={}, documents=[document], bibliography=[]),
+                  profile={}, target="thesis", known_targets=["thesis"], problems=Problems())
+    doc = pf.Doc(pf.Div(classes=["prisma-flw"]), pf.Div(classes=["sidebar"]), pf.Div(classes=["abstract"]))
+    directives.run(doc, ctx, document)
+    assert [(p.severity, p.message) for p in ctx.problems.items] == [
+        ("error", "unknown directive '.prisma-flw'; did you mean .prisma-flow?"),
+        ("warning", "'.sidebar' is not a directive or a class the build knows (abstract, title-note, pagebreak); "
+                    "it changes nothing, so remove it")]

@@ -88,3 +88,15 @@ def test_values_command_lists_names_and_values(built_example):
     assert "review.casp.agreement.agreed = 35" in lines and "review.casp.agreement.pairs = 36" in lines
     assert "study.participants.female = 6" in lines
     assert "words.preface.main = (counted after citeproc)" in lines
+
+
+def test_an_include_brings_in_a_shared_passage_with_its_values(tmp_path):
+    from thesiskit import values
+    from thesiskit.problems import Problems
+
+    (tmp_path / "chapters/shared").mkdir(parents=True)
+    (tmp_path / "chapters/shared/note.md").write_text("Shared: {{ n | apa }} studies.\n")
+    problems = Problems()
+    out = values.render('Before.\n{% include "chapters/shared/note.md" %}After.\n', {"n": 3}, "chapters/a.md",
+                        problems, values.environment(tmp_path))
+    assert out == "Before.\nShared: three studies.\nAfter.\n" and problems.items == []

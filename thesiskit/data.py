@@ -23,8 +23,9 @@ class DataError(Exception):
 
 # ---------------------------------------------------------------- files
 
-def safe_path(root: Path, rel, where: str, problems: Problems) -> Path | None:
-    """The path of a project file named in the sources; None (and an error) if it leaves the project."""
+def safe_path(root: Path, rel, where: str, problems: Problems, what: str = "data files") -> Path | None:
+    """The path of a project file named in the sources; None (and an error) if it leaves the project:
+    an absolute path, '..' or a symbolic link pointing out."""
     text = str(rel)
     if os.path.isabs(text):
         problems.error(where, f"'{text}' is an absolute path; name files relative to the project folder")
@@ -32,7 +33,7 @@ def safe_path(root: Path, rel, where: str, problems: Problems) -> Path | None:
     root_real = Path(os.path.realpath(root))
     full = Path(os.path.realpath(root / text))
     if full != root_real and root_real not in full.parents:
-        problems.error(where, f"'{text}' leads outside the project folder; keep data files inside it "
+        problems.error(where, f"'{text}' leads outside the project folder; keep {what} inside it "
                        "(a symbolic link out of the project counts as outside)")
         return None
     return full

@@ -23,7 +23,7 @@ from statistics import mean
 import jinja2
 from jinja2.sandbox import SandboxedEnvironment
 
-from .data import Review, StudyData, format_score
+from .data import Review, StudyData, format_score, safe_path
 from .problems import Problems
 from .wordcount import PARTS
 
@@ -250,9 +250,10 @@ class ProjectLoader(jinja2.BaseLoader):
         self.root = Path(root).resolve()
 
     def get_source(self, _environment, name: str):
-        path = inside_project(self.root, name)
+        refused = Problems()
+        path = safe_path(self.root, name, "", refused, what="included files")
         if path is None:
-            raise IncludeError(f"'{name}' leads outside the project folder; keep included files inside it")
+            raise IncludeError(refused.items[0].message)
         if not path.is_file():
             raise jinja2.TemplateNotFound(name)
         if path.suffix != ".md":  # data reaches the text through directives and values, never verbatim
@@ -268,15 +269,6 @@ class ProjectLoader(jinja2.BaseLoader):
 
 class IncludeError(jinja2.TemplateError):
     """An include the build refuses to read; the message says why and what to do."""
-
-
-def inside_project(root: Path, name: str) -> Path | None:
-    """The file `name` (relative to the project) resolved, or None when it leads outside the project
-    (an absolute path, '..', or a symbolic link pointing out)."""
-    if Path(name).is_absolute():
-        return None
-    path = (root / name).resolve()
-    return path if path.is_relative_to(root) else None
 
 
 def environment(root: Path | None = None) -> SandboxedEnvironment:
@@ -313,7 +305,9 @@ def include_cycle(env: SandboxedEnvironment, text: str, name: str) -> tuple[int,
                 return node.lineno, found[1]
         return None
 
-    return visit(text, [posixpath.normpath(name)]) if env.loader is not None else None
+    if env.loader is None or "include" not in text:  # most chapters: no parse needed
+        return None
+    return visit(text, [posixpath.normpath(name)])
 
 
 def needs_rendering(text: str) -> bool:
