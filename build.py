@@ -9,6 +9,6 @@ if __name__ == "__main__":
     try:  # Ctrl-C while Python is still importing: nothing was written yet
         from thesiskit.cli import main
     except KeyboardInterrupt:
-        print("interrupted: the previous outputs in build/ are unchanged", file=sys.stderr)
+        print("interrupted: build/ holds the last complete outputs, nothing half-written", file=sys.stderr)
         sys.exit(130)
     sys.exit(main(root=Path(__file__).resolve().parent))

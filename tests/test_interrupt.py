@@ -70,7 +70,7 @@ def test_interrupted_build_changes_nothing(edited, how):
     stdout, stderr = proc.communicate(timeout=60)
 
     assert proc.returncode == 130, stderr
-    assert "interrupted: the previous outputs in build/ are unchanged" in stderr
+    assert "interrupted: build/ holds the last complete outputs, nothing half-written" in stderr
     assert "Traceback" not in stdout + stderr
     assert digest(out) == before
     assert not staging_folders(out)

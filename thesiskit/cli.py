@@ -50,7 +50,7 @@ def main(argv: list[str] | None = None, root: Path | None = None) -> int:
             return run_watch(root, args.watched)
         return run_build(root, args)
     except KeyboardInterrupt:
-        print("interrupted: the previous outputs in build/ are unchanged", file=sys.stderr)
+        print("interrupted: build/ holds the last complete outputs, nothing half-written", file=sys.stderr)
         return 130
     except Exception as exc:  # a bug of ours, not of the sources: say so, briefly
         if args.debug:
