@@ -56,3 +56,11 @@ def test_an_unknown_div_class_is_an_error_near_a_directive_and_a_warning_otherwi
         ("error", "unknown directive '.prisma-flw'; did you mean .prisma-flow?"),
         ("warning", "'.sidebar' is not a directive or a class the build knows (abstract, title-note, pagebreak); "
                     "it changes nothing, so remove it")]
+
+
+def test_control_characters_are_found_with_line_and_column():
+    from thesiskit.data import control_character
+
+    assert control_character("Tabs\tand\nnewlines\r\nare text.\n") is None
+    assert control_character("One.\nTwo\x0c three.\n") == (2, 4, "U+000C form feed (a page break pasted from Word)")
+    assert control_character("\x07") == (1, 1, "U+0007 control character")

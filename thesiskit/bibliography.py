@@ -11,6 +11,7 @@ from pathlib import Path
 import bibtexparser
 from bibtexparser.model import DuplicateBlockKeyBlock, ParsingFailedBlock
 
+from .data import report_control_character
 from .problems import Problems
 
 
@@ -33,6 +34,8 @@ def read_entries(root: Path, paths: list[Path], problems: Problems) -> dict[str,
             continue  # reported when the project was read
         except UnicodeDecodeError:
             problems.error(str(rel), "is not UTF-8 text; export the library again with UTF-8 encoding")
+            continue
+        if report_control_character(text, rel, problems):
             continue
         logging.disable(logging.WARNING)  # bibtexparser logs each failure to the root logger; we report it
         try:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -39,6 +40,32 @@ def safe_path(root: Path, rel, where: str, problems: Problems, what: str = "data
     return full
 
 
+CONTROL = {"\x00": "NUL", "\x0b": "vertical tab", "\x0c": "form feed (a page break pasted from Word)",
+           "\x1b": "escape"}
+
+
+def control_character(text: str) -> tuple[int, int, str] | None:
+    """(line, column, name) of the first invisible control character (not tab or newline), which no
+    output can show and DOCX cannot even hold; None when there is none."""
+    match = re.search(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]", text)
+    if match is None:
+        return None
+    line = text.count("\n", 0, match.start()) + 1
+    column = match.start() - (text.rfind("\n", 0, match.start()) + 1) + 1
+    char = match.group()
+    return line, column, f"U+{ord(char):04X} {CONTROL.get(char, 'control character')}"
+
+
+def report_control_character(text: str, rel, problems: Problems) -> bool:
+    """One error at the first control character of a source file; True when there was one."""
+    found = control_character(text)
+    if found:
+        line, column, name = found
+        problems.error(f"{rel}:{line}", f"column {column} holds an invisible {name}; delete it (retype the "
+                       "characters around it if in doubt)")
+    return found is not None
+
+
 def read_text(root: Path, rel, where: str, problems: Problems) -> str | None:
     path = safe_path(root, rel, where, problems)
     if path is None:
@@ -52,10 +79,11 @@ def read_text(root: Path, rel, where: str, problems: Problems) -> str | None:
         problems.error(str(rel), "the file is empty; add its header row and data")
         return None
     try:
-        return data.decode("utf-8-sig")
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         problems.error(str(rel), f"is not UTF-8 text (byte {exc.start}); save it as UTF-8 (in Excel: CSV UTF-8)")
         return None
+    return None if report_control_character(text, rel, problems) else text
 
 
 def read_yaml_file(root: Path, rel, where: str, problems: Problems):

@@ -7,6 +7,7 @@ from concurrent.futures import ThreadPoolExecutor
 import panflute as pf
 
 from . import pandoc, values
+from .data import report_control_character
 from .problems import Problems
 from .project import Document, Project
 
@@ -29,6 +30,8 @@ def read_sources(project: Project, document: Document, problems: Problems, conte
             return None
         if not text.strip():
             problems.error(f"{rel}:1", "the chapter is empty; write its text or remove it from the plan")
+        if report_control_character(text, rel, problems):
+            continue
         text = values.render(text, context or {}, str(rel), problems, env)
         parts.append(f"<!-- {MARKER} {rel} -->\n\n{text}\n")
     return "\n".join(parts)

@@ -23,7 +23,7 @@ from statistics import mean
 import jinja2
 from jinja2.sandbox import SandboxedEnvironment
 
-from .data import Review, StudyData, format_score, safe_path
+from .data import Review, StudyData, control_character, format_score, safe_path
 from .problems import Problems
 from .wordcount import PARTS
 
@@ -263,6 +263,9 @@ class ProjectLoader(jinja2.BaseLoader):
             text = path.read_text(encoding="utf-8-sig")
         except UnicodeDecodeError:
             raise IncludeError(f"'{name}' is not UTF-8 text; save it as UTF-8") from None
+        found = control_character(text)
+        if found:
+            raise IncludeError(f"'{name}' line {found[0]}, column {found[1]} holds an invisible {found[2]}; delete it")
         mtime = path.stat().st_mtime
         return text, str(path), lambda: path.stat().st_mtime == mtime
 
