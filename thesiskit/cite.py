@@ -34,17 +34,18 @@ def cited_keys(doc: pf.Doc) -> list[str]:
 
 
 def check_keys(doc: pf.Doc, ctx: Context, document: Document, entries: dict[str, Entry]) -> list[str]:
-    """Keys the document cites that no .bib defines; each reported with file and line."""
+    """The keys the document cites; those no .bib defines are reported with file and line."""
     from filters.crossref import is_label  # an unresolved @tbl:x is reported by crossref, not here
 
-    missing = [key for key in cited_keys(doc) if key not in entries and not is_label(key)]
+    keys = cited_keys(doc)
+    missing = [key for key in keys if key not in entries and not is_label(key)]
     for key in missing:
         import difflib
 
         close = difflib.get_close_matches(key, list(entries), n=1)
         hint = f"did you mean @{close[0]}?" if close else "add the entry to the .bib (export it from Zotero) or fix the key"
         ctx.problems.error(ctx.locate(document, "@" + key), f"unknown citation key @{key}; {hint}")
-    return missing
+    return keys
 
 
 def add_reference_list(doc: pf.Doc, title: str, level: int) -> None:

@@ -135,11 +135,10 @@ def _prepare(root, target, write, problems, stage):
     problems.stop_if_errors()
     stage("expand", _run_stage, "expand", docs, ctx)
     stage("resolve", _run_stage, "resolve", docs, ctx)
-    cited: list[str] = []
+    cited: dict[str, None] = {}  # every document's cited keys, in order, once
     for document in project.documents:
-        cite.check_keys(docs[document.id], ctx, document, entries)
-        cited += [k for k in cite.cited_keys(docs[document.id]) if k not in cited]
-    check_fields(cited, entries, problems)
+        cited.update(dict.fromkeys(cite.check_keys(docs[document.id], ctx, document, entries)))
+    check_fields(list(cited), entries, problems)
     problems.stop_if_errors()
     return ctx, docs, entries
 
