@@ -14,6 +14,7 @@ import panflute as pf
 
 from thesiskit.context import Label, anchor
 from thesiskit.inlines import words
+from thesiskit.tree import elements
 
 NAME = "crossref"
 STAGE = "resolve"
@@ -84,7 +85,8 @@ def _collect_sections(doc, ctx, document) -> None:
                 ctx.labels[(document.id, label)] = Label(text=pf.stringify(elem), anchor=elem.identifier,
                                                          doc_id=document.id)
 
-    doc.walk(action)
+    for elem in elements(doc):  # renames identifiers only
+        action(elem, doc)
 
 
 def _lookup(key: str, ctx, document) -> Label | None:

@@ -21,6 +21,7 @@ import panflute as pf
 
 from thesiskit.context import Label, anchor
 from thesiskit.inlines import words
+from thesiskit.tree import elements
 
 NAME = "floats"
 STAGE = "expand"
@@ -62,7 +63,8 @@ def _plan(doc: pf.Doc, ctx, document) -> dict:
                 mark = ""
             marks[kind].append((elem.identifier, mark))
 
-    doc.walk(collect)
+    for elem in elements(doc):
+        collect(elem, doc)
     plan = {}
     for kind, name in (("tbl", "tables"), ("fig", "figures")):
         cap = caps.get(name)
@@ -217,9 +219,7 @@ def _is_note(block) -> bool:
 
 
 def _images(block):
-    found = []
-    block.walk(lambda e, d: found.append(e) if isinstance(e, pf.Image) else None)
-    return found
+    return [e for e in elements(block) if isinstance(e, pf.Image)]
 
 
 def _captionwords(caption: pf.Caption) -> list:

@@ -9,6 +9,7 @@ import panflute as pf
 
 from thesiskit.data import read_csv
 from thesiskit.inlines import words
+from thesiskit.tree import elements
 
 NAME = "included-studies"
 STAGE = "cited"
@@ -57,7 +58,5 @@ def run(doc: pf.Doc, ctx, document) -> None:
 
 
 def _find_refs(doc):
-    found = []
-    doc.walk(lambda e, d: found.append(e) if isinstance(e, pf.Div) and e.identifier == "refs" else None)
-    return found[0] if found else None
+    return next((e for e in elements(doc) if isinstance(e, pf.Div) and e.identifier == "refs"), None)
 

@@ -10,6 +10,8 @@ import re
 
 import panflute as pf
 
+from thesiskit.tree import elements
+
 NAME = "pseudonyms"
 STAGE = "resolve"
 ATTRIBUTION = re.compile(r"\(([A-Z][\w'-]+)\)\W*$")
@@ -29,4 +31,5 @@ def run(doc: pf.Doc, ctx, document) -> None:
                                    f"quotation attributed to '{name}', who is not a pseudonym in "
                                    f"{ctx.study.config_file}'s participants; use the participant's pseudonym")
 
-    doc.walk(action)
+    for elem in elements(doc):
+        action(elem, doc)

@@ -64,3 +64,28 @@ def test_control_characters_are_found_with_line_and_column():
     assert control_character("Tabs\tand\nnewlines\r\nare text.\n") is None
     assert control_character("One.\nTwo\x0c three.\n") == (2, 4, "U+000C form feed (a page break pasted from Word)")
     assert control_character("\x07") == (1, 1, "U+0007 control character")
+
+
+def test_elements_visits_what_walk_visits_and_sets_parents():
+    """thesiskit.tree.elements is the read-only stand-in for panflute's walk: the same elements, each
+    parent before its children, and .parent set as walk would (pf.load leaves it unset)."""
+    import io
+    import json
+
+    import panflute as pf
+
+    from thesiskit.tree import elements
+
+    source = pf.Doc(pf.Header(pf.Str("A"), identifier="sec:a"),
+                    pf.Div(pf.Para(pf.Str("b"), pf.Note(pf.Para(pf.Str("n")))), identifier="refs"),
+                    pf.BulletList(pf.ListItem(pf.Plain(pf.Emph(pf.Str("c"))))),
+                    pf.Table(pf.TableBody(pf.TableRow(pf.TableCell(pf.Plain(pf.Str("d")))))))
+    loaded = pf.load(io.StringIO(json.dumps(source.to_json())))
+    seen = list(elements(loaded))
+    walked = []
+    loaded.walk(lambda e, d: walked.append(e))
+    assert {id(e) for e in seen} == {id(e) for e in walked}
+    strs = [e.text for e in seen if isinstance(e, pf.Str)]
+    assert strs == ["A", "b", "n", "c", "d"]  # document order
+    for elem in seen[1:]:
+        assert elem.parent is not None and elem in list(elements(elem.parent))

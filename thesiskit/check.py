@@ -11,6 +11,7 @@ import panflute as pf
 
 from . import cite
 from .context import Context
+from .tree import elements
 from .wordcount import PARTS, count_parts
 
 DEFAULT_RULE = {"main": ["main"], "abstract": ["abstract"]}
@@ -98,12 +99,9 @@ def check(docs: dict[str, pf.Doc], ctx: Context, entries: dict) -> tuple[dict, d
 
 def _floats(doc) -> dict[str, int]:
     floats = {"tables": 0, "figures": 0}
-
-    def tally(elem, _doc):
+    for elem in elements(doc):
         if isinstance(elem, pf.Div) and "apa-table" in elem.classes:
             floats["tables"] += 1
         elif isinstance(elem, pf.Div) and "apa-figure" in elem.classes:
             floats["figures"] += 1
-
-    doc.walk(tally)
     return floats

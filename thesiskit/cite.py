@@ -13,6 +13,7 @@ from . import pandoc
 from .bibliography import Entry
 from .context import Context
 from .project import Document
+from .tree import elements
 
 CITEPROC_LANG = "en-US"  # APA is an American style: double quotes, "Retrieved April 19, 2022, from"
 
@@ -28,9 +29,11 @@ def csl_path(name: str, root: Path) -> Path:
 
 
 def cited_keys(doc: pf.Doc) -> list[str]:
-    keys: list[str] = []
-    doc.walk(lambda e, d: keys.extend(c.id for c in e.citations if c.id not in keys) if isinstance(e, pf.Cite) else None)
-    return keys
+    keys: dict[str, None] = {}
+    for elem in elements(doc):
+        if isinstance(elem, pf.Cite):
+            keys.update(dict.fromkeys(c.id for c in elem.citations))
+    return list(keys)
 
 
 def check_keys(doc: pf.Doc, ctx: Context, document: Document, entries: dict[str, Entry]) -> list[str]:

@@ -33,6 +33,7 @@ from .problems import BuildStopped, Problems
 from .profiles import load_profile, targets
 from .project import read_project
 from .reference_docx import reference_docx
+from .tree import elements
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -193,12 +194,10 @@ def load_data(ctx: Context, bib_keys: set[str] | None) -> None:
 def fill_word_counts(docs: dict[str, pf.Doc], counts: dict[str, dict]) -> None:
     """Put the counts where the prose asked for them ({{ words.preface.main }}); a placeholder is one
     word, as the number is, so filling it in changes no count."""
-    def action(elem, _doc):
-        if isinstance(elem, pf.Str) and "⟦words." in elem.text:
-            elem.text = values.PLACEHOLDER.sub(lambda m: f"{counts[m.group(1)][m.group(2)]:,}", elem.text)
-
     for doc in docs.values():
-        doc.walk(action)
+        for elem in elements(doc):
+            if isinstance(elem, pf.Str) and "⟦words." in elem.text:
+                elem.text = values.PLACEHOLDER.sub(lambda m: f"{counts[m.group(1)][m.group(2)]:,}", elem.text)
 
 
 def _run_stage(name: str, docs: dict[str, pf.Doc], ctx: Context) -> None:

@@ -10,6 +10,7 @@ from . import pandoc, values
 from .data import report_control_character
 from .problems import Problems
 from .project import Document, Project
+from .tree import elements
 
 MARKER = "thesiskit-source:"
 
@@ -69,6 +70,7 @@ def _resolve_paths(doc: pf.Doc, project: Project, problems: Problems) -> None:
                     problems.error(f"{current}", f"image '{elem.url}' not found; put the file there or fix the path "
                                    "(paths are relative to the chapter's folder)")
 
-        block.walk(fix)
+        for elem in elements(block):  # changes urls only, not the tree's shape
+            fix(elem, None)
         kept.append(block)
     doc.content = kept

@@ -11,6 +11,8 @@ import re
 
 import panflute as pf
 
+from .tree import elements, items
+
 PARTS = ("main", "abstract", "keywords", "tables", "figures", "captions", "notes", "references")
 _WORD = re.compile(r"[^\W_]", re.UNICODE)
 
@@ -64,18 +66,19 @@ def _count_block(block, part, counts) -> None:
         part = "references"
     if isinstance(block, pf.Table):
         part = "tables" if part == "main" else part
-        block.walk(lambda e, d: _count_notes(e, counts))
+        _count_notes(block, counts)
         counts[part] += count_words(_text(block))
         return
     if part is None:
         return
-    block.walk(lambda e, d: _count_notes(e, counts))
+    _count_notes(block, counts)
     counts[part] += count_words(_text(block))
 
 
-def _count_notes(elem, counts):
-    if isinstance(elem, pf.Note):
-        counts["notes"] += sum(count_words(_text(block)) for block in elem.content)
+def _count_notes(block, counts):
+    for elem in elements(block):
+        if isinstance(elem, pf.Note):
+            counts["notes"] += sum(count_words(_text(child)) for child in elem.content)
 
 
 def _text(elem) -> str:
@@ -126,4 +129,4 @@ def _children(e):
             for definition in item.definitions:
                 kids.extend(definition.content)
         return kids
-    return list(content)
+    return items(content)
