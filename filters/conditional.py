@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import panflute as pf
 
+from thesiskit.tree import elements
+
 NAME = "conditional"
 STAGE = "expand"
 
@@ -31,4 +33,6 @@ def run(doc: pf.Doc, ctx, document) -> None:
         elem.attributes.pop("except", None)
         return None
 
-    doc.walk(action)
+    if any(isinstance(e, (pf.Div, pf.Span)) and ("only" in e.attributes or "except" in e.attributes)
+           for e in elements(doc)):  # most generated tables have none: no rebuild of the tree
+        doc.walk(action)

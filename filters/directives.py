@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import panflute as pf
 
+from thesiskit.tree import elements
+
 from . import conditional
 from .options import DirectiveError
 from . import (casp_checklist, casp_grades, casp_scores, concept_model, data_table, demographics, prisma_flow,
@@ -63,7 +65,8 @@ def run(doc: pf.Doc, ctx, document) -> None:
                 del elem.attributes[key]
         return None
 
-    doc.walk(action)
+    for div in [e for e in elements(doc) if isinstance(e, pf.Div)]:  # listed first: no output is revisited
+        action(div, doc)
 
 
 def _unknown_classes(elem: pf.Div, ctx, document) -> None:
