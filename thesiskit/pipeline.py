@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import subprocess
 import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -165,8 +166,9 @@ def _build(root, target, write, problems, result, stage) -> None:
         problems.drop_deferred()  # its checklist states each of them as a failed rule
         stage("write", submission.write_packages, docs, ctx, result, counts)
         return
-    thesis = stage("assemble", assembly.assemble, docs, ctx, counts)
-    stage("write", _write, thesis, ctx, result)
+    source = stage("assemble", lambda: json.dumps(assembly.assemble(docs, ctx, counts).to_json()))
+    docs.clear()  # the writers need only the JSON: the documents' trees can go before they start
+    stage("write", _write, source, ctx, result)
 
 
 def load_data(ctx: Context, bib_keys: set[str] | None) -> None:
@@ -207,7 +209,8 @@ def _run_stage(name: str, docs: dict[str, pf.Doc], ctx: Context) -> None:
                 module.run(docs[document.id], ctx, document)
 
 
-def _write(thesis: pf.Doc, ctx: Context, result: Result) -> None:
+def _write(source: str, ctx: Context, result: Result) -> None:
+    """The assembled thesis (pandoc JSON) to DOCX, typst -> PDF and HTML, then into build/<target>/."""
     root = ctx.project.root
     out_dir = root / "build" / ctx.target
     cache = root / "build" / ".cache"
@@ -230,23 +233,22 @@ def _write(thesis: pf.Doc, ctx: Context, result: Result) -> None:
             jobs["html"] = ["-t", "html5", "-s", "--embed-resources", f"--css={TEMPLATES / 'thesis.css'}", *common,
                             "-o", str(staging / f"{stem}.html")]
 
-        source = json.dumps(thesis.to_json())  # once; each writer lowers its own copy of the JSON
+        def lowered(fmt: str) -> bytes:
+            """One writer's copy, lowered and serialised here on the calling thread, so that one
+            JSON tree is alive at a time (the lowering holds the GIL anyway)."""
+            return json.dumps(lower_json(json.loads(source), fmt)).encode("utf-8")
 
-        def write_one(item):
-            fmt, args = item
-            data = lower_json(json.loads(source), fmt)
-            pandoc.run(["-f", "json", *args], json.dumps(data).encode("utf-8"), cwd=root)
+        def write_one(fmt, args, data: bytes):
+            pandoc.run(["-f", "json", *args], data, cwd=root)
             if fmt == "docx":
                 finish_docx(staging / f"{stem}.docx", title=str(meta["title"]), author=str(meta["author"]))
             if fmt == "typst":
-                import typst
-
-                typst.compile(str(staging / f"{stem}.typ"), output=str(staging / f"{stem}.pdf"), root=str(root),
-                              ignore_system_fonts=True)
+                compile_pdf(staging / f"{stem}.typ", staging / f"{stem}.pdf", root)
             return fmt
 
-        with ThreadPoolExecutor(max_workers=2) as pool:
-            list(pool.map(write_one, jobs.items()))
+        with ThreadPoolExecutor(max_workers=2) as pool:  # each writer starts as soon as its copy is ready
+            for future in [pool.submit(write_one, fmt, args, lowered(fmt)) for fmt, args in jobs.items()]:
+                future.result()
         report = {**result.report, "ok": not ctx.problems.errors,
                   "problems": [p.as_dict() for p in ctx.problems.items]}
         (staging / "report.json").write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
@@ -261,6 +263,19 @@ def _write(thesis: pf.Doc, ctx: Context, result: Result) -> None:
                 result.outputs.append(out_dir / name)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+
+
+TYPST = "import sys, typst; typst.compile(sys.argv[1], output=sys.argv[2], root=sys.argv[3], ignore_system_fonts=True)"
+
+
+def compile_pdf(typ: Path, pdf: Path, root: Path) -> None:
+    """typst's layout of a whole thesis takes a few hundred MB that, in this process, the allocator
+    would keep to the end of the build (and in watch mode, for good): it runs in a child process,
+    whose memory goes when it exits. Fonts come from the typst package only, for the same PDF anywhere."""
+    done = subprocess.run([sys.executable, "-c", TYPST, str(typ), str(pdf), str(root)], capture_output=True, text=True)
+    if done.returncode != 0:
+        lines = done.stderr.strip().splitlines()
+        raise RuntimeError(f"typst could not compile {typ.name}: {lines[-1] if lines else done.returncode}")
 
 
 def finish_docx(path: Path, **properties) -> None:
