@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
+GOLDEN_DATA = Path(__file__).parent / "golden" / "_data"  # a small review and study, for unit-level tests
 PROJECT_PARTS = ("thesis.md", "chapters", "bib", "data", "profiles", "build.py")
 
 
@@ -37,6 +38,20 @@ def copy_project(dest: Path, warm: bool = True) -> Path:
 def run_build(project: Path, *args: str) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, str(project / "build.py"), *args], cwd=project,
                           capture_output=True, text=True, timeout=300)
+
+
+@pytest.fixture
+def project(tmp_path) -> Path:
+    """A copy of tests/golden/_data to break."""
+    shutil.copytree(GOLDEN_DATA, tmp_path / "p")
+    return tmp_path / "p"
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    """Replace the first `old` in a file, which must hold it."""
+    text = path.read_text()
+    assert old in text, (old, path)
+    path.write_text(text.replace(old, new, 1))
 
 
 @pytest.fixture(scope="session")

@@ -3,7 +3,6 @@ bad value and what is allowed. Runs the loaders directly on a copy of tests/gold
 from __future__ import annotations
 
 import re
-import shutil
 from pathlib import Path
 
 import pytest
@@ -11,20 +10,7 @@ import pytest
 from thesiskit import data
 from thesiskit.problems import Problems
 
-DATA = Path(__file__).parent / "golden" / "_data"
-
-
-@pytest.fixture
-def project(tmp_path) -> Path:
-    shutil.copytree(DATA, tmp_path / "p")
-    return tmp_path / "p"
-
-
-def edit(path: Path, old: str, new: str) -> None:
-    text = path.read_text()
-    assert old in text, (old, path)
-    path.write_text(text.replace(old, new, 1))
-
+from .conftest import edit
 
 def load(project: Path, bib_keys=None) -> Problems:
     problems = Problems()

@@ -5,7 +5,6 @@ in prose. Each route ends in one clear problem. Unit level on a copy of tests/go
 from __future__ import annotations
 
 import re
-import shutil
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -18,22 +17,7 @@ from thesiskit import data, values
 from thesiskit.problems import Problems
 from thesiskit.project import Document
 
-from .conftest import ROOT, copy_project, run_build
-
-DATA = Path(__file__).parent / "golden" / "_data"
-
-
-@pytest.fixture
-def project(tmp_path) -> Path:
-    shutil.copytree(DATA, tmp_path / "p")
-    return tmp_path / "p"
-
-
-def edit(path: Path, old: str, new: str) -> None:
-    text = path.read_text()
-    assert old in text, (old, path)
-    path.write_text(text.replace(old, new, 1))
-
+from .conftest import GOLDEN_DATA, ROOT, copy_project, edit, run_build
 
 def load(root: Path) -> tuple[data.StudyData | None, list[str]]:
     problems = Problems()
@@ -176,7 +160,7 @@ def test_data_table_still_renders_other_tables(project):
 
 # ---------------------------------------------------------------- values in prose
 
-@pytest.mark.parametrize("root", [DATA, ROOT], ids=["golden", "example"])
+@pytest.mark.parametrize("root", [GOLDEN_DATA, ROOT], ids=["golden", "example"])
 def test_study_values_hold_aggregates_only(root):
     study, problems = load(root)
     assert problems == []

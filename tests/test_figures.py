@@ -11,7 +11,8 @@ from thesiskit.context import Context
 from thesiskit.problems import Problems
 from thesiskit.project import Project
 
-DATA = Path(__file__).parent / "golden" / "_data"
+from .conftest import GOLDEN_DATA
+
 
 
 def context(root: Path) -> tuple[Context, object]:
@@ -23,7 +24,7 @@ def context(root: Path) -> tuple[Context, object]:
 
 
 def test_prisma_boxes_say_what_the_counts_say():
-    _, review = context(DATA)
+    _, review = context(GOLDEN_DATA)
     boxes = prisma_flow.boxes(review.prisma)
     assert boxes["identified"] == "Records identified from:\nDatabases (n = 100)"
     assert boxes["other"].endswith("Citation searching (n = 5)")
@@ -37,7 +38,7 @@ def test_prisma_boxes_say_what_the_counts_say():
 
 def test_figures_are_drawn_once_as_png_and_svg(tmp_path):
     root = tmp_path / "p"
-    shutil.copytree(DATA, root)
+    shutil.copytree(GOLDEN_DATA, root)
     ctx, review = context(root)
     for module in (prisma_flow, concept_model):
         [para] = module.render({}, review, ctx)

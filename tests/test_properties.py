@@ -10,6 +10,8 @@ from thesiskit import data, values, wordcount
 from thesiskit.problems import Problems
 from thesiskit.tables import build_cells
 
+from .conftest import GOLDEN_DATA
+
 cells = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=60)
 FAST = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 
@@ -108,9 +110,6 @@ def test_any_row_of_studies_csv_loads_or_reports(row, replace):
         problems = Problems()
         data.load_review(root, "data/review.yaml", None, problems)
     assert all(p.where.startswith("data/") for p in problems.items), [p.line() for p in problems.items]
-
-
-GOLDEN_DATA = __import__("pathlib").Path(__file__).parent / "golden" / "_data"
 
 
 def _golden_context():
