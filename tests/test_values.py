@@ -100,3 +100,13 @@ def test_an_include_brings_in_a_shared_passage_with_its_values(tmp_path):
     out = values.render('Before.\n{% include "chapters/shared/note.md" %}After.\n', {"n": 3}, "chapters/a.md",
                         problems, values.environment(tmp_path))
     assert out == "Before.\nShared: three studies.\nAfter.\n" and problems.items == []
+
+
+def test_values_piped_into_head_ends_quietly(built_example):
+    """`python build.py values | head`: the closed pipe is no internal error."""
+    import subprocess
+    import sys
+
+    done = subprocess.run(f"'{sys.executable}' build.py values | head -1", shell=True, cwd=built_example,
+                          capture_output=True, text=True, timeout=120)
+    assert done.stdout.count("\n") == 1 and "error" not in done.stderr, done.stderr

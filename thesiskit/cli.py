@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import signal
 import sys
 import threading
@@ -52,6 +53,9 @@ def main(argv: list[str] | None = None, root: Path | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted: build/ holds the last complete outputs, nothing half-written", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # `build.py values | head`: the reader has all it wanted
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no second error at exit
+        return 0
     except Exception as exc:  # a bug of ours, not of the sources: say so, briefly
         if args.debug:
             raise
