@@ -11,8 +11,10 @@ import datetime as dt
 
 import panflute as pf
 
+from . import people
 from .context import Context
 from .inlines import para, words
+from .people import Person
 
 
 def page_break() -> pf.Div:
@@ -28,7 +30,8 @@ def meta_text(doc: pf.Doc, key: str, default: str = "") -> str:
     return value if isinstance(value, str) else default
 
 
-def thesis_title_page(meta: dict) -> list:
+def thesis_title_page(project) -> list:
+    meta = project.metadata
     blocks = []
     if meta.get("school"):
         blocks.append(para(str(meta["school"])))
@@ -39,18 +42,49 @@ def thesis_title_page(meta: dict) -> list:
     for key in ("degree", "programme", "university"):
         if meta.get(key):
             blocks.append(para(str(meta[key])))
-    blocks.append(para(f"Written by: {meta['author']}"))
-    supervisors = meta.get("supervisors") or []
-    if supervisors:
-        names = supervisors if isinstance(supervisors, list) else [supervisors]
-        blocks.append(para("Supervised by: " + " and ".join(map(str, names)) if len(names) < 3 else
-                           "Supervised by: " + ", ".join(map(str, names[:-1])) + " and " + str(names[-1])))
-    for role in meta.get("advisers") or []:
-        if isinstance(role, dict):
-            for title, name in role.items():
-                blocks.append(para(f"{title}: {name}"))
+    blocks.append(para(f"Written by: {people.names(project.authors)}"))
+    if project.supervisors:
+        blocks.append(para("Supervised by: " + _listed([p.titled for p in project.supervisors])))
+    for adviser in project.advisers:
+        blocks.append(para(f"{adviser.role}: {adviser.titled}" if adviser.role else adviser.titled))
     blocks.append(para(format_date(meta.get("date"))))
     return [pf.Div(*blocks, classes=["title-page"]), page_break()]
+
+
+def _listed(items: list[str]) -> str:
+    """'A and B', 'A, B and C' (the thesis title page's British style)."""
+    return " and ".join(items) if len(items) < 3 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def byline(authors: list[Person]) -> tuple[list, list[str]]:
+    """The authors' line of a paper's title page, each name with its affiliations' numbers, and the
+    affiliations in the order the numbers give. With a single affiliation, APA sets no numbers."""
+    order: list[str] = []
+    for author in authors:
+        order += [a for a in author.affiliations if a not in order]
+    inlines: list = []
+    for i, author in enumerate(authors):
+        if i:
+            inlines += words("," if len(authors) > 2 else "")
+            if i == len(authors) - 1:
+                inlines += [pf.Space(), pf.Str("and")]
+            inlines.append(pf.Space())
+        inlines += words(author.name)
+        marks = ",".join(str(order.index(a) + 1) for a in author.affiliations)
+        if marks and len(order) > 1:
+            inlines.append(pf.Superscript(pf.Str(marks)))
+    return inlines, order
+
+
+def affiliation_lines(order: list[str]) -> list:
+    if len(order) == 1:
+        return [para(order[0])]
+    return [para(pf.Superscript(pf.Str(str(i))), name) for i, name in enumerate(order, start=1)]
+
+
+def orcid_lines(authors: list[Person]) -> list:
+    return [para(f"{a.name}: ", pf.Link(pf.Str(f"https://orcid.org/{a.orcid}"), url=f"https://orcid.org/{a.orcid}"))
+            for a in authors if a.orcid]
 
 
 def format_date(value) -> str:
@@ -62,11 +96,9 @@ def format_date(value) -> str:
 MAIN_COUNT_LABEL = "Word count excluding abstract, tables, figures, footnotes and references"
 
 
-def paper_blocks(doc: pf.Doc, doc_id: str, index: int, meta: dict, counts: dict, main_label: str) -> list:
+def paper_blocks(doc: pf.Doc, doc_id: str, index: int, authors: list[Person], counts: dict, main_label: str) -> list:
     """A paper: its title page, abstract page, main text and reference list."""
     title = meta_text(doc, "title", doc_id)
-    affiliations = [str(a) for a in meta.get("affiliations") or []]
-    marks = ",".join(str(i) for i in range(1, len(affiliations) + 1))
     header = pf.Header(pf.Str("Paper"), pf.Space(), pf.Str(str(index)), pf.LineBreak(), *words(title),
                        level=1, identifier=doc_id, classes=["paper-title"])
     abstract, title_note, body = [], [], []
@@ -80,15 +112,17 @@ def paper_blocks(doc: pf.Doc, doc_id: str, index: int, meta: dict, counts: dict,
     main_count = para(f"{main_label}: {number(counts['main'])}")
     if title_note:
         main_count.content.append(pf.Note(*title_note))
-    page = [para(str(meta["author"]), pf.Superscript(pf.Str(marks)) if marks else [])]
-    if meta.get("correspondence"):
-        page.append(para(f"Please address any correspondence to {meta['author']}, {meta['correspondence']}"))
-    if meta.get("email"):
-        page.append(para("Email:", pf.Space(), pf.Link(pf.Str(str(meta["email"])), url=f"mailto:{meta['email']}")))
+    names_line, order = byline(authors)
+    page = [pf.Para(*names_line)]
+    contact = people.corresponding(authors)
+    if contact and contact.address:
+        page.append(para(f"Please address any correspondence to {contact.name}, {contact.address}"))
+    if contact and contact.email:
+        page.append(para("Email:", pf.Space(), pf.Link(pf.Str(contact.email), url=f"mailto:{contact.email}")))
+    page += orcid_lines(authors)
     page.append(para(f"Word count for abstract: {number(counts['abstract'])}"))
     page.append(main_count)
-    for i, affiliation in enumerate(affiliations, start=1):
-        page.append(para(pf.Superscript(pf.Str(str(i))), affiliation))
+    page += affiliation_lines(order)
     blocks = [header, pf.Div(*page, classes=["paper-title-page"]), page_break()]
     if abstract:
         blocks.append(pf.Header(pf.Str("Abstract"), level=2, identifier=f"{doc_id}-abstract", classes=["unnumbered"]))
@@ -130,7 +164,7 @@ def _namespace_references(blocks: list, doc_id: str) -> None:
 def assemble(docs: dict[str, pf.Doc], ctx: Context, counts: dict[str, dict]) -> pf.Doc:
     project = ctx.project
     meta = project.metadata
-    blocks = thesis_title_page(meta)
+    blocks = thesis_title_page(project)
     papers = [d for d in project.documents if d.kind == "paper"]
     toc_done = False
     for document in project.documents:
@@ -141,7 +175,8 @@ def assemble(docs: dict[str, pf.Doc], ctx: Context, counts: dict[str, dict]) -> 
             blocks += [pf.Div(classes=["toc"]), page_break()]
             toc_done = True
         if document.kind == "paper":
-            blocks += paper_blocks(doc, document.id, papers.index(document) + 1, meta, counts[document.id],
+            blocks += paper_blocks(doc, document.id, papers.index(document) + 1, document.authors or project.authors,
+                                   counts[document.id],
                                    str(ctx.profile.get("main-count-label", MAIN_COUNT_LABEL)))
         else:
             content = list(doc.content)

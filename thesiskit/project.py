@@ -11,6 +11,8 @@ from pathlib import Path
 
 import yaml
 
+from . import people
+from .people import Person
 from .problems import Problems
 
 DOCUMENT_KINDS = ("front", "preface", "paper", "appendices")
@@ -25,6 +27,7 @@ class Document:
     kind: str  # one of DOCUMENT_KINDS
     files: list[Path]  # Markdown sources, in reading order (relative to the project root)
     options: dict = field(default_factory=dict)  # the rest of the plan entry (e.g. included-studies)
+    authors: list[Person] = field(default_factory=list)  # a paper's own authors (its front matter), else the thesis's
 
 
 @dataclass
@@ -33,6 +36,21 @@ class Project:
     metadata: dict
     documents: list[Document]
     bibliography: list[Path]
+    authors: list[Person] = field(default_factory=list)
+    supervisors: list[Person] = field(default_factory=list)
+    advisers: list[Person] = field(default_factory=list)
+    affiliations: dict[str, str] = field(default_factory=dict)  # id, position or name -> name
+
+    @property
+    def people(self) -> list[Person]:
+        """Everyone the metadata names: authors, supervisors, advisers (and each paper's co-authors)."""
+        seen, out = set(), []
+        for person in [*self.authors, *(a for d in self.documents for a in d.authors), *self.supervisors,
+                       *self.advisers]:
+            if person.name.casefold() not in seen:
+                seen.add(person.name.casefold())
+                out.append(person)
+        return out
 
     def document(self, doc_id: str) -> Document:
         return next(d for d in self.documents if d.id == doc_id)
@@ -89,6 +107,7 @@ def read_project(root: Path, problems: Problems) -> Project | None:
         if not meta.get(key):
             problems.error(f"thesis.md:{_line_of(text, key)}", f"metadata '{key}' is missing; add '{key}: ...' to the YAML block")
 
+    authors, supervisors, advisers, affiliations = read_people(meta, text, problems)
     documents = _read_plan(root, text, meta, problems)
     bibliography = []
     for bib in _as_list(meta.get("bibliography", [])):
@@ -97,7 +116,32 @@ def read_project(root: Path, problems: Problems) -> Project | None:
             problems.error(f"thesis.md:{_line_of(text, 'bibliography')}",
                            f"bibliography file '{bib}' not found; fix the path or export your library there")
         bibliography.append(Path(bib))
-    return Project(root=root, metadata=meta, documents=documents, bibliography=bibliography)
+    return Project(root=root, metadata=meta, documents=documents, bibliography=bibliography, authors=authors,
+                   supervisors=supervisors, advisers=advisers, affiliations=affiliations)
+
+
+def read_people(meta: dict, text: str, problems: Problems):
+    """(authors, supervisors, advisers, affiliations) of thesis.md, in any of the forms people.py
+    accepts; an entry naming nobody is an error at its key's line. The thesis's `email` and
+    `correspondence` belong to its first author when the author entry does not give them."""
+    affiliations = people.affiliation_names(meta.get("affiliations", meta.get("affiliation")))
+    found = []
+    for key in ("author", "supervisors", "advisers"):
+        try:
+            found.append(people.people(meta.get(key), key, affiliations))
+        except people.PeopleError as exc:
+            problems.error(f"thesis.md:{_line_of(text, key + ':')}", str(exc))
+            found.append([])
+    authors, supervisors, advisers = found
+    if authors:
+        first = authors[0]
+        first.email = first.email or str(meta.get("email") or "").strip()
+        first.address = first.address or " ".join(str(meta.get("correspondence") or "").split())
+        listed = list(dict.fromkeys(affiliations.values()))
+        for author in authors:
+            if not author.affiliations and len(authors) == 1:
+                author.affiliations = listed  # the thesis's one author belongs to every listed affiliation
+    return authors, supervisors, advisers, affiliations
 
 
 def _read_plan(root: Path, text: str, meta: dict, problems: Problems) -> list[Document]:

@@ -2,17 +2,19 @@
 from __future__ import annotations
 
 import posixpath
+import re
 from concurrent.futures import ThreadPoolExecutor
 
 import panflute as pf
 
-from . import pandoc, values
+from . import pandoc, people, values
 from .data import report_control_character
 from .problems import Problems
 from .project import Document, Project
 from .tree import elements
 
 MARKER = "thesiskit-source:"
+COMMENT = re.compile(r"<!--.*?(-->|$)", re.S)
 
 
 def read_sources(project: Project, document: Document, problems: Problems, context: dict | None = None) -> str | None:
@@ -70,7 +72,40 @@ def _resolve_paths(doc: pf.Doc, project: Project, problems: Problems) -> None:
                     problems.error(f"{current}", f"image '{elem.url}' not found; put the file there or fix the path "
                                    "(paths are relative to the chapter's folder)")
 
-        for elem in elements(block):  # changes urls only, not the tree's shape
+        for elem in elements(block):  # changes urls and raw text only, not the tree's shape
             fix(elem, None)
+            if isinstance(elem, (pf.RawBlock, pf.RawInline)) and elem.format == "html" and "<!--" in elem.text:
+                elem.text = COMMENT.sub("", elem.text)  # the author's notes to self never reach a reader
+        if isinstance(block, pf.RawBlock) and not block.text.strip():
+            continue
         kept.append(block)
     doc.content = kept
+
+
+def read_authors(project: Project, docs: dict[str, pf.Doc], problems: Problems) -> None:
+    """A paper's own authors (`author:` in its front matter, for a co-authored paper), in the forms
+    thesiskit/people.py accepts; without them the paper is the thesis's author's."""
+    for document in project.documents:
+        doc = docs.get(document.id)
+        value = doc.get_metadata("author", None) if doc is not None else None
+        if value in (None, "", []):
+            continue
+        affiliations = {**project.affiliations,
+                        **people.affiliation_names(doc.get_metadata("affiliations", None))}
+        try:
+            document.authors = people.people(value, "author", affiliations)
+        except people.PeopleError as exc:
+            where = _line_in(project, document, "author:")
+            problems.error(where, f"{exc} (in the paper's front matter)")
+
+
+def _line_in(project: Project, document: Document, needle: str) -> str:
+    for rel in document.files:
+        try:
+            lines = (project.root / rel).read_text(encoding="utf-8-sig").splitlines()
+        except (OSError, UnicodeDecodeError):
+            continue
+        for number, line in enumerate(lines, start=1):
+            if line.lstrip().startswith(needle):
+                return f"{rel}:{number}"
+    return str(document.files[0]) if document.files else "thesis.md"
