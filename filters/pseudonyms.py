@@ -27,8 +27,10 @@ def run(doc: pf.Doc, ctx, document) -> None:
             match = ATTRIBUTION.search(pf.stringify(elem.content[-1]).strip())
             if match and match.group(1) not in known:
                 name = match.group(1)
+                listed = ctx.problems.mask and ctx.problems.mask.search(name)
+                who = "a name from private/redact.txt, which is" if listed else f"'{name}', who is"  # never quote it
                 ctx.problems.error(ctx.locate(document, f"({name})"),
-                                   f"quotation attributed to '{name}', who is not a pseudonym in "
+                                   f"quotation attributed to {who} not a pseudonym in "
                                    f"{ctx.study.config_file}'s participants; use the participant's pseudonym")
 
     for elem in elements(doc):

@@ -12,7 +12,7 @@ import threading
 import time
 from pathlib import Path
 
-from . import summary
+from . import privacy, summary
 from .pipeline import build, compute_values
 from .profiles import targets
 from .project import read_project
@@ -59,7 +59,8 @@ def main(argv: list[str] | None = None, root: Path | None = None) -> int:
     except Exception as exc:  # a bug of ours, not of the sources: say so, briefly
         if args.debug:
             raise
-        print(f"internal error: {type(exc).__name__}: {exc} (run again with --debug and report it)", file=sys.stderr)
+        message = privacy.matcher(root).mask(f"{type(exc).__name__}: {exc}")  # never a listed real name
+        print(f"internal error: {message} (run again with --debug and report it)", file=sys.stderr)
         return 3
     finally:
         if previous is not None:
@@ -173,9 +174,10 @@ def print_values(root: Path) -> int:
         print(problem.line(), file=sys.stderr)
     if problems.errors:
         return 1
+    mask = privacy.matcher(root).mask
     for name, value in flatten(computed):
         if not name.startswith("thesis."):
-            print(f"{name} = {value}")
+            print(mask(f"{name} = {value}"))
     return 0
 
 

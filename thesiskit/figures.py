@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import threading
 from pathlib import Path
 
@@ -23,7 +24,8 @@ def figure_image(root: Path, name: str, payload, draw) -> pf.Para:
     digest = hashlib.sha256(source.encode()).hexdigest()[:16]
     folder = root / "build" / ".cache" / "figures"
     png, svg = folder / f"{name}-{digest}.png", folder / f"{name}-{digest}.svg"
-    if not (png.exists() and svg.exists()):
+    words = folder / f"{name}-{digest}.txt"  # the text drawn into the figure, for the privacy scan
+    if not (png.exists() and svg.exists() and words.exists()):
         import matplotlib
 
         matplotlib.use("Agg")
@@ -37,9 +39,27 @@ def figure_image(root: Path, name: str, payload, draw) -> pf.Para:
             tmp = path.with_name(f"{path.stem}.{os.getpid()}.{threading.get_ident()}.tmp{path.suffix}")
             fig.savefig(tmp, bbox_inches="tight", facecolor="white", **kwargs)
             tmp.replace(path)
+        drawn = "\n".join(t.get_text() for t in fig.findobj(matplotlib.text.Text) if t.get_text())
+        tmp = words.with_name(f"{words.stem}.{os.getpid()}.{threading.get_ident()}.tmp")
+        tmp.write_text(drawn + "\n", encoding="utf-8")
+        tmp.replace(words)
         plt.close(fig)
     rel = png.relative_to(root).as_posix()
     return pf.Para(pf.Image(url=rel, attributes={"vector": svg.relative_to(root).as_posix()}))
+
+
+CACHED = re.compile(r"(?:\.cache/figures|/\.figures-[\w-]+)/([\w-]+-[0-9a-f]{16})\.(?:png|svg)")
+
+
+def drawn_texts(root: Path, text: str) -> list[tuple[str, str]]:
+    """(figure, the words drawn into it) for every figure drawn from data that a text (pandoc JSON,
+    typst source) uses: a figure's pixels cannot be searched, the words it was drawn from can."""
+    out = []
+    for stem in dict.fromkeys(CACHED.findall(text)):
+        words = root / "build" / ".cache" / "figures" / f"{stem}.txt"
+        if words.is_file():
+            out.append((f"figure {stem.rsplit('-', 1)[0]}", words.read_text(encoding="utf-8")))
+    return out
 
 
 def box(ax, x, y, w, h, text, size=9, bold=False, fill="white"):

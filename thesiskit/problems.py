@@ -31,6 +31,10 @@ class BuildStopped(Exception):
 class Problems:
     items: list[Problem] = field(default_factory=list)
     deferred: set[str] = field(default_factory=set)  # codes that do not stop the build (a checklist restates them)
+    mask: object = None  # a terms.Matcher of private/redact.txt: no message ever prints a listed term
+
+    def redact(self, text: str) -> str:
+        return self.mask.mask(text) if self.mask else text
 
     def error(self, where: str, message: str, document: str = "", code: str = "") -> None:
         self._add(Problem("error", where, message, document, code))
@@ -39,6 +43,9 @@ class Problems:
         self._add(Problem("warning", where, message, document))
 
     def _add(self, problem: Problem) -> None:
+        if self.mask:  # messages quote sources; CI logs can be public
+            problem = Problem(problem.severity, self.redact(problem.where), self.redact(problem.message),
+                              problem.document, problem.code)
         if problem not in self.items:
             self.items.append(problem)
 
