@@ -53,9 +53,10 @@ def _plan(doc: pf.Doc, ctx, document) -> dict:
     marks: dict[str, list[tuple[str, str]]] = {"tbl": [], "fig": []}
 
     def collect(elem, _doc):
-        if isinstance(elem, pf.Div) and ":" in elem.identifier and elem.identifier.split(":")[0] in KINDS:
+        if isinstance(elem, (pf.Div, pf.Figure)) and ":" in elem.identifier and elem.identifier.split(":")[0] in KINDS:
             kind = elem.identifier.split(":")[0]
-            mark = elem.attributes.get("journal", "")
+            images = _images(elem) if isinstance(elem, pf.Figure) else []  # ![..](..){#fig:x journal=..}
+            mark = elem.attributes.get("journal", images[0].attributes.get("journal", "") if images else "")
             if mark not in ("", "keep", "supplementary"):
                 ctx.problems.error(ctx.locate(document, "#" + elem.identifier),
                                    f"journal=\"{mark}\" on {elem.identifier}: use journal=\"keep\" or "

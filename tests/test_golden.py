@@ -42,7 +42,7 @@ def run_case(case: Path) -> str:
     doc = pandoc.parse_markdown((case / "input.md").read_text())
     for name in spec["transforms"]:
         if name == "citeproc":
-            doc = cite.cite_all({document.id: doc}, ctx)[document.id]
+            doc = cite.cite_all({document.id: doc}, ctx, {})[document.id]
             continue
         module = filters.REGISTRY[name]
         module.run(doc, ctx, spec["format"] if module.STAGE == "lower" else document)

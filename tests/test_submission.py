@@ -99,8 +99,8 @@ def test_limits_keywords_abstract_and_checklist(jmh, paper, kind, limit):
         assert f"| {statement['rule']} | pass |" in checklist
     for rule in ("Main text at most", "Abstract at most 200 words", "Between 3 and 7 keywords",
                  "At most 4 tables", "At most 2 figures", "Figures at 300 dpi", '"participants"',
-                 "Double quotation marks", "One spelling style", "No author names, affiliations",
-                 "No author names in file names", "Word files, not PDF"):
+                 "Double quotation marks", "One spelling style", "Nothing in the files for reviewers names the authors",
+                 "Self-citations masked", "Word files, not PDF"):
         assert rule in checklist, rule
     for item in profile["confirm"]:
         assert f"| {item} | author to confirm |" in checklist

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import panflute as pf
 
-from . import pandoc
+from . import masking, pandoc
 from .bibliography import Entry
 from .context import Context
 from .project import Document
@@ -56,8 +56,9 @@ def add_reference_list(doc: pf.Doc, title: str, level: int) -> None:
     doc.content.append(pf.Div(identifier="refs", classes=["references"]))
 
 
-def cite_all(docs: dict[str, pf.Doc], ctx: Context) -> dict[str, pf.Doc]:
-    """Run citeproc on every document that cites something; in parallel, one pandoc per document."""
+def cite_all(docs: dict[str, pf.Doc], ctx: Context, entries: dict[str, Entry]) -> dict[str, pf.Doc]:
+    """Run citeproc on every document that cites something; in parallel, one pandoc per document.
+    For a masked target, a paper's self-citations are cited as "Author" (thesiskit/masking.py)."""
     project = ctx.project
     csl = csl_path(str(project.metadata.get("csl", "apa")), project.root)
     args = ["-t", "json", "--citeproc", f"--csl={csl}", "-M", f"lang={CITEPROC_LANG}", "-M", "link-citations=false"]
@@ -72,9 +73,17 @@ def cite_all(docs: dict[str, pf.Doc], ctx: Context) -> dict[str, pf.Doc]:
         if not cited_keys(doc):
             return doc_id, doc
         # In a paper '#' is APA level 1 (the paper's title sits above it); elsewhere '#' is the part's title.
+        masked = ctx.profile.get("mask") and kinds[doc_id] == "paper"
+        if masked:
+            document = project.document(doc_id)
+            found = masking.mask_self_citations(doc, masking.identity(project, document, ctx.profile), entries)
+            ctx.self_citations[doc_id] = found
         add_reference_list(doc, title, level=1 if kinds[doc_id] == "paper" else 2)
         out, _stderr = pandoc.convert(doc, args)
-        return doc_id, pandoc.to_doc(out)
+        doc = pandoc.to_doc(out)
+        if masked and ctx.profile.get("self-citations") == "omit":
+            masking.omit_masked_entries(doc)
+        return doc_id, doc
 
     with ThreadPoolExecutor(max_workers=2) as pool:
         return dict(pool.map(one, docs.items()))

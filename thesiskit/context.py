@@ -29,7 +29,13 @@ class Context:
     study: object = None  # thesiskit.data.StudyData, when a document names `study:`
     values: dict = field(default_factory=dict)  # what {{ }} in prose can read
     data_failed: set = field(default_factory=set)  # data sets that failed to load (reported once)
+    self_citations: dict = field(default_factory=dict)  # paper id -> masking.SelfCitations (masked targets)
     where: str = ""  # the directive being expanded ('chapters/paper1/20-method.md:17'), for data problems
+
+    def cited_as(self, doc_id: str, key: str) -> str:
+        """The id a key is cited by in a document: itself, or its masked stand-in in a masked target."""
+        found = self.self_citations.get(doc_id)
+        return found.masked.get(key, key) if found else key
 
     def locate(self, doc: Document, needle: str) -> str:
         """'file:line' of the first place a document's sources contain needle: its chapters, then the

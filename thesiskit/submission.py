@@ -21,7 +21,6 @@ import json
 import os
 import re
 import shutil
-import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -29,13 +28,11 @@ import panflute as pf
 
 import filters
 
-from . import atomic, lints, pandoc, privacy
+from . import atomic, figures, lints, masking, pandoc, people, privacy
 from .assemble import MAIN_COUNT_LABEL, number, page_break
 from .inlines import para, words
 from .context import Context
 from .reference_docx import reference_docx
-
-BLINDED = "[blinded for review]"
 
 
 @dataclass
@@ -46,124 +43,6 @@ class Rule:
     hard: bool = True
 
 
-# ---------------------------------------------------------------- masking
-
-def identity_terms(meta: dict) -> list[str]:
-    """Everything that names the authors: names, email, affiliations, and the blinded terms."""
-    terms = [str(meta.get("author", "")), str(meta.get("email", ""))]
-    terms += [str(s) for s in meta.get("supervisors") or []]
-    for entry in meta.get("advisers") or []:
-        if isinstance(entry, dict):
-            terms += [str(v) for v in entry.values()]
-    terms += [str(a) for a in meta.get("affiliations") or []]
-    terms += [str(t) for t in meta.get("blinded-terms") or []]
-    out = []
-    for term in terms:
-        term = term.strip()
-        for variant in (term, re.sub(r"^(Dr|Mr|Mrs|Ms|Miss|Prof|Professor)\.? ", "", term)):
-            if variant and variant not in out:
-                out.append(variant)
-    return sorted(out, key=len, reverse=True)
-
-
-def blind(doc: pf.Doc, terms: list[str]) -> int:
-    """Replace each term (a run of words) by "[blinded for review]" in the text; the count replaced."""
-    sequences = [term.split() for term in terms if term.split()]
-    replaced = 0
-
-    def rewrite(inlines: list) -> list:
-        nonlocal replaced
-        out, i = [], 0
-        while i < len(inlines):
-            match = _match(inlines, i, sequences)
-            if match is None:
-                out.append(inlines[i])
-                i += 1
-                continue
-            end, lead, trail = match
-            replaced += 1
-            out += [pf.Str(lead + "[blinded"), pf.Space(), pf.Str("for"), pf.Space(), pf.Str("review]" + trail)]
-            i = end
-        return out
-
-    def action(elem, _doc):
-        if isinstance(elem, (pf.Para, pf.Plain, pf.Header, pf.Span, pf.Emph, pf.Strong, pf.Quoted, pf.Link)):
-            elem.content = rewrite(list(elem.content))
-
-    doc.walk(action)
-    return replaced
-
-
-def _match(inlines, start, sequences):
-    """(index after the match, leading punctuation, trailing punctuation) of a term starting here."""
-    for words_ in sequences:
-        i, k, lead, trail = start, 0, "", ""
-        while k < len(words_) and i < len(inlines):
-            elem = inlines[i]
-            if isinstance(elem, (pf.Space, pf.SoftBreak)) and k > 0:
-                i += 1
-                continue
-            if not isinstance(elem, pf.Str):
-                break
-            text = elem.text
-            if k == 0:
-                stripped = text.lstrip("([“\"'‘")
-                lead, text = text[: len(text) - len(stripped)], stripped
-            if k == len(words_) - 1:
-                if not text.startswith(words_[k]):
-                    break
-                trail = text[len(words_[k]):]
-                if trail and trail[0].isalnum():
-                    break
-            elif text != words_[k]:
-                break
-            k += 1
-            i += 1
-        if k == len(words_):
-            return i, lead, trail
-    return None
-
-
-def scan_docx(path: Path, terms: list[str]) -> list[str]:
-    """Identity terms found anywhere in a DOCX: every XML part (body, headers, footers, comments,
-    core, app and custom properties), with tags stripped so split runs are still found."""
-    found = []
-    with zipfile.ZipFile(path) as archive:
-        for name in archive.namelist():
-            if not name.endswith((".xml", ".rels")):
-                continue
-            xml = archive.read(name).decode("utf-8", "replace")
-            text = re.sub(r"<[^>]+>", "", xml).replace("&amp;", "&")
-            for term in terms:
-                if term and (term in xml or term in text):
-                    found.append(f"{name}: {term}")
-    return found
-
-
-def scrub_docx(path: Path, title: str) -> None:
-    """Author-free document properties: python-docx keeps pandoc's core properties; the app and
-    custom parts go (pandoc copies unknown metadata fields into docProps/custom.xml)."""
-    import docx
-
-    document = docx.Document(str(path))
-    props = document.core_properties
-    props.author, props.last_modified_by, props.comments, props.keywords = "", "", "", ""
-    props.title, props.subject, props.category = title[:255], "", ""
-    document.save(str(path))
-    tmp = path.with_suffix(".scrub")
-    with zipfile.ZipFile(path) as src, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as dst:
-        for item in src.infolist():
-            data = src.read(item.filename)
-            if item.filename == "docProps/custom.xml":
-                data = (b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Properties xmlns="http://'
-                        b'schemas.openxmlformats.org/officeDocument/2006/custom-properties" xmlns:vt="http://'
-                        b'schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes"/>')
-            elif item.filename == "docProps/app.xml":
-                data = re.sub(rb"<(Company|Manager)>[^<]*</\1>", b"", data)
-            dst.writestr(item, data)
-    tmp.replace(path)
-
-
 # ---------------------------------------------------------------- the package
 
 def write_packages(docs: dict[str, pf.Doc], ctx: Context, result, counts: dict[str, dict]) -> None:
@@ -171,14 +50,22 @@ def write_packages(docs: dict[str, pf.Doc], ctx: Context, result, counts: dict[s
     out_dir = root / "build" / ctx.target
     out_dir.mkdir(parents=True, exist_ok=True)
     staging = atomic.staging(out_dir)
-    checklists = {}
+    checklists, drawn = {}, []
     try:
         for document in ctx.project.documents:
             if document.kind != "paper":
                 continue
             folder = staging / document.id
             folder.mkdir()
-            rules = package(docs[document.id], ctx, document, counts[document.id], folder)
+            work = atomic.staging(root / "build", "figures")  # typst and pandoc read images inside the project only
+            try:
+                rules = package(docs[document.id], ctx, document, counts[document.id], folder, work)
+                for source in sorted(work.glob("figure-*.typ")):  # text figures, drawn as pixels and outlines
+                    text = source.read_text(encoding="utf-8")
+                    drawn += [(f"build/{ctx.target}/{document.id}/figures/{source.stem}.png", text),
+                              *figures.drawn_texts(root, text)]
+            finally:
+                shutil.rmtree(work, ignore_errors=True)
             checklists[document.id] = rules
             for rule in rules:
                 if rule.status == "fail" and rule.hard:
@@ -189,7 +76,7 @@ def write_packages(docs: dict[str, pf.Doc], ctx: Context, result, counts: dict[s
                   "problems": [p.as_dict() for p in ctx.problems.items],
                   "checklists": {d: [r.__dict__ for r in rules] for d, rules in checklists.items()}}
         (staging / "report.json").write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
-        privacy.scan(staging, privacy.load_terms(root), ctx.problems, f"build/{ctx.target}", root)
+        privacy.scan(staging, privacy.matcher(root), ctx.problems, f"build/{ctx.target}", root, drawn=drawn)
         if any(p.message.startswith("a term from private/") for p in ctx.problems.errors):
             return  # a leak: the package is not put in place
         with atomic.uninterrupted():  # Ctrl-C waits for the last rename: the old package or the new one
@@ -208,30 +95,100 @@ def write_packages(docs: dict[str, pf.Doc], ctx: Context, result, counts: dict[s
         shutil.rmtree(staging, ignore_errors=True)
 
 
-def package(doc: pf.Doc, ctx: Context, document, counts: dict, folder: Path) -> list[Rule]:
+def package(doc: pf.Doc, ctx: Context, document, counts: dict, folder: Path, work: Path) -> list[Rule]:
     meta = ctx.project.metadata
-    title = str(doc.get_metadata("title", document.id))
     article = str(doc.get_metadata("kind", ""))
-    terms = identity_terms(meta)
-    manuscript, tables, supplementary, figures = split_floats(doc)
-
-    blinded = blind(manuscript, terms)
-    body = manuscript_blocks(manuscript, title, doc)
-    write_docx(pf.Doc(*body, metadata={"lang": meta.get("lang", "en-GB")}), ctx, folder / "manuscript.docx", title)
-    write_docx(pf.Doc(*title_page(doc, ctx, title, counts)), ctx, folder / "title-page.docx", title, scrub=False)
+    ident = masking.identity(ctx.project, document, ctx.profile) if ctx.profile.get("mask") else None
+    source, blinded = doc, 0
+    if ident is not None:  # everything reviewers get is made from the masked copy
+        source, blinded = masking.blind_doc(doc, ident.matcher)
+        masking.clean_images(source, ctx.project.root, work, ident.matcher)
+    title = str(source.get_metadata("title", document.id))
+    manuscript, tables, supplementary, figures = split_floats(source)
+    body = manuscript_blocks(manuscript, title, source)
+    matcher = ident.matcher if ident else None
+    reviewed = [folder / "manuscript.docx"]
+    write_docx(pf.Doc(*body, metadata={"lang": meta.get("lang", "en-GB")}), ctx, reviewed[0], title, matcher)
+    real_title = str(doc.get_metadata("title", document.id))
+    write_docx(pf.Doc(*title_page(doc, ctx, document, real_title, counts)), ctx, folder / "title-page.docx", real_title)
     if tables:
-        write_docx(pf.Doc(*_one_per_page(tables)), ctx, folder / "tables.docx", title)
+        reviewed.append(folder / "tables.docx")
+        write_docx(pf.Doc(*_one_per_page(tables)), ctx, reviewed[-1], title, matcher)
     if supplementary:
         heading = pf.Header(pf.Str("Supplementary"), pf.Space(), pf.Str("Material"), level=1)
-        write_docx(pf.Doc(heading, *_one_per_page(supplementary)), ctx, folder / "supplementary.docx", title)
-    figure_files = write_figures(figures, ctx, folder / "figures")
+        reviewed.append(folder / "supplementary.docx")
+        write_docx(pf.Doc(heading, *_one_per_page(supplementary)), ctx, reviewed[-1], title, matcher)
+    figure_files = write_figures(figures, ctx, folder / "figures", work)
+    reviewed += figure_files
     if figures:
-        write_docx(pf.Doc(*figure_captions(figures)), ctx, folder / "figure-captions.docx", title)
+        reviewed.append(folder / "figure-captions.docx")
+        write_docx(pf.Doc(*figure_captions(figures)), ctx, reviewed[-1], title, matcher)
 
-    rules = checklist(doc, manuscript, ctx, document, counts, article, folder, terms, tables, supplementary,
-                      figures, figure_files, blinded)
+    rules = checklist(doc, manuscript, ctx, document, counts, article, folder, tables, supplementary,
+                      figures, figure_files)
+    rules += masking_rules(ctx, document, ident, blinded, reviewed, folder, work)
+    rules += [Rule(str(item), "author to confirm", "not checkable by the build", hard=False)
+              for item in ctx.profile.get("confirm") or []]
     (folder / "checklist.md").write_text(render_checklist(rules, title, document.id, ctx.target), encoding="utf-8")
     return rules
+
+
+def masking_rules(ctx: Context, document, ident, blinded: int, reviewed: list[Path], folder: Path,
+                  work: Path) -> list[Rule]:
+    """The masked-review rules: nothing that names the authors in any file reviewers get (read back
+    as their programs read it, the typst sources of text figures included), self-citations masked,
+    and supervisors' works left for the author to judge."""
+    if ident is None:
+        return [Rule("Manuscript masked for review", "pass", f"{document.id} — the profile does not ask for "
+                     "masked review (mask: false); the manuscript names its authors", hard=False)]
+    drawn = []  # a figure's words, before typst or matplotlib drew them as pixels
+    for source in sorted(work.glob("figure-*.typ")):
+        text = source.read_text(encoding="utf-8")
+        drawn += [(f"figures/{source.stem}.png", text), *figures.drawn_texts(ctx.project.root, text)]
+    leaks = masking.scan_files([p for p in reviewed if p.exists()], folder, ident.matcher)
+    leaks += [masking.Leak(f"{figure} (drawn from its text)", term, excerpt)
+              for figure, text in drawn for term, excerpt in ident.matcher.scan(text)]
+    rules = []
+    names = ", ".join(p.relative_to(folder).as_posix() for p in reviewed)
+    if leaks:
+        for leak in leaks[:5]:
+            where = _source_line(ctx, document, leak.term) or document.id
+            rules.append(Rule("Nothing in the files for reviewers names the authors (text, properties, links, media)",
+                              "fail", f"{where} — '{leak.term}' is readable in {leak.file}: \"{leak.excerpt}\"; "
+                              "mask it, or add it to blinded-terms"))
+    else:
+        rules.append(Rule("Nothing in the files for reviewers names the authors (text, properties, links, media)",
+                          "pass", f"{document.id} — {blinded} identifying term{'s' * (blinded != 1)} blinded; "
+                          f"searched every part of {names} for {len(ident.terms)} terms"))
+    found = ctx.self_citations.get(document.id)
+    masked = sorted(found.masked) if found else []
+    omitted = ctx.profile.get("self-citations") == "omit"
+    rules.append(Rule("Self-citations masked (APA 7: cited as Author, details omitted in the reference list)", "pass",
+                      f"{document.id} — " + (f"{len(masked)} work{'s' * (len(masked) != 1)} by the authors cited as "
+                                             f"\"Author\" and {'left out of' if omitted else 'masked in'} the "
+                                             f"reference list: {', '.join(masked)}" if masked else
+                                             "no work by the paper's authors is cited")))
+    for key, people_ in sorted((found.others if found else {}).items()):
+        rules.append(Rule("Works by supervisors or advisers who are not authors of this paper", "author to confirm",
+                          f"{document.id} — {key} ({', '.join(people_)}): cited in full; mask it if citing it "
+                          "would identify the authors", hard=False))
+    return rules
+
+
+def _source_line(ctx: Context, document, term: str) -> str | None:
+    """The first line of the paper's sources (or of the data and thesis.md) that holds the term."""
+    from .terms import Matcher
+
+    matcher = Matcher([term])
+    for rel in [*document.files, Path("thesis.md")]:
+        try:
+            lines = (ctx.project.root / rel).read_text(encoding="utf-8-sig").splitlines()
+        except (OSError, UnicodeDecodeError):
+            continue
+        for number, line in enumerate(lines, start=1):
+            if matcher.search(line):
+                return f"{Path(rel).as_posix()}:{number}"
+    return None
 
 
 def split_floats(doc: pf.Doc):
@@ -283,19 +240,24 @@ def manuscript_blocks(manuscript: pf.Doc, title: str, doc: pf.Doc) -> list:
     return blocks
 
 
-def title_page(doc: pf.Doc, ctx: Context, title: str, counts: dict) -> list:
+def title_page(doc: pf.Doc, ctx: Context, document, title: str, counts: dict) -> list:
+    """The journal's title page: the one file that names the authors, so it is never masked."""
+    from .assemble import affiliation_lines, byline, orcid_lines
+
     meta = ctx.project.metadata
-    affiliations = [str(a) for a in meta.get("affiliations") or []]
-    marks = ",".join(str(i) for i in range(1, len(affiliations) + 1))
+    authors = document.authors or ctx.project.authors
+    names_line, order = byline(authors)
+    contact = people.corresponding(authors)
     declaration = _section_text(doc, "declaration")
     blocks = [
         pf.Header(*words(title), level=1, classes=["unnumbered"]),
-        pf.Div(
-            para(str(meta["author"]), pf.Superscript(pf.Str(marks)) if marks else []),
-            *[para(pf.Superscript(pf.Str(str(i))), a) for i, a in enumerate(affiliations, start=1)],
-            classes=["paper-title-page"]),
-        _statement("Corresponding author", f"{meta['author']}, {meta.get('correspondence', '')} "
-                                           f"Email: {meta.get('email', '')}"),
+        pf.Div(pf.Para(*names_line), *affiliation_lines(order), classes=["paper-title-page"]),
+        *orcid_lines(authors),
+    ]
+    if contact:
+        blocks.append(_statement("Corresponding author", ", ".join(x for x in (contact.name, contact.address) if x)
+                                 + (f" Email: {contact.email}" if contact.email else "")))
+    blocks += [
         _statement("Word count", f"abstract {number(counts.get('abstract', 0))}; main text "
                                  f"{number(counts.get('main', 0))} "
                                  f"({str(ctx.profile.get('main-count-label', MAIN_COUNT_LABEL)).lower()})"),
@@ -349,7 +311,9 @@ def figure_captions(figures: list) -> list:
     return blocks
 
 
-def write_docx(doc: pf.Doc, ctx: Context, path: Path, title: str, scrub: bool = True) -> None:
+def write_docx(doc: pf.Doc, ctx: Context, path: Path, title: str, matcher=None) -> None:
+    """One file of the package; with the identity matcher (a masked file), its properties and media
+    are scrubbed of anything naming the authors."""
     for module in filters.stage("lower"):
         module.run(doc, ctx, "docx")
     cache = ctx.project.root / "build" / ".cache"
@@ -358,13 +322,14 @@ def write_docx(doc: pf.Doc, ctx: Context, path: Path, title: str, scrub: bool = 
     from .pipeline import finish_docx
 
     finish_docx(path)
-    if scrub:
-        scrub_docx(path, title)
+    if matcher is not None:
+        masking.scrub_docx(path, title, matcher)
 
 
-def write_figures(figures: list, ctx: Context, folder: Path) -> list[Path]:
+def write_figures(figures: list, ctx: Context, folder: Path, work: Path) -> list[Path]:
     """figure-N.png at the profile's resolution and figure-N.svg, rendered by typst from the figure's
-    own content, so pictures and figures made of text come out alike."""
+    own content, so pictures and figures made of text come out alike. The typst sources stay in the
+    work folder (inside the project: typst reads inside its root only) for the identity scan."""
     if not figures:
         return []
     import typst
@@ -372,34 +337,30 @@ def write_figures(figures: list, ctx: Context, folder: Path) -> list[Path]:
     folder.mkdir(parents=True, exist_ok=True)
     dpi = int(ctx.profile.get("figure-dpi", 300))
     root = ctx.project.root
-    work = atomic.staging(root / "build", "figures")  # typst reads inside its root only
     written = []
-    try:
-        template = (Path(__file__).parent / "templates" / "figure.typ").read_text()
-        for n, figure in enumerate(figures, start=1):
-            body = next(b for b in figure.content if "float-body" in getattr(b, "classes", []))
-            doc = pf.Doc(*copy.deepcopy(list(body.content)))
-            for module in filters.stage("lower"):
-                module.run(doc, ctx, "typst")
-            out, _ = pandoc.convert(doc, ["-t", "typst-citations", "--wrap=none"])
-            source = work / f"figure-{n}.typ"
-            source.write_text(template.replace("$body$", out.decode("utf-8")), encoding="utf-8")
-            for fmt, kwargs in (("png", {"ppi": dpi}), ("svg", {})):
-                target = folder / f"figure-{n}.{fmt}"
-                typst.compile(str(source), output=str(target), root=str(root), format=fmt,
-                              ignore_system_fonts=True, **kwargs)
-                if fmt == "png":
-                    _stamp_dpi(target, dpi)
-                written.append(target)
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
+    template = (Path(__file__).parent / "templates" / "figure.typ").read_text()
+    for n, figure in enumerate(figures, start=1):
+        body = next(b for b in figure.content if "float-body" in getattr(b, "classes", []))
+        doc = pf.Doc(*copy.deepcopy(list(body.content)))
+        for module in filters.stage("lower"):
+            module.run(doc, ctx, "typst")
+        out, _ = pandoc.convert(doc, ["-t", "typst-citations", "--wrap=none"])
+        source = work / f"figure-{n}.typ"
+        source.write_text(template.replace("$body$", out.decode("utf-8")), encoding="utf-8")
+        for fmt, kwargs in (("png", {"ppi": dpi}), ("svg", {})):
+            target = folder / f"figure-{n}.{fmt}"
+            typst.compile(str(source), output=str(target), root=str(root), format=fmt,
+                          ignore_system_fonts=True, **kwargs)
+            if fmt == "png":
+                _stamp_dpi(target, dpi)
+            written.append(target)
     return written
 
 
 # ---------------------------------------------------------------- the checklist
 
-def checklist(doc, manuscript, ctx, document, counts, article, folder, terms, tables, supplementary, figures,
-              figure_files, blinded) -> list[Rule]:
+def checklist(doc, manuscript, ctx, document, counts, article, folder, tables, supplementary, figures,
+              figure_files) -> list[Rule]:
     profile = ctx.profile
     limits = (profile.get("limits") or {}).get(article) or {}
     rules: list[Rule] = []
@@ -469,19 +430,7 @@ def checklist(doc, manuscript, ctx, document, counts, article, folder, terms, ta
             rules.append(Rule(descriptions[name], "pass", f"{document.id} — none found in the authors' prose",
                               hard=hard))
 
-    manuscript_file = folder / "manuscript.docx"
-    leaks = scan_docx(manuscript_file, terms)
-    rules.append(Rule("No author names, affiliations or emails in the manuscript (body, headers, properties)",
-                      "fail" if leaks else "pass",
-                      f"{document.id} — " + ("; ".join(leaks[:5]) if leaks else
-                                             f"every XML part searched; {blinded} identifying terms blinded")))
-    names = [p.name for p in folder.rglob("*") if p.is_file()]
-    bad_names = [n for n in names if any(t and t.lower() in n.lower() for t in terms)]
-    rules.append(Rule("No author names in file names", "fail" if bad_names else "pass",
-                      f"{document.id} — " + (", ".join(bad_names) if bad_names else ", ".join(sorted(names)))))
     rules.append(Rule("Word files, not PDF", "pass", f"{document.id} — every document is .docx"))
-    for item in profile.get("confirm") or []:
-        rules.append(Rule(str(item), "author to confirm", "not checkable by the build", hard=False))
     return rules
 
 
