@@ -27,7 +27,7 @@ import filters
 from filters.lower import lower_json
 
 from . import assemble as assembly
-from . import atomic, check, cite, data, pandoc, privacy, read, submission, summary, values
+from . import atomic, check, cite, data, figures, pandoc, people, privacy, read, submission, summary, values
 from .bibliography import check_fields, read_entries
 from .context import Context
 from .problems import BuildStopped, Problems
@@ -88,7 +88,7 @@ class Stages:
 
 def build(root: Path, target: str, write: bool = True, verbose: bool = False, echo=print,
           cache: bool = True, progress: bool = False) -> Result:
-    problems = Problems()
+    problems = Problems(mask=privacy.matcher(Path(root)))
     pandoc.use_cache(Path(root) / "build" / ".cache" / "pandoc" if cache else None)
     result = Result(target=target, problems=problems)
     stage = Stages(result, verbose, echo, progress)
@@ -108,7 +108,7 @@ def build(root: Path, target: str, write: bool = True, verbose: bool = False, ec
 
 def compute_values(root: Path) -> tuple[dict, Problems]:
     """The values prose can use, without building anything (for `python build.py values`)."""
-    problems = Problems()
+    problems = Problems(mask=privacy.matcher(Path(root)))
     project = read_project(Path(root), problems)
     if project is None or problems.errors:
         return {}, problems
@@ -134,6 +134,7 @@ def _prepare(root, target, write, problems, stage):
     stage("data", load_data, ctx, bib_keys)
 
     docs = stage("read", read.parse_all, project, problems, ctx.values)
+    read.read_authors(project, docs, problems)
     problems.stop_if_errors()
     stage("expand", _run_stage, "expand", docs, ctx)
     stage("resolve", _run_stage, "resolve", docs, ctx)
@@ -155,7 +156,7 @@ def expanded(root: Path, target: str) -> dict[str, pf.Doc]:
 
 def _build(root, target, write, problems, result, stage) -> None:
     ctx, docs, entries = _prepare(root, target, write, problems, stage)
-    docs = stage("cite", cite.cite_all, docs, ctx)
+    docs = stage("cite", cite.cite_all, docs, ctx, entries)
     stage("mark", _run_stage, "cited", docs, ctx)
     result.report, counts = stage("check", check.check, docs, ctx, entries)
     fill_word_counts(docs, counts)
@@ -176,7 +177,9 @@ def load_data(ctx: Context, bib_keys: set[str] | None) -> None:
     that prose can read. A data set that fails is reported once and its directives stay quiet."""
     root, problems = ctx.project.root, ctx.problems
     ctx.values = {"words": values.Words([d.id for d in ctx.project.documents]),
-                  "thesis": {k: v for k, v in ctx.project.metadata.items() if k != "documents"}}
+                  "thesis": {**{k: v for k, v in ctx.project.metadata.items() if k != "documents"},
+                             "author": people.names(ctx.project.authors),  # never a Python list in prose
+                             "supervisors": [p.titled for p in ctx.project.supervisors]}}
     loaders = {"review": (lambda rel: data.load_review(root, rel, bib_keys, problems), values.review_values),
                "study": (lambda rel: data.load_study(root, rel, problems), values.study_values)}
     for document in ctx.project.documents:
@@ -218,19 +221,22 @@ def _write(source: str, ctx: Context, result: Result) -> None:
     stem = str(ctx.profile.get("basename", ctx.target))
     formats = list(ctx.profile.get("outputs", ["docx", "pdf", "html"]))
     meta = ctx.project.metadata
-    # The title page is ours; title and author go only where a format keeps them out of the text.
-    common = ["-M", f"pagetitle={meta['title']}", "-V", f"author-meta={meta['author']}"]
+    title, author = " ".join(str(meta["title"]).split()), people.names(ctx.project.authors)
+    # The title page is ours; title and author go only where a format keeps them out of the text, each
+    # escaped for the place it goes (metadata is data: nothing in it can run as typst or HTML).
+    html_meta = ["-M", f"pagetitle={title}", "-V", f"author-meta={escape_html(author)}"]
+    typst_meta = ["-V", f"typst-title={escape_typst(title)}", "-V", f"typst-author={escape_typst(author)}"]
     staging = atomic.staging(out_dir)
     try:
         jobs = {}
         if "docx" in formats:
-            jobs["docx"] = ["-t", "docx", f"--reference-doc={reference_docx(cache)}", *common,
+            jobs["docx"] = ["-t", "docx", f"--reference-doc={reference_docx(cache)}",
                             "-o", str(staging / f"{stem}.docx")]
         if "pdf" in formats:
-            jobs["typst"] = ["-t", "typst-citations", "-s", "--wrap=none", f"--template={TEMPLATES / 'thesis.typ'}", *common,
+            jobs["typst"] = ["-t", "typst-citations", "-s", "--wrap=none", f"--template={TEMPLATES / 'thesis.typ'}", *typst_meta,
                              "-o", str(staging / f"{stem}.typ")]
         if "html" in formats:
-            jobs["html"] = ["-t", "html5", "-s", "--embed-resources", f"--css={TEMPLATES / 'thesis.css'}", *common,
+            jobs["html"] = ["-t", "html5", "-s", "--embed-resources", f"--css={TEMPLATES / 'thesis.css'}", *html_meta,
                             "-o", str(staging / f"{stem}.html")]
 
         def lowered(fmt: str) -> bytes:
@@ -241,7 +247,7 @@ def _write(source: str, ctx: Context, result: Result) -> None:
         def write_one(fmt, args, data: bytes):
             pandoc.run(["-f", "json", *args], data, cwd=root)
             if fmt == "docx":
-                finish_docx(staging / f"{stem}.docx", title=str(meta["title"]), author=str(meta["author"]))
+                finish_docx(staging / f"{stem}.docx", title=title, author=author)
             if fmt == "typst":
                 compile_pdf(staging / f"{stem}.typ", staging / f"{stem}.pdf", root)
             return fmt
@@ -253,7 +259,8 @@ def _write(source: str, ctx: Context, result: Result) -> None:
                   "problems": [p.as_dict() for p in ctx.problems.items]}
         (staging / "report.json").write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
         summary.bar_chart(report, staging / "wordcount.png", cache / "charts")
-        privacy.scan(staging, privacy.load_terms(root), ctx.problems, f"build/{ctx.target}", root)
+        privacy.scan(staging, privacy.matcher(root), ctx.problems, f"build/{ctx.target}", root,
+                     drawn=figures.drawn_texts(root, source))
         ctx.problems.stop_if_errors()  # a leak: nothing is renamed into place
         names = [f"{stem}.{ext}" for ext in ("docx", "pdf", "html") if ext in formats] + ["report.json",
                                                                                             "wordcount.png"]
@@ -263,6 +270,19 @@ def _write(source: str, ctx: Context, result: Result) -> None:
                 result.outputs.append(out_dir / name)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+
+
+def escape_typst(text: str) -> str:
+    """A value for a typst string literal ("..."): quotes and backslashes escaped, line breaks as \\n."""
+    text = "".join(c for c in str(text) if c >= " " or c in "\n\t")
+    return text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\t", " ")
+
+
+def escape_html(text: str) -> str:
+    """A value for an HTML attribute: <, >, & and both quotes as entities."""
+    import html
+
+    return html.escape(str(text), quote=True)
 
 
 TYPST = "import sys, typst; typst.compile(sys.argv[1], output=sys.argv[2], root=sys.argv[3], ignore_system_fonts=True)"
@@ -295,6 +315,7 @@ def finish_docx(path: Path, **properties) -> None:
                 for paragraph in cell.paragraphs:
                     paragraph.style = table_text
     for name, value in properties.items():
+        value = "".join(c for c in value if c >= " " or c in "\n\t")  # XML cannot hold control characters
         if len(value) > 255:  # the OOXML limit for a core property
             value = value[:254].rsplit(" ", 1)[0] + "…"
         setattr(document.core_properties, name, value)
