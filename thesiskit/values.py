@@ -246,17 +246,19 @@ class Released(dict):
     def __init__(self, path: str, shown: dict, withheld: dict | None = None, hidden: dict | None = None):
         super().__init__(shown)
         self._path = path
-        self._withheld = {_key(k): v for k, v in (withheld or {}).items()}  # key -> (reason, instead)
+        self._withheld = dict(withheld or {})  # name -> (reason, instead)
         self._hidden = dict(hidden or {})
-        self._names = {_key(k): k for k in [*self._hidden, *shown]}
+        self._names = {_key(k): k for k in [*self._withheld, *self._hidden, *shown]}
 
     def __missing__(self, key):
         name = self._names.get(_key(key))
-        if name is not None:
-            return self._hidden[name] if name in self._hidden else self[name]
-        if _key(key) in self._withheld:
-            reason, instead = self._withheld[_key(key)]
+        if name in self._withheld:
+            reason, instead = self._withheld[name]
             raise Withheld(f"{self._path}{_accessor(str(key))}", reason, instead)
+        if name in self._hidden:
+            return self._hidden[name]
+        if name is not None:
+            return self[name]
         raise KeyError(key)
 
     def get(self, key, default=None):
@@ -492,6 +494,9 @@ def flatten(values, prefix: str = "") -> list[tuple[str, object]]:
     if isinstance(values, dict):
         for key, value in values.items():
             out += flatten(value, f"{prefix}.{key}" if prefix else str(key))
+        if isinstance(values, Released):  # for the author: what exists but is not printed, and why
+            out += [(f"{prefix}.{key}", value) for key, value in values._hidden.items()]
+            out += [(f"{prefix}.{key}", f"(withheld; {instead})") for key, (_r, instead) in values._withheld.items()]
     elif isinstance(values, Words):
         for document in values._documents:
             for part in PARTS:
