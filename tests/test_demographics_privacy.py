@@ -433,8 +433,8 @@ def test_a_study_below_the_minimum_withholds_every_characteristic_in_prose(proje
     out, lines = render_study(f"Ten words.\nWe spoke to {{{{ {name} }}}} people.\n", study)
     assert lines == [f"chapters/paper2/20-method.md:2: error: {name} is withheld: data/study.yaml has 2 participants, "
                      "fewer than the minimum cell size of 3, so no characteristic of the sample can be printed; describe "
-                     "the sample without it; only the number of participants, {{ study.participants.total }}, can be "
-                     "printed"]
+                     "the sample without it (only the number of participants, {{ study.participants.total }}, can be "
+                     "printed)"]
 
 
 def test_a_study_below_the_minimum_still_gives_its_total(project):

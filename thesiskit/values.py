@@ -22,6 +22,7 @@ import jinja2
 from jinja2.sandbox import SandboxedEnvironment
 
 from .data import Review, StudyData, control_character, format_score, safe_path
+from .disclosure import NOT_REPORTED, POOL, category_counts
 from .problems import Problems
 from .wordcount import PARTS
 
@@ -269,8 +270,6 @@ class Released(dict):
 
 
 def _gender_key(cell) -> str:
-    from .disclosure import NOT_REPORTED, POOL
-
     if cell.label == POOL:
         return "another_gender"
     if cell.label == NOT_REPORTED:
@@ -284,8 +283,6 @@ def study_values(study: StudyData) -> dict:
     """`study.*`: the disclosure-controlled aggregates of thesiskit/disclosure.py, the same numbers
     the demographics table prints. A count below the minimum cell size, a merged band under its
     old label or a mean that would reveal a value is withheld (Withheld, reported at the line)."""
-    from .disclosure import category_counts
-
     agg = study.aggregates
     k, source = agg.k, study.config_file
     rule = f"minimum cell size {k}, {source}"
@@ -293,8 +290,8 @@ def study_values(study: StudyData) -> dict:
         people = f"participant{'s' if agg.total != 1 else ''}"
         why = (f"{source} has {agg.total} {people}, fewer than the minimum cell size of {k}, so no characteristic "
                "of the sample can be printed")
-        instead = ("describe the sample without it; only the number of participants, "
-                   "{{ study.participants.total }}, can be printed")
+        instead = ("describe the sample without it (only the number of participants, "
+                   "{{ study.participants.total }}, can be printed)")
         genders = {_name(g) for g in category_counts([p.gender for p in study.participants])}
         return Released("study", {
             "participants": Released("study.participants", {"total": agg.total},
@@ -307,7 +304,7 @@ def study_values(study: StudyData) -> dict:
         key = _gender_key(cell)
         counts[key], labels[cell.label] = cell.count, cell.count
         for member in cell.members if cell.combined else ():
-            if cell.label.startswith("Not reported"):
+            if cell.label == NOT_REPORTED:
                 reason = f"no gender has {k} or more participants, so gender is not reported ({rule})"
                 instead = "leave gender out of the text, as the table does"
             elif member in cell.small:
