@@ -83,11 +83,6 @@ class Aggregates:
         than k people, so none is printed."""
         return self.total < self.k
 
-    def holding(self, cells: list[Cell], member: str) -> Cell | None:
-        """The printed cell that holds a category or configured band (None when it holds nobody)."""
-        key = member.casefold()
-        return next((c for c in cells if key in (m.casefold() for m in c.members)), None)
-
 
 # ---------------------------------------------------------------- categories (gender)
 
