@@ -11,10 +11,13 @@ either is refused with the reason, so the promise cannot be broken by accident. 
 the same promise where it is read (thesiskit/data.py, load_study): age bands of at least five years
 that do not overlap, and a top code below the most years of experience, so no count or range
 prints one person's age or years; the data-table directive refuses the participants file.
+
+What it prints is disclosure-controlled (thesiskit/disclosure.py, read through study.aggregates, as the
+{{ study.* }} values are): no count below the minimum cell size (min-cell-size in data/study.yaml,
+default 3), small genders pooled, small age bands merged with a neighbour, a mean left out where it
+would reveal a value, and a study with fewer participants than the minimum refused with the reason.
 """
 from __future__ import annotations
-
-from statistics import mean
 
 from thesiskit.data import format_score
 from thesiskit.tables import make_table
@@ -40,35 +43,42 @@ DEFAULTS = {"show": list(SHOW)}
 
 
 def rows(study, show) -> list[list[str]]:
-    """The table's rows: pure aggregation, testable without pandoc."""
+    """The table's rows, read from the study's disclosure-controlled aggregates
+    (thesiskit/disclosure.py, the same numbers {{ study.* }} gives): pure, testable without pandoc."""
     people = study.participants
     if not people:
         raise DirectiveError(f"{study.config_file} lists no participants")
+    agg = study.aggregates
+    if agg.too_small:
+        raise DirectiveError(
+            f"{study.config_file} has {agg.total} participant{'s' if agg.total != 1 else ''}, fewer than the minimum "
+            f"cell size of {agg.k}, so every row would describe fewer than {agg.k} people; take the table out and "
+            "describe the sample without per-person characteristics (only the number of participants can be printed)")
     out = []
     if "gender" in show:
         out.append(["**Gender**", ""])
-        counts: dict[str, int] = {}
-        for p in people:
-            counts[p.gender.capitalize()] = counts.get(p.gender.capitalize(), 0) + 1
-        out += [[f"{g}", str(n)] for g, n in sorted(counts.items())]
+        out += [[cell.label, str(cell.count)] for cell in agg.genders]
     if "age" in show:
         out.append(["**Age (years)**", ""])
-        for label, lo, hi in study.age_bands:
-            count = sum(lo <= p.age and (hi is None or p.age <= hi) for p in people)
-            if count:
-                out.append([label, str(count)])
+        out += [[cell.label, str(cell.count)] for cell in agg.age_bands]
     if "experience" in show:
-        years = [p.years_experience for p in people]
-        top = study.top_code
-        high = max(years)
-        shown_high = f"more than {format_score(top)}" if top is not None and high > top else format_score(high)
         out.append(["**Years of co-production experience**", ""])
-        out.append(["Range", f"{format_score(min(years))} to {shown_high}"])
-        out.append(["Mean", f"{mean(years):.1f}"])
+        out += _spread_rows(agg.experience, with_mean=True)
     if "interview" in show:
-        minutes = [p.interview_minutes for p in people]
         out.append(["**Interview length (minutes)**", ""])
-        out.append(["Range", f"{min(minutes)} to {max(minutes)}"])
+        out += _spread_rows(agg.interview, with_mean=False)  # its mean is for prose only, as before
+    return out
+
+
+def _spread_rows(spread, with_mean: bool) -> list[list[str]]:
+    """Range (top- and bottom-coded), then the mean unless disclosure control withheld it because it
+    would reveal one person's value; then the row is left out rather than shown as a dash, which
+    would only raise the question the table cannot answer."""
+    low = format_score(spread.low) if spread.low_exact else f"less than {format_score(spread.bottom_code)}"
+    high = format_score(spread.high) if spread.high_exact else f"more than {format_score(spread.top_code)}"
+    out = [["Range", f"{low} to {high}"]]
+    if with_mean and spread.mean is not None:
+        out.append(["Mean", f"{spread.mean:.1f}"])
     return out
 
 

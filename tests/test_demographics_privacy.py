@@ -5,15 +5,19 @@ in prose. Each route ends in one clear problem. Unit level on a copy of tests/go
 from __future__ import annotations
 
 import re
+import shutil
 from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from filters import data_table, demographics
 from filters.directives import parse_options
 from filters.options import DirectiveError
-from thesiskit import data, values
+from thesiskit import data, disclosure, values
+from thesiskit.disclosure import NOT_REPORTED, POOL, Cell
 from thesiskit.problems import Problems
 from thesiskit.project import Document
 
@@ -229,3 +233,316 @@ def test_participant_data_cannot_be_included_verbatim(project):
         "chapters/paper2/30-results.md:2: error: 'data/participants.csv' is not a Markdown file; include only .md "
         "files (data files reach the text through directives and {{ values }}, participant data only in aggregate)"]
     assert "Male" not in out
+
+
+# ---------------------------------------------------------------- disclosure control: the pure aggregation
+
+
+def person(gender="Female", age=40, years=5.0, minutes=50):
+    return data.Participant("P", gender, age, years, minutes)
+
+
+def labels_and_counts(cells: list[Cell]) -> list[tuple[str, int]]:
+    return [(c.label, c.count) for c in cells]
+
+
+def test_genders_are_counted_case_insensitively_with_one_spelling():
+    assert disclosure.category_counts(["female", "Female", "FEMALE", "male", "Male"]) == {"Female": 3, "Male": 2}
+
+
+@pytest.mark.parametrize("counts, k, expected", [
+    ({"Female": 6, "Male": 4}, 3, [("Female", 6), ("Male", 4)]),  # nothing small: as counted
+    ({"Female": 5, "Male": 4, "Non-binary": 2, "Not stated": 1}, 3,  # the small ones pooled, pool last
+     [("Female", 5), ("Male", 4), (POOL, 3)]),
+    ({"Female": 6, "Male": 3, "Non-binary": 1}, 3,  # a pool of one joins the smallest shown category
+     [("Female", 6), ("Male, another gender or not stated", 4)]),
+    ({"Female": 4, "Male": 4, "Non-binary": 1}, 3,  # a tie: the first by label
+     [("Female, another gender or not stated", 5), ("Male", 4)]),
+    ({"Female": 2, "Male": 2, "Non-binary": 1}, 3, [(NOT_REPORTED, 5)]),  # no category reaches k
+    ({"Female": 8, "Male": 2}, 3, [("Female, another gender or not stated", 10)]),
+    ({"Female": 2, "Male": 2, "Non-binary": 1}, 2,  # k = 2: only the one is pooled, then joined
+     [("Female, another gender or not stated", 3), ("Male", 2)]),
+    ({"Female": 5, "Male": 0}, 3, [("Female", 5)]),  # an empty category is not a row
+])
+def test_small_categories_are_pooled_or_merged(counts, k, expected):
+    assert labels_and_counts(disclosure.pool_categories(counts, k)) == expected
+
+
+def test_a_joined_category_records_which_members_were_small():
+    joined, = [c for c in disclosure.pool_categories({"Female": 6, "Male": 3, "Non-binary": 1}, 3) if c.combined]
+    assert joined.members == ("Male", "Non-binary") and joined.small == ("Non-binary",)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.dictionaries(st.sampled_from(["Female", "Male", "Non-binary", "Agender", "Not stated", "Other"]),
+                       st.integers(min_value=0, max_value=12), min_size=1), st.integers(min_value=2, max_value=5))
+def test_every_printed_gender_count_is_at_least_k_and_they_add_up(counts, k):
+    """No small count is printed, and none follows by subtracting printed counts from the total."""
+    total = sum(counts.values())
+    if total < k:
+        return  # a study below the minimum prints no characteristic (tested below)
+    cells = disclosure.pool_categories(counts, k)
+    assert all(c.count >= k for c in cells), cells
+    assert sum(c.count for c in cells) == total
+    assert sorted(m for c in cells for m in c.members) == sorted(g for g, n in counts.items() if n)
+    assert all(c.count == sum(counts[m] for m in c.members) for c in cells)  # every row is a true count
+
+
+EXAMPLE_BANDS = [("18-30", 18, 30, 0), ("31-40", 31, 40, 2), ("41-50", 41, 50, 3), ("51-60", 51, 60, 3),
+                 ("Over 60", 61, None, 2)]
+
+
+@pytest.mark.parametrize("bands, k, expected", [
+    (EXAMPLE_BANDS, 3, [("31–50", 5), ("51 or older", 5)]),  # the worked example
+    (EXAMPLE_BANDS, 2, [("31-40", 2), ("41-50", 3), ("51-60", 3), ("Over 60", 2)]),  # nothing below 2: labels kept
+    ([("18-30", 18, 30, 4), ("31-40", 31, 40, 1), ("41-50", 41, 50, 6)], 3,  # the smaller neighbour is chosen
+     [("18–40", 5), ("41-50", 6)]),
+    ([("18-30", 18, 30, 6), ("31-40", 31, 40, 1), ("41-50", 41, 50, 4)], 3, [("18-30", 6), ("31–50", 5)]),
+    ([("18-30", 18, 30, 3), ("31-40", 31, 40, 1), ("41-50", 41, 50, 3)], 3,  # a tie: the younger
+     [("18–40", 4), ("41-50", 3)]),
+    ([("18-30", 18, 30, 1), ("31-40", 31, 40, 1), ("41-50", 41, 50, 1), ("51-60", 51, 60, 5)], 3,
+     [("18–50", 3), ("51-60", 5)]),  # a merged band still below k merges again
+    ([("18-30", 18, 30, 2), ("31-40", 31, 40, 0), ("41-50", 41, 50, 4)], 3,  # across an empty band
+     [("18–50", 6)]),
+    ([("Over 60", 61, None, 1), ("18-40", 18, 40, 5), ("41-60", 41, 60, 4)], 3,  # written out of order
+     [("18-40", 5), ("41 or older", 5)]),
+    ([("18-40", 18, 40, 2), ("41-60", 41, 60, 2), ("Over 60", 61, None, 1)], 3, [("18 or older", 5)]),
+])
+def test_small_age_bands_merge_with_a_neighbour(bands, k, expected):
+    assert labels_and_counts(disclosure.merge_bands(bands, k)) == expected
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.integers(min_value=0, max_value=8), min_size=1, max_size=8), st.integers(min_value=2, max_value=5))
+def test_every_printed_band_holds_k_or_more_and_the_bands_stay_in_order(counts, k):
+    bands = [(f"{18 + 10 * i}-{27 + 10 * i}", 18 + 10 * i, 27 + 10 * i, n) for i, n in enumerate(counts)]
+    if sum(counts) < k:
+        return
+    cells = disclosure.merge_bands(bands, k)
+    assert all(c.count >= k for c in cells) and sum(c.count for c in cells) == sum(counts)
+    assert all(a.hi < b.lo for a, b in zip(cells, cells[1:]))  # separate, ascending: no overlap to subtract
+    for cell in cells:
+        inside = [n for label, lo, hi, n in bands if cell.lo <= lo and hi <= cell.hi]
+        assert cell.count == sum(inside)  # a merged band's label tells the truth about its bounds
+        assert cell.label == (cell.members[0] if not cell.combined else f"{cell.lo}–{cell.hi}")
+
+
+@pytest.mark.parametrize("values, top, bottom, mean", [
+    ([3, 12, 6, 9], 10, None, 7.5),  # four values, the lowest exact, the highest top-coded: three unseen
+    ([3, 12, 6], 10, None, 7.0),  # two unseen: the mean gives their sum, not either value
+    ([3, 12], 10, None, None),  # one unseen: mean x 2 - 3 is the top-coded person's 12
+    ([12], 10, None, None),  # one participant: the mean is their value and undoes the top code
+    ([40, 50, 60], None, None, None),  # lowest and highest exact: the mean gives the third
+    ([40, 50, 60, 70], None, None, 55.0),
+    ([40, 50, 60], None, 45, 50.0),  # bottom-coded lowest: two unseen
+    ([40, 50, 60], 55, 45, 50.0),
+])
+def test_a_mean_is_withheld_where_it_would_reveal_a_value(values, top, bottom, mean):
+    assert disclosure.spread(values, top_code=top, bottom_code=bottom).mean == mean
+
+
+def test_a_study_below_the_minimum_has_no_characteristics():
+    agg = disclosure.aggregate([person(), person()], [("18-40", 18, 40)], 3, 3)
+    assert agg.too_small and agg.genders == [] and agg.age_bands == [] and agg.experience is None
+    assert not disclosure.aggregate([person()] * 3, [("18-40", 18, 40)], 3, 3).too_small
+
+
+def test_each_aggregate_is_computed_once_and_read_by_table_and_values():
+    study, _ = load(ROOT)
+    assert study.aggregates is study.aggregates  # cached on the study, not recomputed per reader
+    table = demographics.rows(study, demographics.SHOW)
+    prose = values.study_values(study)
+    assert [r for r in table if r[0] in prose["age_bands"]] == [[k, str(v)] for k, v in prose["age_bands"].items()]
+    assert [r for r in table if r[0] in prose["participants"]["gender"]] == [
+        [k, str(v)] for k, v in prose["participants"]["gender"].items()]
+    assert ["Mean", f"{prose['experience']['mean']:.1f}"] in table
+
+
+def test_the_table_and_the_values_agree_on_mixed_capitalisation(project):
+    """Before, the table capitalised genders and the values lower-cased them: two counts of one fact."""
+    edit(project / "data/participants.csv", "Dai,Male", "Dai,male")
+    edit(project / "data/participants.csv", "Gwyn,Male", "Gwyn,MALE")
+    study, problems = load(project)
+    assert problems == []
+    assert ["Male", "4"] in demographics.rows(study, ["gender"])
+    assert values.study_values(study)["participants"]["male"] == 4
+
+
+# ---------------------------------------------------------------- disclosure control: the golden study
+
+def test_the_golden_study_table_pools_a_gender_and_merges_a_band(project):
+    study, _ = load(project)
+    assert demographics.rows(study, ["gender", "age"]) == [
+        ["**Gender**", ""], ["Female, another gender or not stated", "5"], ["Male", "4"],
+        ["**Age (years)**", ""], ["18-40", "3"], ["41 or older", "6"]]
+
+
+def test_min_cell_size_is_read_from_study_yaml(project):
+    edit(project / "data/study.yaml", "experience-top-code: 20", "experience-top-code: 20\nmin-cell-size: 2")
+    study, problems = load(project)
+    assert problems == [] and study.min_cell_size == 2
+    assert demographics.rows(study, ["age"])[1:] == [["18-40", "3"], ["41-60", "4"], ["Over 60", "2"]]
+
+
+@pytest.mark.parametrize("value, what", [
+    ("1", "1 is below 2, and a count of one person identifies that person"),
+    ("0", "0 is below 2"),
+    ("three", "'three' is not a whole number"),
+    ("2.5", "2.5 is not a whole number"),
+    ("true", "True is not a whole number"),
+])
+def test_an_invalid_min_cell_size_is_one_error_at_its_line(project, value, what):
+    edit(project / "data/study.yaml", "experience-top-code: 20", f"experience-top-code: 20\nmin-cell-size: {value}")
+    _, problems = load(project)
+    assert len(problems) == 1, problems
+    assert problems[0].startswith(f"data/study.yaml:7: error: min-cell-size: {what}"), problems[0]
+    assert problems[0].endswith("; write a whole number of 2 or more, the fewest participants a printed count may "
+                                "describe (3 when the line is left out, as statistical disclosure guidance sets)")
+
+
+# ---------------------------------------------------------------- disclosure control: a study below the minimum
+
+def small_study(root: Path, rows: int) -> data.StudyData:
+    path = root / "data/participants.csv"
+    path.write_text("\n".join(path.read_text().splitlines()[:rows + 1]) + "\n")
+    study, problems = load(root)
+    assert problems == [], problems  # a top code above the few participants' years is no error: nothing is printed
+    return study
+
+
+@pytest.mark.parametrize("rows", [1, 2])
+def test_the_directive_refuses_a_study_below_the_minimum(project, rows):
+    study = small_study(project, rows)
+    people = "participant" if rows == 1 else "participants"
+    with pytest.raises(DirectiveError, match=re.escape(
+            f"data/study.yaml has {rows} {people}, fewer than the minimum cell size of 3, so every row would describe "
+            "fewer than 3 people; take the table out and describe the sample without per-person characteristics")):
+        demographics.rows(study, ["interview"])
+
+
+def render_study(template: str, study) -> tuple[str, list[str]]:
+    problems = Problems()
+    out = values.render(template, {"study": values.study_values(study)}, "chapters/paper2/20-method.md", problems)
+    return out, [p.line() for p in problems.items]
+
+
+@pytest.mark.parametrize("name", ['study.participants.female', 'study.participants.gender', 'study.age_bands',
+                                  'study.experience', 'study.interview'])
+def test_a_study_below_the_minimum_withholds_every_characteristic_in_prose(project, name):
+    study = small_study(project, 2)
+    out, lines = render_study(f"Ten words.\nWe spoke to {{{{ {name} }}}} people.\n", study)
+    assert lines == [f"chapters/paper2/20-method.md:2: error: {name} is withheld: data/study.yaml has 2 participants, "
+                     "fewer than the minimum cell size of 3, so no characteristic of the sample can be printed; describe "
+                     "the sample without it (only the number of participants, {{ study.participants.total }}, can be "
+                     "printed)"]
+
+
+def test_a_study_below_the_minimum_still_gives_its_total(project):
+    out, lines = render_study("{{ study.participants.total | apa | cap }} took part (at least {{ study.min_cell_size }} "
+                              "would be needed for more).", small_study(project, 2))
+    assert (out, lines) == ("Two took part (at least 3 would be needed for more).", [])
+
+
+# ---------------------------------------------------------------- disclosure control: withheld values in prose
+
+@pytest.mark.parametrize("template, message", [
+    ('{{ study.age_bands["31-40"] | apa | cap }} were aged 31–40.',
+     'study.age_bands["31-40"] is withheld: age band \'31-40\' has fewer than 3 participants, so it is printed as '
+     '\'31–50\' (minimum cell size 3, data/study.yaml); write {{ study.age_bands["31–50"] }} instead'),
+    ('{{ study.age_bands["41-50"] }}',  # three on its own, but merged with the small band beside it
+     'study.age_bands["41-50"] is withheld: age band \'41-50\' is merged with a neighbouring band of fewer than 3 '
+     'participants, so it is printed as \'31–50\' (minimum cell size 3, data/study.yaml); write '
+     '{{ study.age_bands["31–50"] }} instead'),
+    ('{{ study.age_bands["Over 60"] }}', "study.age_bands[\"Over 60\"] is withheld: age band 'Over 60' has fewer than"),
+])
+def test_a_merged_age_band_asked_for_by_its_old_label_is_one_error(template, message):
+    study, _ = load(ROOT)
+    out, lines = render_study("The sample.\n\n" + template, study)
+    assert len(lines) == 1 and lines[0].startswith(f"chapters/paper2/20-method.md:3: error: {message}"), lines
+
+
+@pytest.mark.parametrize("template, out", [
+    ('{{ study.age_bands["31–50"] }} {{ study.age_bands["31-50"] }} {{ study.age_bands["51 or older"] }}', "5 5 5"),
+    ("{{ study.age_bands['18-30'] }}", "0"),  # an empty band is a true 0, though the table leaves it out
+    ("{% for band, n in study.age_bands.items() %}{{ band }}: {{ n }}; {% endfor %}", "31–50: 5; 51 or older: 5; "),
+    ("{{ study.participants.Female }} {{ study.participants.gender.female }}", "6 6"),
+])
+def test_the_printed_bands_and_genders_are_there_by_any_spelling(template, out):
+    study, _ = load(ROOT)
+    assert render_study(template, study) == (out, [])
+
+
+@pytest.mark.parametrize("template, message", [
+    ("{{ study.participants.non_binary }}",
+     "study.participants.non_binary is withheld: fewer than 3 participants gave the gender 'Non-binary', so they are "
+     "counted in 'Female, another gender or not stated' (minimum cell size 3, data/study.yaml); write "
+     "{{ study.participants.female_or_another_gender }} instead"),
+    ("{{ study.participants.female }}",
+     "study.participants.female is withheld: 'Female' is printed together with genders of fewer than 3 participants, "
+     "as 'Female, another gender or not stated', so that their count cannot be found by subtraction"),
+    ('{{ study.participants.gender["Non-binary"] }}', 'study.participants.gender["Non-binary"] is withheld'),
+    ("{% if study.participants.non_binary is defined %}x{% endif %}", "study.participants.non_binary is withheld"),
+    ("{{ study.participants.non_binary | default(0) }}", "study.participants.non_binary is withheld"),
+])
+def test_a_pooled_gender_is_one_error_and_the_sandbox_does_not_swallow_it(project, template, message):
+    """Jinja's sandbox turns a LookupError or TypeError from [] into 'undefined', which `is defined`
+    and `default` would hide; Withheld is neither, so the author hears about it."""
+    study, _ = load(project)
+    assert values.study_values(study)["participants"]["female_or_another_gender"] == 5
+    out, lines = render_study(template, study)
+    assert len(lines) == 1 and lines[0].startswith(f"chapters/paper2/20-method.md:1: error: {message}"), lines
+
+
+def test_a_mean_that_would_reveal_a_value_is_withheld_in_the_table_and_in_prose(project):
+    small_study(project, 3)  # three interviews: lowest and highest printed, the mean would give the third
+    study, _ = load(project)
+    assert ["Range", "38 to 60"] in demographics.rows(study, ["interview"])
+    assert values.study_values(study)["experience"]["mean"] == 11.0  # one exact extreme: two unseen, printed
+    out, lines = render_study("{{ study.interview.min }} to {{ study.interview.max }}, mean {{ study.interview.mean }}",
+                              study)
+    assert lines == ["chapters/paper2/20-method.md:1: error: study.interview.mean is withheld: with 3 participants and "
+                     "the lowest and the highest printed exactly, the mean would reveal one participant's interview "
+                     "length; leave the mean out (the range can be printed)"]
+
+
+def test_the_experience_mean_row_is_left_out_when_withheld(project):
+    edit(project / "data/study.yaml", "experience-top-code: 20", "experience-top-code: 20\nmin-cell-size: 2")
+    study = small_study(project, 2)  # k = 2, two participants: the lowest exact, the other top-coded
+    assert demographics.rows(study, ["experience"]) == [["**Years of co-production experience**", ""],
+                                                         ["Range", "2 to more than 20"]]
+    _, lines = render_study("{{ study.experience.mean }}", study)
+    assert lines and "study.experience.mean is withheld" in lines[0]
+
+
+def test_the_values_command_says_what_is_withheld_and_what_to_write():
+    study, _ = load(ROOT)
+    flat = dict(values.flatten({"study": values.study_values(study)}))
+    assert flat["study.age_bands.31-40"] == '(withheld; write {{ study.age_bands["31–50"] }} instead)'
+    assert flat["study.age_bands.31–50"] == 5 and flat["study.min_cell_size"] == 3
+
+
+# ---------------------------------------------------------------- disclosure control: through the real build
+
+def one_participant_project(dest: Path, chapter: str) -> Path:
+    from .conftest import make_project
+
+    project = make_project(dest, chapter)
+    edit(project / "thesis.md", "    source: chapters/paper1\n", "    source: chapters/paper1\n    study: data/study.yaml\n")
+    (project / "data").mkdir()
+    shutil.copy2(GOLDEN_DATA / "data/study.yaml", project / "data/study.yaml")
+    (project / "data/participants.csv").write_text("pseudonym,gender,age,years_experience,interview_minutes\n"
+                                                   "Alys,Female,34,24,45\n")
+    return project
+
+
+def test_a_one_participant_study_builds_no_demographics_table(tmp_path):
+    """Before, this built a table that was Alys's row, and its mean (24) undid the top code of 20."""
+    chapter = ("::: abstract\nA short abstract.\n:::\n\n# Method\n\n{{ study.participants.total | apa | cap }} person "
+               "took part.\n\n::: {#tbl:demo .demographics title=\"Participant Characteristics\"}\n:::\n")
+    project = one_participant_project(tmp_path / "p", chapter)
+    result = run_build(project, "thesis")
+    assert error_lines(result) == [
+        "chapters/paper1/00-paper.md:9: error: demographics: data/study.yaml has 1 participant, fewer than the minimum "
+        "cell size of 3, so every row would describe fewer than 3 people; take the table out and describe the sample "
+        "without per-person characteristics (only the number of participants can be printed)"]
+    assert not (project / "build/thesis").exists() or not any((project / "build/thesis").iterdir())

@@ -11,10 +11,12 @@ import io
 import os
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 import yaml
 
+from .disclosure import DEFAULT_MIN_CELL_SIZE, SMALLEST_MIN_CELL_SIZE, aggregate
 from .problems import Problems
 
 
@@ -610,6 +612,13 @@ class StudyData:
     participants: list[Participant]
     age_bands: list[tuple[str, int, int | None]]
     top_code: float | None
+    min_cell_size: int = DEFAULT_MIN_CELL_SIZE
+
+    @cached_property
+    def aggregates(self):
+        """What may be printed about the participants (thesiskit/disclosure.py), computed once and
+        read by both the demographics directive and the {{ study.* }} values."""
+        return aggregate(self.participants, self.age_bands, self.top_code, self.min_cell_size)
 
 
 PARTICIPANT_COLUMNS = ["pseudonym", "gender", "age", "years_experience", "interview_minutes"]
@@ -621,8 +630,10 @@ def load_study(root: Path, rel: str, problems: Problems) -> StudyData | None:
     if config is None:
         return None
     if not isinstance(config, dict):
-        problems.error(rel, "must be a YAML mapping (participants:, age-bands:, experience-top-code:)")
+        problems.error(rel, "must be a YAML mapping (participants:, age-bands:, experience-top-code:, "
+                       "min-cell-size:)")
         return None
+    min_cell_size = _min_cell_size(root, rel, config, problems)
     bands = []
     for label, limits in (config.get("age-bands") or {}).items():
         if not (isinstance(limits, list) and len(limits) == 2 and isinstance(limits[0], int)
@@ -676,7 +687,9 @@ def load_study(root: Path, rel: str, problems: Problems) -> StudyData | None:
         problem = "experience-top-code is missing"
     elif not isinstance(top, (int, float)) or isinstance(top, bool) or top < 0:
         problem, top = f"experience-top-code: {top!r} is not a number of years", None
-    elif participants and top >= max(p.years_experience for p in participants):
+    elif len(participants) >= (min_cell_size or DEFAULT_MIN_CELL_SIZE) and \
+            top >= max(p.years_experience for p in participants):
+        # (a study below the minimum cell size prints no experience at all, and says so where it is used)
         problem, top = f"experience-top-code: {top:g} is too high", None
     else:
         problem = None
@@ -684,4 +697,30 @@ def load_study(root: Path, rel: str, problems: Problems) -> StudyData | None:
         problems.error(rel, f"{problem}; set it below the most years_experience in {participants_file} (more "
                        "years are then shown as \"more than N\"), so the most experienced participant's exact years "
                        "never appear")
-    return StudyData(rel, participants, bands, float(top) if top is not None else None)
+    return StudyData(rel, participants, bands, float(top) if top is not None else None,
+                     min_cell_size or DEFAULT_MIN_CELL_SIZE)
+
+
+def _min_cell_size(root: Path, rel: str, config: dict, problems: Problems) -> int | None:
+    """`min-cell-size:` of data/study.yaml: the fewest participants a printed count may describe (3
+    when not set); None, with an error at its line, when it is not a whole number of 2 or more."""
+    value = config.get("min-cell-size", DEFAULT_MIN_CELL_SIZE)
+    if isinstance(value, int) and not isinstance(value, bool) and value >= SMALLEST_MIN_CELL_SIZE:
+        return value
+    what = (f"{value} is below {SMALLEST_MIN_CELL_SIZE}, and a count of one person identifies that person"
+            if isinstance(value, int) and not isinstance(value, bool) else f"{value!r} is not a whole number")
+    problems.error(f"{rel}{_key_line(root, rel, 'min-cell-size')}",
+                   f"min-cell-size: {what}; write a whole number of {SMALLEST_MIN_CELL_SIZE} or more, the fewest "
+                   f"participants a printed count may describe ({DEFAULT_MIN_CELL_SIZE} when the line is left out, "
+                   "as statistical disclosure guidance sets)")
+    return None
+
+
+def _key_line(root: Path, rel: str, key: str) -> str:
+    """':7' for the line of a YAML file where a top-level key is set; '' if it cannot be found."""
+    try:
+        lines = (root / rel).read_text(encoding="utf-8-sig").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return ""
+    pattern = re.compile(rf"^['\"]?{re.escape(key)}['\"]?\s*:")
+    return next((f":{number}" for number, line in enumerate(lines, start=1) if pattern.match(line)), "")

@@ -18,12 +18,11 @@ import posixpath
 import re
 import traceback
 from pathlib import Path
-from statistics import mean
-
 import jinja2
 from jinja2.sandbox import SandboxedEnvironment
 
 from .data import Review, StudyData, control_character, format_score, safe_path
+from .disclosure import NOT_REPORTED, POOL, category_counts
 from .problems import Problems
 from .wordcount import PARTS
 
@@ -221,24 +220,139 @@ def _name(text: str) -> str:
     return re.sub(r"\W+", "_", str(text).strip().lower())
 
 
+class Withheld(Exception):
+    """A `{{ study.* }}` value that disclosure control keeps out of the thesis (thesiskit/disclosure.py):
+    render() reports it at the chapter's line with why and what to write instead. Deliberately not a
+    LookupError, TypeError or AttributeError, which Jinja's sandbox would turn into 'undefined'."""
+
+    def __init__(self, name: str, reason: str, instead: str):
+        super().__init__(f"{name} is withheld: {reason}; {instead}")
+        self.name, self.reason, self.instead = name, reason, instead
+
+
+def _key(name) -> str:
+    """Names compare without regard to case, dashes or spaces: "31-40", "31–40" and "31_40" are one."""
+    return re.sub(r"\W+", "_", str(name).strip().casefold()).strip("_") if isinstance(name, str) else name
+
+
+def _accessor(key: str) -> str:
+    return f".{key}" if re.fullmatch(r"[A-Za-z_]\w*", key) else f'["{key}"]'
+
+
+class Released(dict):
+    """Values that may be printed, as a dict (iterating it shows only those). Asking for a withheld
+    one raises Withheld; hidden ones (an empty age band: 0) can be asked for but are not listed;
+    names compare as _key() does."""
+
+    def __init__(self, path: str, shown: dict, withheld: dict | None = None, hidden: dict | None = None):
+        super().__init__(shown)
+        self._path = path
+        self._withheld = dict(withheld or {})  # name -> (reason, instead)
+        self._hidden = dict(hidden or {})
+        self._names = {_key(k): k for k in [*self._withheld, *self._hidden, *shown]}
+
+    def __missing__(self, key):
+        name = self._names.get(_key(key))
+        if name in self._withheld:
+            reason, instead = self._withheld[name]
+            raise Withheld(f"{self._path}{_accessor(str(key))}", reason, instead)
+        if name in self._hidden:
+            return self._hidden[name]
+        if name is not None:
+            return self[name]
+        raise KeyError(key)
+
+    def get(self, key, default=None):
+        try:
+            return self[key]
+        except KeyError:
+            return default
+
+
+def _gender_key(cell) -> str:
+    if cell.label == POOL:
+        return "another_gender"
+    if cell.label == NOT_REPORTED:
+        return "not_reported"
+    if cell.combined:
+        return f"{_name(cell.members[0])}_or_another_gender"
+    return _name(cell.label)
+
+
 def study_values(study: StudyData) -> dict:
-    people = study.participants
-    genders: dict[str, int] = {}
-    for p in people:
-        genders[p.gender.lower()] = genders.get(p.gender.lower(), 0) + 1
-    bands = {label: sum(lo <= p.age and (hi is None or p.age <= hi) for p in people) for label, lo, hi in study.age_bands}
-    years = [p.years_experience for p in people]
-    minutes = [p.interview_minutes for p in people]
-    top = study.top_code
-    most = max(years, default=0)
-    return {
-        "participants": {**genders, "total": len(people), "gender": genders},  # a gender named "total" stays under gender
-        "age_bands": bands,
-        "experience": {"min": min(years, default=0), "max": most if top is None or most <= top else f">{top:g}",
-                       "mean": round(mean(years), 1) if years else None},
-        "interview": {"min": min(minutes, default=0), "max": max(minutes, default=0),
-                      "mean": round(mean(minutes)) if minutes else None},
-    }
+    """`study.*`: the disclosure-controlled aggregates of thesiskit/disclosure.py, the same numbers
+    the demographics table prints. A count below the minimum cell size, a merged band under its
+    old label or a mean that would reveal a value is withheld (Withheld, reported at the line)."""
+    agg = study.aggregates
+    k, source = agg.k, study.config_file
+    rule = f"minimum cell size {k}, {source}"
+    if agg.too_small:
+        people = f"participant{'s' if agg.total != 1 else ''}"
+        why = (f"{source} has {agg.total} {people}, fewer than the minimum cell size of {k}, so no characteristic "
+               "of the sample can be printed")
+        instead = ("describe the sample without it (only the number of participants, "
+                   "{{ study.participants.total }}, can be printed)")
+        genders = {_name(g) for g in category_counts([p.gender for p in study.participants])}
+        return Released("study", {
+            "participants": Released("study.participants", {"total": agg.total},
+                                     {g: (why, instead) for g in {*genders, "gender"} if g != "total"}),
+            "min_cell_size": k,
+        }, {name: (why, instead) for name in ("age_bands", "experience", "interview")})
+
+    counts, labels, withheld = {}, {}, {}
+    for cell in agg.genders:
+        key = _gender_key(cell)
+        counts[key], labels[cell.label] = cell.count, cell.count
+        for member in cell.members if cell.combined else ():
+            if cell.label == NOT_REPORTED:
+                reason = f"no gender has {k} or more participants, so gender is not reported ({rule})"
+                instead = "leave gender out of the text, as the table does"
+            elif member in cell.small:
+                reason = (f"fewer than {k} participants gave the gender '{member}', so they are counted in "
+                          f"'{cell.label}' ({rule})")
+                instead = f"write {{{{ study.participants.{key} }}}} instead"
+            else:
+                reason = (f"'{member}' is printed together with genders of fewer than {k} participants, as "
+                          f"'{cell.label}', so that their count cannot be found by subtraction ({rule})")
+                instead = f"write {{{{ study.participants.{key} }}}} instead"
+            withheld[_name(member)] = (reason, instead)
+    gender_withheld = {member: withheld[_name(member)] for c in agg.genders if c.combined for member in c.members}
+    participants = {**{key: n for key, n in counts.items() if key not in ("total", "gender")},
+                    "total": agg.total,  # a gender named "total" stays under gender
+                    "gender": Released("study.participants.gender", labels, gender_withheld)}
+
+    bands, band_withheld = {}, {}
+    for cell in agg.age_bands:
+        bands[cell.label] = cell.count
+        for member in cell.members if cell.combined else ():
+            why = ("has fewer than" if member in cell.small
+                   else "is merged with a neighbouring band of fewer than")
+            band_withheld[member] = (f"age band '{member}' {why} {k} participants, so it is printed as "
+                                     f"'{cell.label}' ({rule})",
+                                     f'write {{{{ study.age_bands["{cell.label}"] }}}} instead')
+
+    return Released("study", {
+        "participants": Released("study.participants", participants, withheld),
+        "age_bands": Released("study.age_bands", bands, band_withheld, {b: 0 for b in agg.empty_bands}),
+        "experience": _spread_values("study.experience", agg.experience, "years of experience"),
+        "interview": _spread_values("study.interview", agg.interview, "interview length"),
+        "min_cell_size": k,
+    })
+
+
+def _spread_values(path: str, spread, what: str) -> Released:
+    high = spread.high if spread.high_exact else f">{spread.top_code:g}"
+    low = spread.low if spread.low_exact else f"<{spread.bottom_code:g}"
+    shown = {"min": low, "max": high}
+    withheld = {}
+    if spread.mean is None:
+        exact = " and ".join(w for w, on in (("the lowest", spread.low_exact), ("the highest", spread.high_exact)) if on)
+        withheld["mean"] = (f"with {spread.n} participants and {exact or 'no extreme'} printed exactly, the mean "
+                            f"would reveal one participant's {what}",
+                            "leave the mean out (the range can be printed)")
+    else:
+        shown["mean"] = spread.mean
+    return Released(path, shown, withheld)
 
 
 # ---------------------------------------------------------------- rendering
@@ -340,6 +454,8 @@ def render(text: str, values: dict, where: str, problems: Problems, env: Sandbox
                        "not found; such paths start from the project folder (e.g. \"chapters/shared/note.md\")")
     except IncludeError as exc:
         problems.error(f"{where}:{_template_line(exc)}", str(exc))
+    except Withheld as exc:  # disclosure control: the value exists but may not be printed
+        problems.error(f"{where}:{_template_line(exc)}", str(exc))
     except jinja2.UndefinedError as exc:
         line = _template_line(exc)
         match = re.search(r"has no attribute '([^']+)'|'([^']+)' is undefined", str(exc))
@@ -375,6 +491,9 @@ def flatten(values, prefix: str = "") -> list[tuple[str, object]]:
     if isinstance(values, dict):
         for key, value in values.items():
             out += flatten(value, f"{prefix}.{key}" if prefix else str(key))
+        if isinstance(values, Released):  # for the author: what exists but is not printed, and why
+            out += [(f"{prefix}.{key}", value) for key, value in values._hidden.items()]
+            out += [(f"{prefix}.{key}", f"(withheld; {instead})") for key, (_r, instead) in values._withheld.items()]
     elif isinstance(values, Words):
         for document in values._documents:
             for part in PARTS:
