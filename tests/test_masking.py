@@ -130,6 +130,10 @@ def leaks(folder: Path) -> list[str]:
 @pytest.fixture(scope="module")
 def coauthored(tmp_path_factory) -> Path:
     project = copy_project(tmp_path_factory.mktemp("coauthored") / "project")
+    # the other forms people write: one supervisor as a plain string, advisers as names and a mapping
+    edit(project / "thesis.md", "supervisors: [Dr Heledd Lewis, Dr Christopher Hobson]", "supervisors: Dr Heledd Lewis")
+    edit(project / "thesis.md", "  - Field Supervisor: Dr Laura Freeman\n  - Service User Consultant: Mr Paul Brown",
+         "  - Dr Laura Freeman\n  - {name: Mr Paul Brown, role: Service User Consultant}")
     edit(project / "chapters/paper2/00-front.md", "kind: original\n", "kind: original\n" + COAUTHORS)
     chapter = project / "chapters/paper2/30-results.md"
     chapter.write_text(chapter.read_text(encoding="utf-8") + HOSTILE, encoding="utf-8")
@@ -172,6 +176,13 @@ def test_title_page_names_every_author_with_affiliations(coauthored):
     assert "[" not in text.split("Word count")[0]  # no Python list printed
 
 
+def test_initials_of_other_authors_are_left_alone(coauthored):
+    """A supervisor given as a string was once read letter by letter, and every initial blinded."""
+    text = "\n".join(p.text for p in docx.Document(
+        str(coauthored / "build/jmh-submission/paper1/manuscript.docx")).paragraphs)
+    assert "Aakerblom, K. B., & Ness, O. (2021)" in text and "Adams, W. E." in text
+
+
 def test_self_citations_are_cited_as_author(coauthored):
     folder = coauthored / "build/jmh-submission/paper2"
     text = "\n".join(p.text for p in docx.Document(str(folder / "manuscript.docx")).paragraphs)
@@ -194,6 +205,7 @@ def test_blinded_in_place_and_the_thesis_keeps_the_names(coauthored):
     assert result.returncode == 0, result.stderr
     thesis = "\n".join(p.text for p in docx.Document(str(coauthored / "build/thesis/thesis.docx")).paragraphs)
     assert "Diane Patton1,2, Heledd Lewis1, and Christopher Hobson" in thesis
+    assert "Supervised by: Dr Heledd Lewis\nDr Laura Freeman\nService User Consultant: Mr Paul Brown" in thesis
     assert "(Patton & Smith, 2020; Lewis, 2019)" in thesis or "(Lewis, 2019; Patton & Smith, 2020)" in thesis
 
 
