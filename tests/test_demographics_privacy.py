@@ -13,9 +13,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from filters import data_table, demographics
-from filters.directives import parse_options
-from filters.options import DirectiveError
+from thesiskit.directives import data_table, demographics
+from thesiskit.directives import parse_options
+from thesiskit.directives.options import DirectiveError
 from thesiskit import data, disclosure, values
 from thesiskit.disclosure import NOT_REPORTED, POOL, Cell
 from thesiskit.problems import Problems

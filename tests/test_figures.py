@@ -5,7 +5,7 @@ from pathlib import Path
 import panflute as pf
 from PIL import Image
 
-from filters import concept_model, prisma_flow
+from thesiskit.directives import concept_model, prisma_flow
 from thesiskit import data
 from thesiskit.context import Context
 from thesiskit.problems import Problems

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-import filters
+from thesiskit import transforms as filters
 from thesiskit import cite, data, pandoc
 from thesiskit.context import Context
 from thesiskit.problems import Problems

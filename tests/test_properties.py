@@ -63,7 +63,7 @@ def test_any_option_value_renders_or_reports(name, attributes):
     """Whatever an author writes as a directive's options: a table, or problems naming the place."""
     import panflute as pf
 
-    from filters import directives
+    from thesiskit.transforms import directives
 
     ctx = _golden_context()
     div = pf.Div(identifier="tbl:x", classes=[name], attributes={"title": "T", **attributes})
@@ -76,7 +76,7 @@ def test_any_option_value_renders_or_reports(name, attributes):
 @settings(max_examples=25, deadline=None)  # each example is one pandoc run
 @given(cells, cells)
 def test_any_markdown_around_a_directive_builds_or_reports(before, after):
-    import filters
+    from thesiskit import transforms as filters
     from thesiskit import pandoc
 
     ctx = _golden_context()

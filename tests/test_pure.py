@@ -3,8 +3,8 @@ import datetime as dt
 
 import pytest
 
-from filters.appendices import letter
-from filters.crossref import is_label
+from thesiskit.transforms.appendices import letter
+from thesiskit.transforms.crossref import is_label
 from thesiskit.assemble import format_date, number
 from thesiskit.project import split_front_matter
 
@@ -31,7 +31,7 @@ def test_front_matter_split():
 
 
 def test_journal_placement_of_floats():
-    from filters.floats import placements
+    from thesiskit.transforms.floats import placements
 
     assert placements(["", "", "", "", ""], 4) == (["main"] * 4 + ["supplementary"], 0)
     assert placements(["", "supplementary", "", "keep"], 2) == (["main", "supplementary", "supplementary", "main"], 0)
@@ -42,7 +42,7 @@ def test_journal_placement_of_floats():
 def test_an_unknown_div_class_is_an_error_near_a_directive_and_a_warning_otherwise(tmp_path):
     import panflute as pf
 
-    from filters import directives
+    from thesiskit.transforms import directives
     from thesiskit.context import Context
     from thesiskit.problems import Problems
     from thesiskit.project import Document, Project

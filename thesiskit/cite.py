@@ -38,7 +38,7 @@ def cited_keys(doc: pf.Doc) -> list[str]:
 
 def check_keys(doc: pf.Doc, ctx: Context, document: Document, entries: dict[str, Entry]) -> list[str]:
     """The keys the document cites; those no .bib defines are reported with file and line."""
-    from filters.crossref import is_label  # an unresolved @tbl:x is reported by crossref, not here
+    from .transforms.crossref import is_label  # an unresolved @tbl:x is reported by crossref, not here
 
     keys = cited_keys(doc)
     missing = [key for key in keys if key not in entries and not is_label(key)]

@@ -23,11 +23,9 @@ from pathlib import Path
 
 import panflute as pf
 
-import filters
-from filters.lower import lower_json
 
 from . import assemble as assembly
-from . import atomic, check, cite, data, figures, pandoc, people, privacy, read, submission, summary, values
+from . import atomic, transforms, check, cite, data, figures, pandoc, people, privacy, read, submission, summary, values
 from .bibliography import check_fields, read_entries
 from .context import Context
 from .problems import BuildStopped, Problems
@@ -206,7 +204,7 @@ def fill_word_counts(docs: dict[str, pf.Doc], counts: dict[str, dict]) -> None:
 
 
 def _run_stage(name: str, docs: dict[str, pf.Doc], ctx: Context) -> None:
-    for module in filters.stage(name):
+    for module in transforms.stage(name):
         for document in ctx.project.documents:
             if document.id in docs:
                 module.run(docs[document.id], ctx, document)
@@ -242,7 +240,7 @@ def _write(source: str, ctx: Context, result: Result) -> None:
         def lowered(fmt: str) -> bytes:
             """One writer's copy, lowered and serialised here on the calling thread, so that one
             JSON tree is alive at a time (the lowering holds the GIL anyway)."""
-            return json.dumps(lower_json(json.loads(source), fmt)).encode("utf-8")
+            return json.dumps(transforms.lower.lower_json(json.loads(source), fmt)).encode("utf-8")
 
         def write_one(fmt, args, data: bytes):
             pandoc.run(["-f", "json", *args], data, cwd=root)

@@ -26,9 +26,7 @@ from pathlib import Path
 
 import panflute as pf
 
-import filters
-
-from . import atomic, figures, lints, masking, pandoc, people, privacy
+from . import atomic, transforms, figures, lints, masking, pandoc, people, privacy
 from .assemble import MAIN_COUNT_LABEL, number, page_break
 from .inlines import para, words
 from .context import Context
@@ -314,7 +312,7 @@ def figure_captions(figures: list) -> list:
 def write_docx(doc: pf.Doc, ctx: Context, path: Path, title: str, matcher=None) -> None:
     """One file of the package; with the identity matcher (a masked file), its properties and media
     are scrubbed of anything naming the authors."""
-    for module in filters.stage("lower"):
+    for module in transforms.stage("lower"):
         module.run(doc, ctx, "docx")
     cache = ctx.project.root / "build" / ".cache"
     pandoc.convert(doc, ["-t", "docx", f"--reference-doc={reference_docx(cache)}", "-o", str(path)],
@@ -342,7 +340,7 @@ def write_figures(figures: list, ctx: Context, folder: Path, work: Path) -> list
     for n, figure in enumerate(figures, start=1):
         body = next(b for b in figure.content if "float-body" in getattr(b, "classes", []))
         doc = pf.Doc(*copy.deepcopy(list(body.content)))
-        for module in filters.stage("lower"):
+        for module in transforms.stage("lower"):
             module.run(doc, ctx, "typst")
         out, _ = pandoc.convert(doc, ["-t", "typst-citations", "--wrap=none"])
         source = work / f"figure-{n}.typ"

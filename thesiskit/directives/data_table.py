@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import os
 
-from thesiskit.data import read_yaml_file
-from thesiskit.problems import Problems
-from thesiskit.tables import cell_value, make_table
+from ..data import read_yaml_file
+from ..problems import Problems
+from ..tables import cell_value, make_table
 
 from .options import DirectiveError, text
 

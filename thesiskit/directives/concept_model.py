@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import textwrap
 
-from thesiskit.figures import box, figure_image
+from ..figures import box, figure_image
 
 NAME = "concept-model"
 DATA = "review"

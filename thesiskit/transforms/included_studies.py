@@ -7,10 +7,10 @@ from __future__ import annotations
 
 import panflute as pf
 
-from thesiskit.data import read_csv
-from thesiskit.inlines import words
-from thesiskit.masking import MASKED_ID
-from thesiskit.tree import elements
+from ..data import read_csv
+from ..inlines import words
+from ..masking import MASKED_ID
+from ..tree import elements
 
 NAME = "included-studies"
 STAGE = "cited"

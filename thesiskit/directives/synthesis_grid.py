@@ -6,7 +6,7 @@ constructs in the head; each study's row carries its computed CASP rating.
 """
 from __future__ import annotations
 
-from thesiskit.tables import make_table
+from ..tables import make_table
 
 from .options import text
 

@@ -19,9 +19,9 @@ from __future__ import annotations
 
 import panflute as pf
 
-from thesiskit.context import Label, anchor
-from thesiskit.inlines import words
-from thesiskit.tree import elements
+from ..context import Label, anchor
+from ..inlines import words
+from ..tree import elements
 
 NAME = "floats"
 STAGE = "expand"

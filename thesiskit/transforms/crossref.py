@@ -12,9 +12,9 @@ import difflib
 
 import panflute as pf
 
-from thesiskit.context import Label, anchor
-from thesiskit.inlines import words
-from thesiskit.tree import elements
+from ..context import Label, anchor
+from ..inlines import words
+from ..tree import elements
 
 NAME = "crossref"
 STAGE = "resolve"

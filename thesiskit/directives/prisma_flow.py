@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import textwrap
 
-from thesiskit.figures import arrow, box, figure_image
+from ..figures import arrow, box, figure_image
 
 from .options import DirectiveError
 

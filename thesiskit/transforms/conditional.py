@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import panflute as pf
 
-from thesiskit.tree import elements
+from ..tree import elements
 
 NAME = "conditional"
 STAGE = "expand"

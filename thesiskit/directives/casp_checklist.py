@@ -6,8 +6,8 @@ that Table 5 totals.
 """
 from __future__ import annotations
 
-from thesiskit.data import format_score
-from thesiskit.tables import make_table
+from ..data import format_score
+from ..tables import make_table
 
 from .options import DirectiveError, choice, positive_int
 

@@ -2,7 +2,7 @@
 
 Stages, in the order the pipeline runs them:
   expand   per document, right after parsing: conditional content, directives (computed tables and
-           figures, see filters/directives.py), appendix letters, numbering, labels
+           figures, see thesiskit/directives/), appendix letters, numbering, labels
   resolve  per document, once every document's labels are known: cross-references
   cited    per document, after citeproc: marks on the reference list
   lower    per output format, just before a writer: semantic classes become DOCX styles, typst calls, HTML

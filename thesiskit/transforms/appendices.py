@@ -8,7 +8,7 @@ import string
 
 import panflute as pf
 
-from thesiskit.context import Label, anchor
+from ..context import Label, anchor
 
 NAME = "appendices"
 STAGE = "expand"

@@ -6,8 +6,8 @@ columns, the scores (or the answers) in the cells and a computed total row.
 """
 from __future__ import annotations
 
-from thesiskit.data import format_score
-from thesiskit.tables import make_table
+from ..data import format_score
+from ..tables import make_table
 
 from .options import choice, integers
 

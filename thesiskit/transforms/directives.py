@@ -7,27 +7,18 @@
 The directive's output goes first in the div; what the author wrote inside (a note) stays after it,
 and the tables-and-figures transform then numbers and lays it out like any other table or figure.
 
-Each directive is one module registered in DIRECTIVES: NAME, OPTIONS (name -> converter that raises
-ValueError with a reason), DATA ("review", "study" or None: which data it needs) and
-render(options, data, ctx) -> list of blocks. Options are checked before any work; an unknown
-option is reported with the allowed list.
+The directives themselves, and the protocol each follows, are in thesiskit/directives/.
 """
 from __future__ import annotations
 
 import panflute as pf
 
-from thesiskit.tree import elements
-
+from ..directives import DIRECTIVES, RESERVED, DirectiveError, parse_options
+from ..tree import elements
 from . import conditional
-from .options import DirectiveError
-from . import (casp_checklist, casp_grades, casp_scores, concept_model, data_table, demographics, prisma_flow,
-               study_characteristics, synthesis_grid)
 
 NAME = "directives"
 STAGE = "expand"
-DIRECTIVES = {m.NAME: m for m in (casp_scores, casp_grades, casp_checklist, study_characteristics, synthesis_grid,
-                                   prisma_flow, concept_model, demographics, data_table)}
-RESERVED = {"title", "only", "except", "custom-style", "journal"}  # attributes that belong to other transforms
 # Classes an author may put on a fenced div that are not directives (read when the thesis is assembled:
 # the paper's abstract, a note on its title page, a page break).
 AUTHOR_CLASSES = ("abstract", "title-note", "pagebreak")
@@ -87,30 +78,6 @@ def _unknown_classes(elem: pf.Div, ctx, document) -> None:
         else:
             ctx.problems.warning(where, f"'.{name}' is not a directive or a class the build knows "
                                  f"({', '.join(AUTHOR_CLASSES)}); it changes nothing, so remove it")
-
-
-def parse_options(module, attributes: dict, where: str, ctx) -> dict | None:
-    options, ok = {}, True
-    for key, text in attributes.items():
-        if key in RESERVED:
-            continue
-        if key not in module.OPTIONS:
-            allowed = ", ".join(sorted(set(module.OPTIONS) - getattr(module, "REFUSED", set()))) or "none"
-            ctx.problems.error(where, f"{module.NAME}: unknown option '{key}'; allowed: {allowed}")
-            ok = False
-            continue
-        try:
-            options[key] = module.OPTIONS[key](text)
-        except ValueError as exc:
-            ctx.problems.error(where, f"{module.NAME}: option {key}=\"{text}\" cannot be used; {exc}")
-            options[key], ok = None, False  # given, if wrongly: not also "required"
-    for key, default in getattr(module, "DEFAULTS", {}).items():
-        options.setdefault(key, default)
-    for key in getattr(module, "REQUIRED", ()):
-        if key not in options:
-            ctx.problems.error(where, f"{module.NAME}: option '{key}' is required; add {key}=\"...\" to the div")
-            ok = False
-    return options if ok else None
 
 
 def _data_for(module, ctx, where):

@@ -9,7 +9,7 @@ collection, analysis, constructs, rating.
 """
 from __future__ import annotations
 
-from thesiskit.tables import make_table
+from ..tables import make_table
 
 from .options import words_list
 

@@ -5,7 +5,7 @@
 """
 from __future__ import annotations
 
-from thesiskit.tables import make_table
+from ..tables import make_table
 
 NAME = "casp-grades"
 DATA = "review"

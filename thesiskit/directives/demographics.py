@@ -19,8 +19,8 @@ would reveal a value, and a study with fewer participants than the minimum refus
 """
 from __future__ import annotations
 
-from thesiskit.data import format_score
-from thesiskit.tables import make_table
+from ..data import format_score
+from ..tables import make_table
 
 from .options import DirectiveError, words_list
 

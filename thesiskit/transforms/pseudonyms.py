@@ -10,7 +10,7 @@ import re
 
 import panflute as pf
 
-from thesiskit.tree import elements
+from ..tree import elements
 
 NAME = "pseudonyms"
 STAGE = "resolve"
