@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from thesiskit import profiles
 from thesiskit import transforms as filters
 from thesiskit import cite, data, pandoc
 from thesiskit.context import Context
@@ -32,12 +33,12 @@ def run_case(case: Path) -> str:
     project = Project(root=root, metadata={"title": "T", "author": "A"}, documents=[document],
                       bibliography=[Path(b) for b in spec.get("bibliography", [])])
     problems = Problems()
-    ctx = Context(project=project, profile=spec.get("profile", {}), target=spec.get("target", "thesis"),
+    ctx = Context(project=project, profile=profiles.parse(spec.get("profile", {})), target=spec.get("target", "thesis"),
                   known_targets=["thesis", "jmh-submission"], problems=problems)
     if spec.get("review"):
-        ctx.review = data.load_review(root, spec["review"], None, problems)
+        ctx.datasets.by_document.setdefault(document.id, {})["review"] = data.load_review(root, spec["review"], None, problems)
     if spec.get("study"):
-        ctx.study = data.load_study(root, spec["study"], problems)
+        ctx.datasets.by_document.setdefault(document.id, {})["study"] = data.load_study(root, spec["study"], problems)
     ctx.labels.update({("*", k): v for k, v in _global_labels(spec).items()})
     doc = pandoc.parse_markdown((case / "input.md").read_text())
     for name in spec["transforms"]:

@@ -6,6 +6,7 @@ import io
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from thesiskit import profiles
 from thesiskit import data, values, wordcount
 from thesiskit.problems import Problems
 from thesiskit.tables import build_cells
@@ -119,8 +120,9 @@ def _golden_context():
     problems = Problems()
     document = Document(id="paper1", kind="paper", files=[], options={})
     project = Project(root=GOLDEN_DATA, metadata={"title": "T", "author": "A"}, documents=[document], bibliography=[])
-    ctx = Context(project=project, profile={}, target="thesis", known_targets=["thesis"], problems=problems)
-    ctx.review = data.load_review(GOLDEN_DATA, "data/review.yaml", None, problems)
-    ctx.study = data.load_study(GOLDEN_DATA, "data/study.yaml", problems)
+    ctx = Context(project=project, profile=profiles.parse({}), target="thesis", known_targets=["thesis"], problems=problems)
+    loaded = ctx.datasets.by_document.setdefault(ctx.project.documents[0].id, {})
+    loaded["review"] = data.load_review(GOLDEN_DATA, "data/review.yaml", None, problems)
+    loaded["study"] = data.load_study(GOLDEN_DATA, "data/study.yaml", problems)
     assert not problems.items
     return ctx

@@ -3,6 +3,7 @@ import datetime as dt
 
 import pytest
 
+from thesiskit import profiles
 from thesiskit.transforms.appendices import letter
 from thesiskit.transforms.crossref import is_label
 from thesiskit.assemble import format_date, number
@@ -49,7 +50,7 @@ def test_an_unknown_div_class_is_an_error_near_a_directive_and_a_warning_otherwi
 
     document = Document(id="paper1", kind="paper", files=[], options={})
     ctx = Context(project=Project(root=tmp_path, metadata={}, documents=[document], bibliography=[]),
-                  profile={}, target="thesis", known_targets=["thesis"], problems=Problems())
+                  profile=profiles.parse({}), target="thesis", known_targets=["thesis"], problems=Problems())
     doc = pf.Doc(pf.Div(classes=["prisma-flw"]), pf.Div(classes=["sidebar"]), pf.Div(classes=["abstract"]))
     directives.run(doc, ctx, document)
     assert [(p.severity, p.message) for p in ctx.problems.items] == [

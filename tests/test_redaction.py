@@ -71,7 +71,7 @@ def test_a_name_drawn_into_a_figure_from_data_is_found_at_its_data_line(project)
 
 def test_a_name_in_a_text_figure_of_a_journal_package_is_found(project):
     private(project, "Morwenna Pryce")
-    edit(project / "profiles/jmh.yaml", "figures: 2", "figures: 3")  # so that it stays with the article
+    (project / "profiles/jmh-submission.yaml").write_text("extends: jmh-submission\nfloats: {figures: 3}\n")  # it stays with the article
     append(project, RESULTS, '\n::: {#fig:drawn title="The Setting"}\nDrawn with Morwenna Pryce.\n:::\n')
     code, _out, err = build_in_process(project, "jmh-submission")
     assert code == 1

@@ -94,7 +94,7 @@ def test_limits_keywords_abstract_and_checklist(jmh, paper, kind, limit):
                 if p.text.startswith("Keywords:")][0]
     assert 3 <= len(keywords.removeprefix("Keywords:").split(",")) <= 7
     checklist = (jmh / paper / "checklist.md").read_text()
-    profile = yaml.safe_load((ROOT / "profiles/jmh.yaml").read_text())
+    profile = yaml.safe_load((ROOT / "thesiskit/builtin/profiles/jmh-submission.yaml").read_text())
     for statement in profile["statements"][kind]:
         assert f"| {statement['rule']} | pass |" in checklist
     for rule in ("Main text at most", "Abstract at most 200 words", "Between 3 and 7 keywords",

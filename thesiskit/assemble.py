@@ -93,7 +93,6 @@ def format_date(value) -> str:
     return str(value or "")
 
 
-MAIN_COUNT_LABEL = "Word count excluding abstract, tables, figures, footnotes and references"
 
 
 def paper_blocks(doc: pf.Doc, doc_id: str, index: int, authors: list[Person], counts: dict, main_label: str) -> list:
@@ -177,7 +176,7 @@ def assemble(docs: dict[str, pf.Doc], ctx: Context, counts: dict[str, dict]) -> 
         if document.kind == "paper":
             blocks += paper_blocks(doc, document.id, papers.index(document) + 1, document.authors or project.authors,
                                    counts[document.id],
-                                   str(ctx.profile.get("main-count-label", MAIN_COUNT_LABEL)))
+                                   ctx.profile.main_count_label)
         else:
             content = list(doc.content)
             _namespace_references(content, document.id)

@@ -12,14 +12,13 @@ import panflute as pf
 from . import cite
 from .context import Context
 from .tree import elements
-from .wordcount import PARTS, count_parts
+from .wordcount import count_parts
 
 DEFAULT_RULE = {"main": ["main"], "abstract": ["abstract"]}
 
 
-def counting_rule(profile: dict) -> dict[str, list[str]]:
-    rule = profile.get("wordcount") or DEFAULT_RULE
-    return {str(name): list(parts) for name, parts in rule.items()}
+def counting_rule(profile) -> dict[str, list[str]]:
+    return {str(name): list(parts) for name, parts in (profile.wordcount or DEFAULT_RULE).items()}
 
 
 def counted(parts: dict[str, int], rule: dict[str, list[str]]) -> dict[str, int]:
@@ -45,12 +44,6 @@ def appendix_counts(doc: pf.Doc) -> dict[str, dict[str, int]]:
 def check(docs: dict[str, pf.Doc], ctx: Context, entries: dict) -> tuple[dict, dict[str, dict]]:
     """(report, counted figures per document). Problems go to ctx.problems."""
     rule = counting_rule(ctx.profile)
-    for name, members in rule.items():
-        unknown = [p for p in members if p not in PARTS]
-        if unknown:
-            ctx.problems.error(f"profiles/{ctx.profile.get('name', ctx.target)}.yaml",
-                               f"wordcount.{name} names part '{unknown[0]}'; parts are {', '.join(PARTS)}")
-    limits_by_kind = ctx.profile.get("limits", {}) or {}
     report_docs, figures = {}, {}
     cited: set[str] = set()
     for document in ctx.project.documents:
@@ -59,7 +52,7 @@ def check(docs: dict[str, pf.Doc], ctx: Context, entries: dict) -> tuple[dict, d
         parts = count_parts(doc.content)
         figures[document.id] = {**parts, **counted(parts, rule)}
         article = str(doc.get_metadata("kind", "") or "")  # a paper's type (review, original) may set its limits
-        limits = dict(limits_by_kind.get(article) or limits_by_kind.get(document.kind) or {})
+        limits = ctx.profile.counted_limits(article, document.kind)
         where = str(document.files[0]) if document.files else document.id
         ok = True
         for name, limit in limits.items():
@@ -83,7 +76,7 @@ def check(docs: dict[str, pf.Doc], ctx: Context, entries: dict) -> tuple[dict, d
             entry["appendices"] = appendix_counts(doc)
         report_docs[document.id] = entry
     uncited = sorted(set(entries) - cited)
-    partial = bool(ctx.profile.get("documents"))  # a journal target leaves thesis-only citations out
+    partial = bool(ctx.profile.documents)  # a journal target leaves thesis-only citations out
     for key in ([] if partial else uncited):
         e = entries[key]
         ctx.problems.warning(f"{e.file}:{e.line}", f"'{key}' is never cited; cite it or remove it from the .bib")

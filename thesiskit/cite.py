@@ -64,7 +64,7 @@ def cite_all(docs: dict[str, pf.Doc], ctx: Context, entries: dict[str, Entry]) -
     args = ["-t", "json", "--citeproc", f"--csl={csl}", "-M", f"lang={CITEPROC_LANG}", "-M", "link-citations=false"]
     for bib in project.bibliography:
         args.append(f"--bibliography={(project.root / bib).resolve()}")
-    title = str(ctx.profile.get("references-title", "References"))
+    title = ctx.profile.references_title
 
     kinds = {d.id: d.kind for d in project.documents}
 
@@ -73,7 +73,7 @@ def cite_all(docs: dict[str, pf.Doc], ctx: Context, entries: dict[str, Entry]) -
         if not cited_keys(doc):
             return doc_id, doc
         # In a paper '#' is APA level 1 (the paper's title sits above it); elsewhere '#' is the part's title.
-        masked = ctx.profile.get("mask") and kinds[doc_id] == "paper"
+        masked = ctx.profile.mask and kinds[doc_id] == "paper"
         if masked:
             document = project.document(doc_id)
             found = masking.mask_self_citations(doc, masking.identity(project, document, ctx.profile), entries)
@@ -81,7 +81,7 @@ def cite_all(docs: dict[str, pf.Doc], ctx: Context, entries: dict[str, Entry]) -
         add_reference_list(doc, title, level=1 if kinds[doc_id] == "paper" else 2)
         out, _stderr = pandoc.convert(doc, args)
         doc = pandoc.to_doc(out)
-        if masked and ctx.profile.get("self-citations") == "omit":
+        if masked and ctx.profile.self_citations == "omit":
             masking.omit_masked_entries(doc)
         return doc_id, doc
 

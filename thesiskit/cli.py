@@ -28,7 +28,7 @@ COMMANDS = {
 
 def main(argv: list[str] | None = None, root: Path | None = None) -> int:
     root = Path(root or Path.cwd())
-    known = sorted(targets(root)) if (root / "profiles").is_dir() else []
+    known = targets(root)
     parser = argparse.ArgumentParser(prog="build.py", description="Build the thesis and its journal submissions.")
     parser.add_argument("target", help=f"a target to build ({', '.join(known) or 'see profiles/'}) or a command: "
                         + "; ".join(f"'{name}' to {text}" for name, text in COMMANDS.items()))
@@ -175,9 +175,18 @@ def print_values(root: Path) -> int:
     if problems.errors:
         return 1
     mask = privacy.matcher(root).mask
-    for name, value in flatten(computed):
-        if not name.startswith("thesis."):
+    project = read_project(root, Problems())
+    for document in project.documents if project else []:
+        own = computed.get(document.id)
+        if not isinstance(own, dict):
+            continue
+        sets = ", ".join(f"{name} from {document.options[name]}" for name in own)
+        print(f"# {document.id}: {sets} (from another document: {document.id}.{next(iter(own))}...)")
+        for name, value in flatten(own):
             print(mask(f"{name} = {value}"))
+    print("# every document")
+    for name, value in flatten({k: v for k, v in computed.items() if k == "words"}):
+        print(mask(f"{name} = {value}"))
     return 0
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from .datasets import Loaded, values_for
 from .problems import Problems
 from .project import Document, Project
 
@@ -25,12 +26,14 @@ class Context:
     known_targets: list[str]
     problems: Problems
     labels: dict[tuple[str, str], Label] = field(default_factory=dict)  # (scope, "tbl:x") -> Label
-    review: object = None  # thesiskit.data.Review, when a document names `review:` in thesis.md
-    study: object = None  # thesiskit.data.StudyData, when a document names `study:`
-    values: dict = field(default_factory=dict)  # what {{ }} in prose can read
-    data_failed: set = field(default_factory=set)  # data sets that failed to load (reported once)
+    datasets: Loaded = field(default_factory=Loaded)  # each document's research data (thesiskit/datasets.py)
+    values: dict = field(default_factory=dict)  # what {{ }} in every document's prose can read
     self_citations: dict = field(default_factory=dict)  # paper id -> masking.SelfCitations (masked targets)
     where: str = ""  # the directive being expanded ('chapters/paper1/20-method.md:17'), for data problems
+
+    def values_for(self, doc_id: str) -> dict:
+        """What {{ }} reads in one document: the shared values and its data sets by their bare names."""
+        return values_for(doc_id, self.datasets, self.values)
 
     def cited_as(self, doc_id: str, key: str) -> str:
         """The id a key is cited by in a document: itself, or its masked stand-in in a masked target."""

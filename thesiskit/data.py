@@ -417,9 +417,16 @@ def _load_appraisal(root, config, where, studies, problems) -> Appraisal | None:
         problems.error(where, "needs an 'appraisal:' mapping (answers, questions, scored, points, grades); "
                        "see docs/data-formats.md")
         return None
-    questions = {str(k): str(v) for k, v in (config.get("questions") or {}).items()}
-    scored = [str(q) for q in config.get("scored") or []]
-    points = {str(k): float(v) for k, v in (config.get("points") or {}).items()}
+    tool = appraisal_tool(root, config, where, problems)
+    if tool is None:
+        return None
+    questions, allowed, title = tool["questions"], tool["allowed"], tool["title"]
+    scored = [str(q) for q in config.get("scored") or tool.get("scored") or []]
+    try:
+        points = {str(k): float(v) for k, v in (config.get("points") or tool.get("points") or {}).items()}
+    except (TypeError, ValueError):
+        problems.error(where, "appraisal.points gives each answer a number of points, e.g. {Yes: 1, No: 0}")
+        return None
     grades = []
     for entry in config.get("grades") or []:
         try:
@@ -436,22 +443,69 @@ def _load_appraisal(root, config, where, studies, problems) -> Appraisal | None:
         return None
     if grades[-1].min > 0:
         problems.error(where, f"the lowest grade band starts at {grades[-1].min:g}; give the last band min: 0")
-    answers, comments = _load_answers(root, config.get("answers"), where, questions, points, studies, problems)
+    answers, comments = _load_answers(root, config.get("answers"), where, questions, allowed, points, studies, problems)
     second, second_comments = ({}, {})
     if config.get("second-rater"):
-        second, second_comments = _load_answers(root, config["second-rater"], where, questions, points, studies,
-                                                problems)
+        second, second_comments = _load_answers(root, config["second-rater"], where, questions, allowed, points,
+                                                studies, problems)
     missing = [n for n in studies if n not in answers]
     answers = {n: a for n, a in answers.items() if len(a) == len(questions)}
     second = {n: a for n, a in second.items() if len(a) == len(questions)}
     if answers and missing and not broken_studies(studies):
         problems.error(str(config.get("answers")), f"has no answers for stud{'ies' if len(missing) > 1 else 'y'} "
                        f"{', '.join(map(str, missing))}; add a row for each study in studies.csv")
-    return Appraisal(questions, scored, points, grades, str(config.get("tool", "CASP")), answers, comments,
-                     second, second_comments)
+    return Appraisal(questions, scored, points, grades, title, answers, comments, second, second_comments)
 
 
-def _load_answers(root, rel, where, questions, points, studies, problems):
+TOOLS = Path(__file__).parent / "builtin" / "tools"
+
+
+def tool_names() -> list[str]:
+    return sorted(p.stem for p in TOOLS.glob("*.yaml"))
+
+
+def appraisal_tool(root: Path, config: dict, where: str, problems: Problems) -> dict | None:
+    """The appraisal tool's questions (id -> wording), the answers each question allows, its points and
+    scored questions: a built-in tool by name (`tool: casp-qualitative`), a project's tool file
+    (`tool: data/tools/mine.yaml`), or questions written in the review itself; questions, points and
+    scored given in the review replace the tool's."""
+    name = config.get("tool")
+    tool: dict = {}
+    title = str(name or "")
+    if name and str(name).endswith((".yaml", ".yml")):
+        tool = read_yaml_file(root, str(name), where, problems)
+        if not isinstance(tool, dict):
+            if tool is not None:
+                problems.error(str(name), "an appraisal tool is a mapping: title, questions, points, scored")
+            return None
+    elif name and (TOOLS / f"{name}.yaml").is_file():
+        tool = yaml.safe_load((TOOLS / f"{name}.yaml").read_text(encoding="utf-8"))
+    elif name and not config.get("questions"):
+        import difflib
+
+        close = difflib.get_close_matches(str(name), tool_names(), n=1)
+        hint = f"did you mean {close[0]}?" if close else f"built-in tools: {', '.join(tool_names())}"
+        problems.error(where, f"appraisal tool '{name}' is not a built-in tool or a .yaml file; {hint} (or write "
+                       "the tool's questions, points and scored in the review)")
+        return None
+    title = str(tool.get("title") or title or "appraisal")
+    questions, allowed = {}, {}
+    for source in (tool.get("questions") or {}, config.get("questions") or {}):
+        if not isinstance(source, dict):
+            problems.error(where, "appraisal questions are a mapping of question id to wording")
+            return None
+        for qid, value in source.items():
+            if isinstance(value, dict):
+                questions[str(qid)] = str(value.get("text", ""))
+                if value.get("answers"):
+                    allowed[str(qid)] = [str(a) for a in value["answers"]]
+            else:
+                questions[str(qid)] = str(value)
+    return {"title": title, "questions": questions, "allowed": allowed, "scored": tool.get("scored"),
+            "points": tool.get("points")}
+
+
+def _load_answers(root, rel, where, questions, allowed_answers, points, studies, problems):
     if not rel:
         problems.error(where, "appraisal.answers is missing; name the CSV of answers (e.g. data/casp.csv)")
         return {}, {}
@@ -478,7 +532,7 @@ def _load_answers(root, rel, where, questions, points, studies, problems):
         given = {}
         for q in questions:
             value = row[q]
-            allowed = scored_answers if not q.startswith("q10") else ["Yes", "No"]
+            allowed = allowed_answers.get(q, scored_answers)
             match = next((a for a in allowed if a.lower() == value.lower()), None)
             if match is None:
                 problems.error(row.where(q), f'"{value}" is not an answer; use {", ".join(allowed[:-1])} or {allowed[-1]}')

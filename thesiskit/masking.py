@@ -49,7 +49,7 @@ class Identity:
     matcher: Matcher
 
 
-def identity(project, document, profile: dict) -> Identity:
+def identity(project, document, profile) -> Identity:
     authors = document.authors or project.authors
     others = [p for p in project.people if norm(p.name) not in {norm(a.name) for a in authors}]
     terms: list[str] = []
@@ -68,7 +68,7 @@ def identity(project, document, profile: dict) -> Identity:
         if person.family and initials:
             terms += [f"{person.family}, {initials}", f"{initials} {person.family}"]
     terms += list(dict.fromkeys(project.affiliations.values()))
-    for source in (project.metadata.get("blinded-terms"), profile.get("blinded-terms")):
+    for source in (project.metadata.get("blinded-terms"), profile.blinded_terms):
         terms += [str(t) for t in (source if isinstance(source, list) else [source] if source else [])]
     terms = [t for t in dict.fromkeys(t.strip() for t in terms) if t]
     return Identity(authors, others, terms, Matcher(terms))

@@ -25,11 +25,11 @@ import panflute as pf
 
 
 from . import assemble as assembly
-from . import atomic, transforms, check, cite, data, figures, pandoc, people, privacy, read, submission, summary, values
+from . import atomic, transforms, check, cite, datasets, figures, pandoc, people, privacy, read, submission, summary, values
 from .bibliography import check_fields, read_entries
 from .context import Context
 from .problems import BuildStopped, Problems
-from .profiles import load_profile, targets
+from .profiles import Profile, load_profile, targets
 from .project import read_project
 from .reference_docx import reference_docx
 from .tree import elements
@@ -110,7 +110,7 @@ def compute_values(root: Path) -> tuple[dict, Problems]:
     project = read_project(Path(root), problems)
     if project is None or problems.errors:
         return {}, problems
-    ctx = Context(project=project, profile={}, target="", known_targets=[], problems=problems)
+    ctx = Context(project=project, profile=Profile(), target="", known_targets=[], problems=problems)
     load_data(ctx, set(read_entries(Path(root), project.bibliography, problems)))
     return ctx.values, problems
 
@@ -120,9 +120,9 @@ def _prepare(root, target, write, problems, stage):
     project = read_project(root, problems)
     profile = load_profile(root, target, problems)
     problems.stop_if_errors()
-    if profile.get("documents"):  # a journal target takes the papers only, say
-        project.documents = [d for d in project.documents if d.kind in profile["documents"]]
-    if write and profile.get("package") == "per-paper":
+    if profile.documents:  # a journal target takes the papers only, say
+        project.documents = [d for d in project.documents if d.kind in profile.documents]
+    if write and profile.package == "per-paper":
         problems.deferred = {"limit"}  # a journal's limits are rules of its checklist: write, then fail
     ctx = Context(project=project, profile=profile, target=target, known_targets=sorted(targets(root)),
                   problems=problems)
@@ -131,7 +131,7 @@ def _prepare(root, target, write, problems, stage):
     bib_keys = set(entries) if len(problems.errors) == before else None  # unreadable .bib: no key is "unknown"
     stage("data", load_data, ctx, bib_keys)
 
-    docs = stage("read", read.parse_all, project, problems, ctx.values)
+    docs = stage("read", read.parse_all, project, problems, ctx.values_for)
     read.read_authors(project, docs, problems)
     problems.stop_if_errors()
     stage("expand", _run_stage, "expand", docs, ctx)
@@ -161,7 +161,7 @@ def _build(root, target, write, problems, result, stage) -> None:
     problems.stop_if_errors()
     if not write:
         return
-    if ctx.profile.get("package") == "per-paper":  # a journal: one submission package per paper
+    if ctx.profile.package == "per-paper":  # a journal: one submission package per paper
         problems.drop_deferred()  # its checklist states each of them as a failed rule
         stage("write", submission.write_packages, docs, ctx, result, counts)
         return
@@ -171,27 +171,12 @@ def _build(root, target, write, problems, result, stage) -> None:
 
 
 def load_data(ctx: Context, bib_keys: set[str] | None) -> None:
-    """The research data named in the plan (`review:` and `study:` on a document), and the values
-    that prose can read. A data set that fails is reported once and its directives stay quiet."""
-    root, problems = ctx.project.root, ctx.problems
-    ctx.values = {"words": values.Words([d.id for d in ctx.project.documents]),
+    """The research data named in the plan (thesiskit/datasets.py), and the values prose can read."""
+    ctx.datasets, shared = datasets.load_all(ctx.project, bib_keys, ctx.problems)
+    ctx.values = {**shared, "words": values.Words([d.id for d in ctx.project.documents]),
                   "thesis": {**{k: v for k, v in ctx.project.metadata.items() if k != "documents"},
                              "author": people.names(ctx.project.authors),  # never a Python list in prose
                              "supervisors": [p.titled for p in ctx.project.supervisors]}}
-    loaders = {"review": (lambda rel: data.load_review(root, rel, bib_keys, problems), values.review_values),
-               "study": (lambda rel: data.load_study(root, rel, problems), values.study_values)}
-    for document in ctx.project.documents:
-        for name, (load, compute) in loaders.items():
-            if not document.options.get(name):
-                continue
-            before = len(problems.errors)
-            loaded = load(str(document.options[name]))
-            if loaded is None or len(problems.errors) > before:
-                ctx.data_failed.add(name)
-                loaded, ctx.values[name] = None, values.Missing()
-            else:
-                ctx.values[name] = compute(loaded)
-            setattr(ctx, name, loaded)
 
 
 def fill_word_counts(docs: dict[str, pf.Doc], counts: dict[str, dict]) -> None:
@@ -216,8 +201,8 @@ def _write(source: str, ctx: Context, result: Result) -> None:
     out_dir = root / "build" / ctx.target
     cache = root / "build" / ".cache"
     out_dir.mkdir(parents=True, exist_ok=True)
-    stem = str(ctx.profile.get("basename", ctx.target))
-    formats = list(ctx.profile.get("outputs", ["docx", "pdf", "html"]))
+    stem = ctx.profile.basename or ctx.target
+    formats = list(ctx.profile.outputs)
     meta = ctx.project.metadata
     title, author = " ".join(str(meta["title"]).split()), people.names(ctx.project.authors)
     # The title page is ours; title and author go only where a format keeps them out of the text, each

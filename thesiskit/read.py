@@ -40,9 +40,11 @@ def read_sources(project: Project, document: Document, problems: Problems, conte
     return "\n".join(parts)
 
 
-def parse_all(project: Project, problems: Problems, context: dict | None = None) -> dict[str, pf.Doc]:
-    """Parse every document (in parallel: pandoc runs as separate processes)."""
-    texts = {d.id: read_sources(project, d, problems, context) for d in project.documents}
+def parse_all(project: Project, problems: Problems, values_for=None) -> dict[str, pf.Doc]:
+    """Parse every document (in parallel: pandoc runs as separate processes); values_for(document id)
+    gives what its {{ }} can read."""
+    texts = {d.id: read_sources(project, d, problems, values_for(d.id) if values_for else {})
+             for d in project.documents}
     docs: dict[str, pf.Doc] = {}
 
     def parse(doc_id):

@@ -27,7 +27,7 @@ from pathlib import Path
 import panflute as pf
 
 from . import atomic, transforms, figures, lints, masking, pandoc, people, privacy
-from .assemble import MAIN_COUNT_LABEL, number, page_break
+from .assemble import number, page_break
 from .inlines import para, words
 from .context import Context
 from .reference_docx import reference_docx
@@ -96,7 +96,7 @@ def write_packages(docs: dict[str, pf.Doc], ctx: Context, result, counts: dict[s
 def package(doc: pf.Doc, ctx: Context, document, counts: dict, folder: Path, work: Path) -> list[Rule]:
     meta = ctx.project.metadata
     article = str(doc.get_metadata("kind", ""))
-    ident = masking.identity(ctx.project, document, ctx.profile) if ctx.profile.get("mask") else None
+    ident = masking.identity(ctx.project, document, ctx.profile) if ctx.profile.mask else None
     source, blinded = doc, 0
     if ident is not None:  # everything reviewers get is made from the masked copy
         source, blinded = masking.blind_doc(doc, ident.matcher)
@@ -126,7 +126,7 @@ def package(doc: pf.Doc, ctx: Context, document, counts: dict, folder: Path, wor
                       figures, figure_files)
     rules += masking_rules(ctx, document, ident, blinded, reviewed, folder, work)
     rules += [Rule(str(item), "author to confirm", "not checkable by the build", hard=False)
-              for item in ctx.profile.get("confirm") or []]
+              for item in ctx.profile.confirm]
     (folder / "checklist.md").write_text(render_checklist(rules, title, document.id, ctx.target), encoding="utf-8")
     return rules
 
@@ -160,7 +160,7 @@ def masking_rules(ctx: Context, document, ident, blinded: int, reviewed: list[Pa
                           f"searched every part of {names} for {len(ident.terms)} terms"))
     found = ctx.self_citations.get(document.id)
     masked = sorted(found.masked) if found else []
-    omitted = ctx.profile.get("self-citations") == "omit"
+    omitted = ctx.profile.self_citations == "omit"
     rules.append(Rule("Self-citations masked (APA 7: cited as Author, details omitted in the reference list)", "pass",
                       f"{document.id} — " + (f"{len(masked)} work{'s' * (len(masked) != 1)} by the authors cited as "
                                              f"\"Author\" and {'left out of' if omitted else 'masked in'} the "
@@ -258,7 +258,7 @@ def title_page(doc: pf.Doc, ctx: Context, document, title: str, counts: dict) ->
     blocks += [
         _statement("Word count", f"abstract {number(counts.get('abstract', 0))}; main text "
                                  f"{number(counts.get('main', 0))} "
-                                 f"({str(ctx.profile.get('main-count-label', MAIN_COUNT_LABEL)).lower()})"),
+                                 f"({ctx.profile.main_count_label.lower()})"),
         _statement("Funding", str(meta.get("funding") or "[to be completed by the author]")),
         _statement("Disclosure statement", declaration or "[to be completed by the author]"),
         _statement("Data availability statement", str(meta.get("data-availability") or
@@ -333,7 +333,7 @@ def write_figures(figures: list, ctx: Context, folder: Path, work: Path) -> list
     import typst
 
     folder.mkdir(parents=True, exist_ok=True)
-    dpi = int(ctx.profile.get("figure-dpi", 300))
+    dpi = ctx.profile.figure_dpi
     root = ctx.project.root
     written = []
     template = (Path(__file__).parent / "templates" / "figure.typ").read_text()
@@ -360,7 +360,7 @@ def write_figures(figures: list, ctx: Context, folder: Path, work: Path) -> list
 def checklist(doc, manuscript, ctx, document, counts, article, folder, tables, supplementary, figures,
               figure_files) -> list[Rule]:
     profile = ctx.profile
-    limits = (profile.get("limits") or {}).get(article) or {}
+    limits = profile.limits.get(article) or {}
     rules: list[Rule] = []
     where = str(document.files[0]) if document.files else document.id
 
@@ -374,49 +374,52 @@ def checklist(doc, manuscript, ctx, document, counts, article, folder, tables, s
         rules.append(Rule(f"Abstract at most {abstract_limit} words", "pass" if abstract <= abstract_limit else "fail",
                           f"{where} — {abstract} words"))
     keywords = doc.get_metadata("keywords", []) or []
-    bounds = profile.get("keywords") or {}
+    bounds = profile.keywords
     if bounds:
-        low, high = bounds.get("min", 0), bounds.get("max", 99)
+        low, high = bounds.min, bounds.max if bounds.max is not None else 99
         rules.append(Rule(f"Between {low} and {high} keywords", "pass" if low <= len(keywords) <= high else "fail",
                           f"{where} — {len(keywords)} keywords"))
-    caps = profile.get("floats") or {}
+    caps = profile.floats
     for name, items in (("tables", tables), ("figures", figures)):
-        if name in caps:
+        if getattr(caps, name) is not None:
             moved = sum(1 for s in supplementary if ("apa-table" in s.classes) == (name == "tables"))
-            rules.append(Rule(f"At most {caps[name]} {name} with the article", "pass" if len(items) <= caps[name] else "fail",
+            rules.append(Rule(f"At most {getattr(caps, name)} {name} with the article", "pass" if len(items) <= getattr(caps, name) else "fail",
                               f"{document.id} — {len(items)} {name} kept" +
                               (f"; {moved} moved to supplementary material (see supplementary.docx)" if moved else "")))
     rules.append(Rule("Each table and figure uploaded separately, its place marked in the text", "pass",
                       f"{document.id} — {len(tables) + len(figures)} callouts; no table left in manuscript.docx"))
-    low_dpi = [f for f in figure_files if f.suffix == ".png" and round(_dpi(f)) < int(profile.get("figure-dpi", 300))]
+    low_dpi = [f for f in figure_files if f.suffix == ".png" and round(_dpi(f)) < profile.figure_dpi]
     if figure_files:
-        rules.append(Rule(f"Figures at {profile.get('figure-dpi', 300)} dpi or more", "fail" if low_dpi else "pass",
+        rules.append(Rule(f"Figures at {profile.figure_dpi} dpi or more", "fail" if low_dpi else "pass",
                           f"{document.id} — " + ", ".join(f.name for f in figure_files)))
 
     text = pf.stringify(manuscript)
-    for statement in (profile.get("statements") or {}).get(article, []) or []:
-        match = re.search(statement["pattern"], text, re.S)
+    for statement in profile.statements.get(article, []):
+        match = re.search(statement.pattern, text, re.S)
         found_at = ctx.locate(document, " ".join(match.group(0).split()[:3])) if match else where
-        rules.append(Rule(statement["rule"], "pass" if match else "fail",
+        rules.append(Rule(statement.rule, "pass" if match else "fail",
                           f"{found_at} — " + (f'found: "{_excerpt(text, match)}"' if match else
-                                              "not found in the manuscript; " + statement.get("fix", "add it"))))
+                                              "not found in the manuscript; " + statement.fix)))
 
-    lint_rules = profile.get("lints") or {}
+    lint = profile.lints
     findings: list[lints.Finding] = []
-    if "participants-language" in lint_rules:
-        words_ = lint_rules["participants-language"]
-        findings += lints.participant_language(manuscript, ctx, document, words_.get("error", []))
-        findings += lints.participant_language(manuscript, ctx, document, words_.get("review", []),
-                                               rule="participants-language-review")
-    if "double-quotes" in lint_rules:
+    descriptions: dict[str, str] = {}
+    if lint.participants_language:
+        refused, queried = lint.participants_language.error, lint.participants_language.review
+        findings += lints.participant_language(manuscript, ctx, document, refused)
+        findings += lints.participant_language(manuscript, ctx, document, queried, rule="participants-language-review")
+        descriptions["participants-language"] = ('Study participants called "participants", not '
+                                                 + " or ".join(f'"{w}"' for w in refused))
+        if queried:
+            descriptions["participants-language-review"] = (" or ".join(f'"{w.capitalize()}"' for w in queried)
+                                                            + " used only where it does not mean study participants")
+    if lint.double_quotes:
         findings += lints.single_quotes(manuscript, ctx, document)
-    if "consistent-spelling" in lint_rules:
+        descriptions["double-quotes"] = "Double quotation marks for quotations"
+    if lint.consistent_spelling:
         findings += lints.mixed_spelling(manuscript, ctx, document)
-    descriptions = {"participants-language": 'Study participants called "participants", not "subjects"',
-                    "participants-language-review": '"Patients" used only where it does not mean study participants',
-                    "double-quotes": "Double quotation marks for quotations",
-                    "consistent-spelling": "One spelling style throughout"}
-    names = [*lint_rules, *(["participants-language-review"] if "participants-language" in lint_rules else [])]
+        descriptions["consistent-spelling"] = "One spelling style throughout"
+    names = list(descriptions)
     for name in names:
         hits = [f for f in findings if f.rule == name]
         hard = name == "participants-language"

@@ -220,7 +220,32 @@ def _name(text: str) -> str:
     return re.sub(r"\W+", "_", str(text).strip().lower())
 
 
-class Withheld(Exception):
+class Refused(Exception):
+    """A value that exists but cannot be given here; the message says why and what to write instead.
+    Not a LookupError, TypeError or AttributeError, which Jinja's sandbox would turn into 'undefined'."""
+
+
+class Ambiguous:
+    """A bare data-set name (`review`) in a document that has none of its own, while several documents
+    of the thesis have one: which is meant must be said (`paper1.review...`)."""
+
+    def __init__(self, name: str, holders: list[str]):
+        self._name, self._holders = name, holders
+
+    def _refuse(self, *_args):
+        choices = " or ".join(f"{{{{ {h}.{self._name}... }}}}" for h in self._holders)
+        raise Refused(f"'{self._name}' is ambiguous here: {' and '.join(self._holders)} each have a {self._name}; "
+                      f"write {choices}")
+
+    def __getattr__(self, name):
+        if name.startswith("__"):
+            raise AttributeError(name)
+        self._refuse()
+
+    __getitem__ = __str__ = __iter__ = _refuse
+
+
+class Withheld(Refused):
     """A `{{ study.* }}` value that disclosure control keeps out of the thesis (thesiskit/disclosure.py):
     render() reports it at the chapter's line with why and what to write instead. Deliberately not a
     LookupError, TypeError or AttributeError, which Jinja's sandbox would turn into 'undefined'."""
@@ -454,7 +479,7 @@ def render(text: str, values: dict, where: str, problems: Problems, env: Sandbox
                        "not found; such paths start from the project folder (e.g. \"chapters/shared/note.md\")")
     except IncludeError as exc:
         problems.error(f"{where}:{_template_line(exc)}", str(exc))
-    except Withheld as exc:  # disclosure control: the value exists but may not be printed
+    except Refused as exc:  # withheld by disclosure control, or ambiguous: exists, but not to be printed here
         problems.error(f"{where}:{_template_line(exc)}", str(exc))
     except jinja2.UndefinedError as exc:
         line = _template_line(exc)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import panflute as pf
 
+from ..datasets import missing_message
 from ..directives import DIRECTIVES, RESERVED, DirectiveError, parse_options
 from ..tree import elements
 from . import conditional
@@ -35,7 +36,7 @@ def run(doc: pf.Doc, ctx, document) -> None:
         module = DIRECTIVES[names[0]]
         where = ctx.locate(document, "#" + elem.identifier) if elem.identifier else ctx.locate(document, "." + module.NAME)
         options = parse_options(module, elem.attributes, where, ctx)
-        data = _data_for(module, ctx, where) if options is not None else None
+        data = _data_for(module, ctx, where, document) if options is not None else None
         blocks = None
         if options is not None and (data is not None or not module.DATA):
             ctx.where = where  # for problems a directive finds in the files it reads
@@ -80,13 +81,10 @@ def _unknown_classes(elem: pf.Div, ctx, document) -> None:
                                  f"({', '.join(AUTHOR_CLASSES)}); it changes nothing, so remove it")
 
 
-def _data_for(module, ctx, where):
+def _data_for(module, ctx, where, document):
     if not module.DATA:
         return None
-    data = getattr(ctx, module.DATA, None)
-    if data is None:
-        config = {"review": "review: data/review.yaml", "study": "study: data/study.yaml"}[module.DATA]
-        if module.DATA not in ctx.data_failed:
-            ctx.problems.error(where, f"{module.NAME} needs the {module.DATA}'s data; add '{config}' to this "
-                               f"document's entry in thesis.md")
+    data = ctx.datasets.for_document(document.id, module.DATA)
+    if data is None and not ctx.datasets.failed(document.id, module.DATA):  # a failed one was reported
+        ctx.problems.error(where, missing_message(module.NAME, module.DATA, ctx.datasets, document.id))
     return data

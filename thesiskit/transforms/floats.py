@@ -49,7 +49,7 @@ def placements(marks: list[str], cap: int | None) -> tuple[list[str], int]:
 
 def _plan(doc: pf.Doc, ctx, document) -> dict:
     """Decide, before numbering, which floats stay with the article under the profile's caps."""
-    caps = (ctx.profile.get("floats") or {})
+    caps = ctx.profile.floats
     marks: dict[str, list[tuple[str, str]]] = {"tbl": [], "fig": []}
 
     def collect(elem, _doc):
@@ -68,7 +68,7 @@ def _plan(doc: pf.Doc, ctx, document) -> dict:
         collect(elem, doc)
     plan = {}
     for kind, name in (("tbl", "tables"), ("fig", "figures")):
-        cap = caps.get(name)
+        cap = getattr(caps, name)
         decided, over = placements([m for _, m in marks[kind]], cap)
         if over:
             kept = [label for label, m in marks[kind] if m == "keep"]
@@ -82,7 +82,8 @@ def _plan(doc: pf.Doc, ctx, document) -> dict:
 
 def run(doc: pf.Doc, ctx, document) -> None:
     counters = {"tbl": 0, "fig": 0, "stbl": 0, "sfig": 0}
-    counters["plan"] = _plan(doc, ctx, document) if ctx.profile.get("floats") else None
+    caps = ctx.profile.floats
+    counters["plan"] = _plan(doc, ctx, document) if caps.tables is not None or caps.figures is not None else None
     prefix = ""
     new_content = []
     blocks = list(doc.content)

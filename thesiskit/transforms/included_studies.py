@@ -22,7 +22,8 @@ def included_keys(ctx, document) -> list[str]:
     """The review's included studies: from its data (`review:` in thesis.md), already validated, or,
     for a project without review data, the 'key' column of the `included-studies` CSV."""
     if document.options.get("review"):
-        return [s.key for s in ctx.review.studies.values()] if ctx.review else []
+        review = ctx.datasets.own(document.id, "review")
+        return [s.key for s in review.studies.values()] if review else []
     path = document.options.get("included-studies")
     if not path:
         return []

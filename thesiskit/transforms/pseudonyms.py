@@ -18,9 +18,10 @@ ATTRIBUTION = re.compile(r"\(([A-Z][\w'-]+)\)\W*$")
 
 
 def run(doc: pf.Doc, ctx, document) -> None:
-    if not document.options.get("study") or ctx.study is None:
+    study = ctx.datasets.own(document.id, "study")
+    if study is None:
         return
-    known = {p.pseudonym for p in ctx.study.participants}
+    known = {p.pseudonym for p in study.participants}
 
     def action(elem, _doc):
         if isinstance(elem, pf.BlockQuote) and elem.content:
@@ -31,7 +32,7 @@ def run(doc: pf.Doc, ctx, document) -> None:
                 who = "a name from private/redact.txt, which is" if listed else f"'{name}', who is"  # never quote it
                 ctx.problems.error(ctx.locate(document, f"({name})"),
                                    f"quotation attributed to {who} not a pseudonym in "
-                                   f"{ctx.study.config_file}'s participants; use the participant's pseudonym")
+                                   f"{study.config_file}'s participants; use the participant's pseudonym")
 
     for elem in elements(doc):
         action(elem, doc)
