@@ -131,7 +131,7 @@ def paper_blocks(doc: pf.Doc, doc_id: str, index: int, authors: list[Person], co
         blocks.append(pf.Div(para(pf.Emph(pf.Str("Keywords:")), pf.Space(), ", ".join(map(str, keywords))),
                              classes=["keywords"]))
     blocks.append(page_break())
-    _shift_headings(body, 1)
+    shift_headings(body, 1)
     for block in body:
         if isinstance(block, pf.Header) and "references" in block.classes:
             blocks.append(page_break())  # APA: the reference list starts on a new page
@@ -140,7 +140,7 @@ def paper_blocks(doc: pf.Doc, doc_id: str, index: int, authors: list[Person], co
     return blocks
 
 
-def _shift_headings(blocks: list, by: int) -> None:
+def shift_headings(blocks: list, by: int) -> None:
     """Inside a paper, Markdown's '#' is APA level 1, one level below the paper's own title."""
     def action(elem, _doc):
         if isinstance(elem, pf.Header):

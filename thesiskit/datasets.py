@@ -17,7 +17,6 @@ it is read; its directives and values then stay quiet.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Callable
 
 from . import data, values

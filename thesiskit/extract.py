@@ -31,9 +31,10 @@ BLOCK_TAGS = re.compile(r"</?(p|div|h[1-6]|li|td|th|tr|br|section|table|title|ts
 
 
 def texts(path: Path, name: str | None = None, data: bytes | None = None) -> list[tuple[str, str]]:
-    """(where in the file, text) pairs: 'word/document.xml', 'word/media/image1.png', 'page 3'."""
+    """(where in the file, text) pairs: 'word/document.xml', 'word/media/image1.png', 'page 3'. The
+    kind of file is its path's; name is how to show it."""
     name = name or path.name
-    suffix = Path(name).suffix.lower()
+    suffix = path.suffix.lower()
     if data is None:
         data = path.read_bytes()
     if suffix in (".docx", ".xlsx", ".pptx", ".odt"):

@@ -205,7 +205,6 @@ def blind(data, matcher: Matcher) -> int:
             pair[1] = text(pair[1])
 
     def inlines(items: list) -> list:
-        nonlocal count
         out, run = [], []
 
         def flush():
@@ -232,6 +231,7 @@ def blind(data, matcher: Matcher) -> int:
         return out
 
     def walk(node) -> None:
+        nonlocal count
         if isinstance(node, list):
             if node and all(isinstance(i, dict) and i.get("t") in INLINES for i in node):
                 node[:] = inlines(node)

@@ -56,9 +56,11 @@ def scan(folder: Path, terms: Matcher, problems: Problems, shown_as: str, root: 
     if not terms:
         return
     hits: dict[str, list[tuple[str, str]]] = {}  # term -> [(output, "...words █████ words...")]
-    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
-        output = f"{shown_as}/{path.relative_to(folder).as_posix()}"
-        for where, text in [(output, path.relative_to(folder).as_posix()), *extract.texts(path, output)]:
+    files = sorted((p for p in folder.rglob("*") if p.is_file()), key=lambda p: (p.name.startswith("."), p))
+    for path in files:  # the outputs, then the intermediate files they were made from (.thesis.typ)
+        rel = path.relative_to(folder).as_posix()
+        output = f"{shown_as}/{_made_from(rel)}"
+        for where, text in [(output, rel), *extract.texts(path, output)]:
             for term, excerpt in terms.scan(text):
                 if output not in (o for o, _ in hits.get(term, [])):
                     hits.setdefault(term, []).append((output, excerpt))
@@ -70,6 +72,14 @@ def scan(folder: Path, terms: Matcher, problems: Problems, shown_as: str, root: 
         source = source_of(term, root) if root is not None else None
         problems.error(source or found[0][0], f"a term from {LIST.as_posix()} appears in {outputs}: \"{found[0][1]}\"; "
                        f"remove it from {'this file' if source else 'the sources'} (the previous outputs were kept)")
+
+
+def _made_from(rel: str) -> str:
+    """The output an intermediate file becomes: '.thesis.typ' is the source of 'thesis.pdf'."""
+    name = rel.rsplit("/", 1)[-1]
+    if name.startswith(".") and name.endswith(".typ"):
+        return rel[: len(rel) - len(name)] + name[1:].removesuffix(".typ") + ".pdf"
+    return rel
 
 
 def source_of(term: str, root: Path) -> str | None:

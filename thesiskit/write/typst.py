@@ -1,0 +1,64 @@
+"""typst: the thesis PDF, and each figure of a journal package as a PNG and an SVG.
+
+Fonts come from the typst package only (`ignore_system_fonts`), so the PDF is the same on every
+machine. Values that go into typst strings (title, author) are escaped here: metadata is data, and
+nothing in it can run as typst code.
+"""
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+TYPST = "import sys, typst; typst.compile(sys.argv[1], output=sys.argv[2], root=sys.argv[3], ignore_system_fonts=True)"
+
+
+def escape(text: str) -> str:
+    """A value for a typst string literal ("..."): quotes and backslashes escaped, line breaks as \\n."""
+    text = "".join(c for c in str(text) if c >= " " or c in "\n\t")
+    return text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\t", " ")
+
+
+def compile_pdf(typ: Path, pdf: Path, root: Path) -> None:
+    """typst's layout of a whole thesis takes a few hundred MB that, in this process, the allocator
+    would keep to the end of the build (and in watch mode, for good): it runs in a child process,
+    whose memory goes when it exits."""
+    done = subprocess.run([sys.executable, "-c", TYPST, str(typ), str(pdf), str(root)], capture_output=True, text=True)
+    if done.returncode != 0:
+        lines = done.stderr.strip().splitlines()
+        raise RuntimeError(f"typst could not compile {typ.name}: {lines[-1] if lines else done.returncode}")
+
+
+def render_figure(body_typst: str, source: Path, folder: Path, n: int, root: Path, dpi: int) -> list[Path]:
+    """figure-N.png at dpi (stamped in the file, as Word and journals read it) and figure-N.svg, from a
+    figure's typst; the source stays beside the work for the privacy scans."""
+    import typst
+
+    template = (TEMPLATES / "figure.typ").read_text(encoding="utf-8")
+    source.write_text(template.replace("$body$", body_typst), encoding="utf-8")
+    written = []
+    for fmt, kwargs in (("png", {"ppi": dpi}), ("svg", {})):
+        target = folder / f"figure-{n}.{fmt}"
+        typst.compile(str(source), output=str(target), root=str(root), format=fmt, ignore_system_fonts=True, **kwargs)
+        if fmt == "png":
+            stamp_dpi(target, dpi)
+        written.append(target)
+    return written
+
+
+def stamp_dpi(path: Path, dpi: int) -> None:
+    """typst renders at the asked resolution but does not record it; Word and journals read it."""
+    from PIL import Image
+
+    with Image.open(path) as image:
+        image.load()
+        stamped = image.copy()
+    stamped.save(path, dpi=(dpi, dpi))
+
+
+def dpi_of(path: Path) -> float:
+    from PIL import Image
+
+    with Image.open(path) as image:
+        return float(image.info.get("dpi", (0, 0))[0])
