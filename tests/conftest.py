@@ -10,7 +10,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 GOLDEN_DATA = Path(__file__).parent / "golden" / "_data"  # a small review and study, for unit-level tests
-PROJECT_PARTS = ("thesis.md", "chapters", "bib", "data", "profiles", "build.py")
+PROJECT_PARTS = ("thesis.md", "chapters", "bib", "data", "profiles", "filters", "build.py")
 
 
 def pytest_addoption(parser):

@@ -1,6 +1,19 @@
-"""Command line: `python build.py <target>` builds a target; `check` checks every target without
-writing; `values` lists what prose can use. Exit 0 when clean, 1 when the sources have problems
-(each printed on one line), 2 for usage errors, 3 for an internal error (a bug)."""
+"""Command line: `thesiskit COMMAND` (or `python -m thesiskit`), and the thesis project's own
+`python build.py TARGET`.
+
+    thesiskit new DIR          start a thesis project in DIR (it builds at once)
+    thesiskit build TARGET     build a target (thesis, jmh-submission, ...); `thesiskit TARGET` too
+    thesiskit check            every target's limits, citations and cross-references; writes nothing
+    thesiskit values           every value the prose can use in {{ }}, with its current value
+    thesiskit watch [TARGET]   rebuild whenever a source changes
+    thesiskit profiles         the targets and where each profile comes from
+
+The project is found as git finds its repository: the nearest folder at or above the working
+directory holding thesis.md, or --project DIR. build.py passes its own folder instead, and refuses
+when run from inside another thesis project, which it would otherwise build instead of that one.
+Exit 0 when clean, 1 when the sources have problems (each printed on one line), 2 for usage errors,
+3 for an internal error (a bug), 130 when interrupted.
+"""
 from __future__ import annotations
 
 import argparse
@@ -20,36 +33,106 @@ from .problems import Problems
 from .values import flatten
 
 COMMANDS = {
+    "new": "start a thesis project in a new folder; it builds at once with every target",
+    "build": "build a target: the thesis, or a journal's submission packages",
     "check": "check word counts, limits, citations and cross-references for every target; writes nothing",
     "values": "print every value the prose can use in {{ }}, with its current value",
     "watch": "rebuild a target (default: thesis) whenever a chapter, data file, .bib or profile changes",
+    "profiles": "list the targets and where each profile comes from (--reference: every key a profile can set)",
 }
 
 
+class UsageError(Exception):
+    """The command was wrong (exit 2): the message says what to do."""
+
+
+def version() -> str:
+    from importlib.metadata import PackageNotFoundError, version as installed
+
+    try:
+        return installed("thesiskit")
+    except PackageNotFoundError:
+        return "0+unknown"
+
+
+def parser(known: list[str]) -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--project", metavar="DIR", help="the thesis project (default: the folder holding "
+                        "thesis.md, here or above)")
+    common.add_argument("-v", "--verbose", action="store_true", help="print each stage with its time")
+    common.add_argument("--debug", action="store_true", help="show Python tracebacks of internal errors")
+    top = argparse.ArgumentParser(prog="thesiskit", epilog="Options go after the command: thesiskit check --project DIR.",
+                                  description="Build a thesis and its journal submissions from Markdown, data and BibTeX.")
+    top.add_argument("--version", action="version", version=f"thesiskit {version()}")
+    sub = top.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    new = sub.add_parser("new", parents=[common], help=COMMANDS["new"], description=COMMANDS["new"])
+    new.add_argument("folder", metavar="DIR", help="the new project's folder (created if needed)")
+    new.add_argument("--force", action="store_true", help="write into a folder that is not empty (existing files "
+                     "are kept, never overwritten)")
+    built = sub.add_parser("build", parents=[common], help=COMMANDS["build"], description=COMMANDS["build"])
+    built.add_argument("target", help=f"the target: {', '.join(known) or 'see thesiskit profiles'}")
+    built.add_argument("--json", action="store_true", help="also print the report as JSON")
+    check = sub.add_parser("check", parents=[common], help=COMMANDS["check"], description=COMMANDS["check"])
+    check.add_argument("--json", action="store_true", help="print the reports as JSON")
+    sub.add_parser("values", parents=[common], help=COMMANDS["values"], description=COMMANDS["values"])
+    watch = sub.add_parser("watch", parents=[common], help=COMMANDS["watch"], description=COMMANDS["watch"])
+    watch.add_argument("target", nargs="?", default="thesis", help="the target to rebuild (default: thesis)")
+    listing = sub.add_parser("profiles", parents=[common], help=COMMANDS["profiles"], description=COMMANDS["profiles"])
+    listing.add_argument("--reference", action="store_true", help="print the reference of profile keys (README's)")
+    return top
+
+
+def _command_first(argv: list[str]) -> list[str]:
+    """The command moved to the front, so options may come before it (`thesiskit -v check`); a bare
+    target, as build.py takes it (`thesis`), is the build command's."""
+    words = [i for i, a in enumerate(argv) if not a.startswith("-") and not (i and argv[i - 1] == "--project")]
+    if not words:
+        return argv
+    first = argv[words[0]]
+    rest = argv[:words[0]] + argv[words[0] + 1:]
+    return [first, *rest] if first in COMMANDS else ["build", first, *rest]
+
+
+def find_project(start: Path) -> Path | None:
+    """The nearest folder at or above start that holds thesis.md."""
+    start = Path(start).resolve()
+    return next((folder for folder in (start, *start.parents) if (folder / "thesis.md").is_file()), None)
+
+
 def main(argv: list[str] | None = None, root: Path | None = None) -> int:
-    root = Path(root or Path.cwd())
-    known = targets(root)
-    parser = argparse.ArgumentParser(prog="build.py", description="Build the thesis and its journal submissions.")
-    parser.add_argument("target", help=f"a target to build ({', '.join(known) or 'see profiles/'}) or a command: "
-                        + "; ".join(f"'{name}' to {text}" for name, text in COMMANDS.items()))
-    parser.add_argument("watched", nargs="?", default="thesis", help="watch: the target to rebuild")
-    parser.add_argument("-v", "--verbose", action="store_true", help="print each stage with its time")
-    parser.add_argument("--json", action="store_true", help="check: print the report as JSON")
-    parser.add_argument("--debug", action="store_true", help="show Python tracebacks of internal errors")
-    args = parser.parse_args(argv)
-    if args.target not in known and args.target not in COMMANDS:
-        parser.error(f"unknown target '{args.target}'; choose one of: {', '.join([*known, *COMMANDS])}")
+    """Run a command. root is the project when a thesis's build.py (or a test) says which; otherwise
+    it is found from --project or the working directory. A bare target (`build.py thesis`) means
+    `build thesis`, so a project's build.py and `thesiskit` take the same words."""
+    from_command_line = argv is None
+    argv = _command_first(list(sys.argv[1:] if argv is None else argv))
+    known = targets(root) if root is not None else []
+    try:
+        args = parser(known).parse_args(argv)
+    except SystemExit as exc:
+        return int(exc.code or 0)
     previous = _sigterm_as_interrupt()
     try:
-        if args.target == "values":
+        if args.command == "new":
+            from .scaffold import new
+
+            return new(Path(args.folder), args.force)
+        root = project_root(args, root, from_command_line)
+        known = targets(root)
+        if args.command == "profiles":
+            return print_profiles(root, args.reference)
+        if args.command in ("build", "watch") and args.target not in known:
+            raise UsageError(f"unknown target '{args.target}'; choose one of: {', '.join(known)} "
+                             "(a target is a profile: see `thesiskit profiles`)")
+        if args.command == "values":
             return print_values(root)
-        if args.target == "check":
+        if args.command == "check":
             return run_check(root, known, args)
-        if args.target == "watch":
-            if args.watched not in known:
-                parser.error(f"unknown target '{args.watched}' to watch; choose one of: {', '.join(known)}")
-            return run_watch(root, args.watched)
+        if args.command == "watch":
+            return run_watch(root, args.target)
         return run_build(root, args)
+    except UsageError as exc:
+        print(f"thesiskit: {exc}", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         print("interrupted: build/ holds the last complete outputs, nothing half-written", file=sys.stderr)
         return 130
@@ -59,12 +142,52 @@ def main(argv: list[str] | None = None, root: Path | None = None) -> int:
     except Exception as exc:  # a bug of ours, not of the sources: say so, briefly
         if args.debug:
             raise
-        message = privacy.matcher(root).mask(f"{type(exc).__name__}: {exc}")  # never a listed real name
+        message = privacy.matcher(root or Path.cwd()).mask(f"{type(exc).__name__}: {exc}")  # never a listed real name
         print(f"internal error: {message} (run again with --debug and report it)", file=sys.stderr)
         return 3
     finally:
         if previous is not None:
             signal.signal(signal.SIGTERM, previous)
+
+
+def run() -> None:
+    """The `thesiskit` console command."""
+    sys.exit(main())
+
+
+def project_root(args, root: Path | None, from_command_line: bool) -> Path:
+    """The project a command works on (see the module's docstring); UsageError when there is none."""
+    if args.project:
+        folder = Path(args.project)
+        if not (folder / "thesis.md").is_file():
+            raise UsageError(f"{args.project}: no thesis.md in this folder; give the folder of a thesis project, "
+                             "or start one with `thesiskit new DIR`")
+        return folder.resolve()
+    here = find_project(Path.cwd())
+    if root is not None:
+        if from_command_line and here is not None and here != Path(root).resolve():
+            raise UsageError(f"this build.py builds {Path(root).resolve()}, but you are in the thesis project {here}; "
+                             "run that project's own build.py, or `thesiskit`, there")
+        return Path(root)
+    if here is None:
+        raise UsageError(f"no thesis.md in {Path.cwd()} or any folder above it; run `thesiskit new DIR` to start a "
+                         "thesis, or give --project DIR")
+    return here
+
+
+def print_profiles(root: Path, reference: bool) -> int:
+    from . import profiles
+
+    if reference:
+        print(profiles.reference(), end="")
+        return 0
+    problems = Problems()
+    for target, found in sorted(profiles.sources(root, problems).items()):
+        chain = " over ".join(s.shown for s in found)
+        print(f"{target:<18} {chain}")
+    for problem in problems.items:
+        print(problem.line(), file=sys.stderr)
+    return 1 if problems.errors else 0
 
 
 def _raise_interrupt(_signum, _frame):
@@ -82,8 +205,11 @@ def _sigterm_as_interrupt():
 
 def run_build(root: Path, args) -> int:
     start = time.perf_counter()
-    result = build(root, args.target, verbose=args.verbose, progress=sys.stderr.isatty())
+    result = build(root, args.target, verbose=args.verbose, progress=sys.stderr.isatty() and not args.json)
     documents = _documents(root)
+    if args.json:  # the report on stdout, for a program to read; problems still on stderr
+        print(json.dumps(result.report or {"target": args.target, "ok": False,
+                                           "problems": [p.as_dict() for p in result.problems.items]}, indent=2))
     if not result.ok:
         for problem in result.problems.items:
             print(problem.line(), file=sys.stderr)
@@ -94,6 +220,8 @@ def run_build(root: Path, args) -> int:
         else:
             print(f"{count} error{'s' if count != 1 else ''}; build/{args.target}/ was left as it was", file=sys.stderr)
         return 1
+    if args.json:
+        return 0
     print(f"{args.target}: built in {time.perf_counter() - start:.1f} s")
     print("\n".join(summary.table(result.report, result.problems.items, documents)))
     if result.outputs:

@@ -5,6 +5,7 @@ import re
 from dataclasses import dataclass, field
 
 from .datasets import Loaded, values_for
+from .directives import DIRECTIVES
 from .problems import Problems
 from .project import Document, Project
 
@@ -28,6 +29,7 @@ class Context:
     labels: dict[tuple[str, str], Label] = field(default_factory=dict)  # (scope, "tbl:x") -> Label
     datasets: Loaded = field(default_factory=Loaded)  # each document's research data (thesiskit/datasets.py)
     values: dict = field(default_factory=dict)  # what {{ }} in every document's prose can read
+    directives: dict = field(default_factory=lambda: dict(DIRECTIVES))  # built-in and the project's filters/
     self_citations: dict = field(default_factory=dict)  # paper id -> masking.SelfCitations (masked targets)
     where: str = ""  # the directive being expanded ('chapters/paper1/20-method.md:17'), for data problems
 

@@ -21,7 +21,7 @@ from pathlib import Path
 import panflute as pf
 
 from . import assemble as assembly
-from . import check, cite, datasets, pandoc, people, privacy, read, transforms, values
+from . import check, cite, datasets, extensions, pandoc, people, privacy, read, transforms, values
 from . import write as writers
 from .bibliography import check_fields, read_entries
 from .context import Context
@@ -105,6 +105,7 @@ def compute_values(root: Path) -> tuple[dict, Problems]:
     if project is None or problems.errors:
         return {}, problems
     ctx = Context(project=project, profile=Profile(), target="", known_targets=[], problems=problems)
+    extensions.load(Path(root), problems)  # a broken project filter is reported here too
     load_data(ctx, set(read_entries(Path(root), project.bibliography, problems)))
     return ctx.values, problems
 
@@ -120,6 +121,8 @@ def _prepare(root, target, write, problems, stage):
         problems.deferred = {"limit"}  # a journal's limits are rules of its checklist: write, then fail
     ctx = Context(project=project, profile=profile, target=target, known_targets=sorted(targets(root)),
                   problems=problems)
+    ctx.directives.update(extensions.load(root, problems))  # the project's own filters/
+    problems.stop_if_errors()
     before = len(problems.errors)
     entries = read_entries(root, project.bibliography, problems)
     bib_keys = set(entries) if len(problems.errors) == before else None  # unreadable .bib: no key is "unknown"

@@ -19,7 +19,7 @@ DIRECTIVES = {m.NAME: m for m in (casp_scores, casp_grades, casp_checklist, stud
                                    prisma_flow, concept_model, demographics, data_table)}
 RESERVED = {"title", "only", "except", "custom-style", "journal"}  # attributes that belong to other transforms
 
-__all__ = ["DIRECTIVES", "RESERVED", "DirectiveError", "parse_options"]
+__all__ = ["DIRECTIVES", "RESERVED", "DirectiveError", "parse_options", "run_standalone"]
 
 
 def parse_options(module, attributes: dict, where: str, ctx) -> dict | None:
@@ -44,3 +44,41 @@ def parse_options(module, attributes: dict, where: str, ctx) -> dict | None:
             ctx.problems.error(where, f"{module.NAME}: option '{key}' is required; add {key}=\"...\" to the div")
             ok = False
     return options if ok else None
+
+
+def run_standalone(directive, doc=None):
+    """Run one directive as a panflute filter (`pandoc --filter filters/x.py`): its divs are expanded
+    in place, with no thesis build around them (no data set; files are read from the working folder);
+    problems go to stderr, one line each."""
+    import sys
+    from pathlib import Path
+    from types import SimpleNamespace
+
+    import panflute as pf
+
+    from ..problems import Problems
+    from ..project import Project
+
+    ctx = SimpleNamespace(problems=Problems(), where=directive.NAME, target="",
+                          project=Project(root=Path.cwd(), metadata={}, documents=[], bibliography=[]))
+
+    def action(elem, _doc):
+        if not (isinstance(elem, pf.Div) and directive.NAME in elem.classes):
+            return None
+        options = parse_options(directive, elem.attributes, f"div .{directive.NAME}", ctx)
+        if options is None:
+            return None
+        try:
+            blocks = directive.render(options, None, ctx)
+        except DirectiveError as exc:
+            ctx.problems.error(f"div .{directive.NAME}", f"{directive.NAME}: {exc}")
+            return None
+        elem.content = [*blocks, *elem.content]
+        return None
+
+    result = pf.run_filter(action, doc=doc)
+    for problem in ctx.problems.items:
+        print(problem.line(), file=sys.stderr)
+    if doc is None and ctx.problems.errors:
+        sys.exit(1)  # pandoc then stops with the filter's error
+    return result

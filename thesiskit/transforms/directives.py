@@ -14,7 +14,8 @@ from __future__ import annotations
 import panflute as pf
 
 from ..datasets import missing_message
-from ..directives import DIRECTIVES, RESERVED, DirectiveError, parse_options
+from ..directives import RESERVED, DirectiveError, parse_options
+from ..extensions import line_in
 from ..tree import elements
 from . import conditional
 
@@ -29,11 +30,11 @@ def run(doc: pf.Doc, ctx, document) -> None:
     def action(elem, _doc):
         if not isinstance(elem, pf.Div):
             return None
-        names = [c for c in elem.classes if c in DIRECTIVES]
+        names = [c for c in elem.classes if c in ctx.directives]
         if not names:
             _unknown_classes(elem, ctx, document)
             return None
-        module = DIRECTIVES[names[0]]
+        module = ctx.directives[names[0]]
         where = ctx.locate(document, "#" + elem.identifier) if elem.identifier else ctx.locate(document, "." + module.NAME)
         options = parse_options(module, elem.attributes, where, ctx)
         data = _data_for(module, ctx, where, document) if options is not None else None
@@ -44,6 +45,13 @@ def run(doc: pf.Doc, ctx, document) -> None:
                 blocks = module.render(options, data, ctx)
             except DirectiveError as exc:
                 ctx.problems.error(where, f"{module.NAME}: {exc}")
+            except Exception as exc:  # noqa: BLE001 - a project's own directive failed: its author's bug, at its line
+                source = getattr(module, "SOURCE", None)
+                if source is None:
+                    raise  # a built-in directive: ours, an internal error
+                path = ctx.project.root / source
+                ctx.problems.error(f"{source}:{line_in(exc, path)}", f"{module.NAME} failed while rendering {where} "
+                                   f"({type(exc).__name__}: {exc}); fix the directive in {source}")
         if not blocks:
             elem.classes.append("directive-failed")  # reported once, here; later transforms leave it be
             return None
@@ -70,10 +78,10 @@ def _unknown_classes(elem: pf.Div, ctx, document) -> None:
         if name in AUTHOR_CLASSES or name == "directive-failed":
             continue
         where = ctx.locate(document, "." + name)
-        close = difflib.get_close_matches(name, [*DIRECTIVES, *AUTHOR_CLASSES], n=1, cutoff=0.7)
+        close = difflib.get_close_matches(name, [*ctx.directives, *AUTHOR_CLASSES], n=1, cutoff=0.7)
         options = [k for k in elem.attributes if k not in RESERVED]
         if close or options:  # options only make sense on a directive
-            hint = f"did you mean .{close[0]}?" if close else f"use one of {', '.join(sorted(DIRECTIVES))}"
+            hint = f"did you mean .{close[0]}?" if close else f"use one of {', '.join(sorted(ctx.directives))}"
             ctx.problems.error(where, f"unknown directive '.{name}'; {hint}")
             elem.classes.append("directive-failed")  # reported here, once
         else:
