@@ -64,7 +64,7 @@ CASES = {
     "empty CSV": (lambda p: (p / "data/casp-second.csv").write_text(""),
                   r"^data/casp-second\.csv: the file is empty"),
     "participant age outside every band": (lambda p: edit(p / "data/participants.csv", "Eira,Non-binary,29", "Eira,Non-binary,16"),
-                                           r"^data/participants\.csv row 6, column age: 16 falls in no age band"),
+                                           r"^data/participants\.csv row 6, column age: 16 falls in no band of 'age'"),
     "duplicate pseudonym": (lambda p: edit(p / "data/participants.csv", "Dai,", "Alys,"),
                             r"^data/participants\.csv row 5, column pseudonym: 'Alys' is also row 2"),
     "data path outside the project": (lambda p: edit(p / "data/review.yaml", "prisma: data/prisma.yaml", "prisma: ../../prisma.yaml"),

@@ -17,7 +17,10 @@ from thesiskit.directives import data_table, demographics
 from thesiskit.directives import parse_options
 from thesiskit.directives.options import DirectiveError
 from thesiskit import data, disclosure, values
-from thesiskit.disclosure import NOT_REPORTED, POOL, Cell
+from thesiskit.disclosure import NOT_REPORTED, Cell, pool_label
+
+POOL = pool_label("Gender")
+SHOW = ["gender", "age", "experience", "interview"]  # what the golden and example studies declare
 from thesiskit.problems import Problems
 from thesiskit.project import Document
 
@@ -57,10 +60,13 @@ def test_an_unknown_option_is_an_error():
 
 
 @pytest.mark.parametrize("show", ["pseudonym", "gender pseudonym", "age*gender"])
-def test_show_names_characteristics_only(show):
+def test_show_names_characteristics_only(project, show):
     parsed, lines = options({"show": show})
-    assert parsed is None and len(lines) == 1
-    assert "is not one of gender, age, experience, interview" in lines[0]
+    assert lines == []
+    study, _ = load(project)
+    with pytest.raises(DirectiveError, match=r"show: '.*' is not one of gender, age, experience, interview \(the "
+                                             r"characteristics data/study\.yaml declares\)"):
+        demographics.rows(study, parsed["show"])
 
 
 def test_show_several_characteristics_one_after_another_is_allowed(project):
@@ -68,12 +74,12 @@ def test_show_several_characteristics_one_after_another_is_allowed(project):
     assert (parsed, lines) == ({"show": ["age", "gender"]}, [])
     study, _ = load(project)
     cells = demographics.rows(study, parsed["show"])
-    assert [c[0] for c in cells if c[0].startswith("**")] == ["**Gender**", "**Age (years)**"]  # two tables' worth, not one crossed
+    assert [c[0] for c in cells if c[0].startswith("**")] == ["**Age (years)**", "**Gender**"]  # in the order asked, not crossed
 
 
 # ---------------------------------------------------------------- the table's rows
 
-@pytest.mark.parametrize("show", [["gender"], ["age"], ["experience"], ["interview"], list(demographics.SHOW)])
+@pytest.mark.parametrize("show", [["gender"], ["age"], ["experience"], ["interview"], list(SHOW)])
 def test_rows_are_aggregates_only(project, show):
     study, problems = load(project)
     assert problems == []
@@ -90,29 +96,27 @@ def test_rows_are_aggregates_only(project, show):
 
 def test_the_example_bands_and_top_code_pass():
     study, problems = load(ROOT)
-    assert problems == [] and [b[0] for b in study.age_bands] == ["18-30", "31-40", "41-50", "51-60", "Over 60"]
+    assert problems == [] and [b[0] for b in study.characteristic("age").bands] == [
+        "18-30", "31-40", "41-50", "51-60", "Over 60"]
 
 
 @pytest.mark.parametrize("old, new, pattern", [
-    ('"18-40": [18, 40]', '"18-40": [18, 40]\n  "47": [47, 47]',
-     r"^data/study\.yaml: error: age band '47' \(\[47, 47\]\) covers fewer than 5 years, so its count could reveal "
-     r"exact ages; widen it or merge it with a neighbour \(an open-ended band such as \[61, null\] is fine\)$"),
-    ('"18-40": [18, 40]', '"18-21": [18, 21]\n  "22-40": [22, 40]', r"^data/study\.yaml: error: age band '18-21'"),
-    ('"41-60": [41, 60]', '"41-60": [41, 60]\n  "41-61": [41, 61]',
-     r"^data/study\.yaml: error: age band '41-61' overlaps '41-60'; make the bands separate, or subtracting "
-     r"their counts reveals exact ages$"),
-    ('"Over 60": [61, null]', '"Over 60": [61, null]\n  "Over 62": [63, null]',
-     r"^data/study\.yaml: error: age band 'Over 62' overlaps 'Over 60'"),
-    ("experience-top-code: 20\n", "",
-     r"^data/study\.yaml: error: experience-top-code is missing; set it below the most years_experience in "
-     r"data/participants\.csv \(more years are then shown as \"more than N\"\), so the most experienced "
-     r"participant's exact years never appear$"),
-    ("experience-top-code: 20", "experience-top-code: 25",
-     r"^data/study\.yaml: error: experience-top-code: 25 is too high; set it below the most years_experience"),
-    ("experience-top-code: 20", "experience-top-code: twenty",
-     r"^data/study\.yaml: error: experience-top-code: 'twenty' is not a number of years; set it below"),
+    ('"18-40": [18, 40]', '"18-40": [18, 40]\n      "47": [47, 47]',
+     r"^data/study\.yaml:\d+: error: band '47' of 'age' \(\[47, 47\]\) covers fewer than 5 values, so its count could "
+     r"reveal exact values; widen it or merge it with a neighbour \(an open-ended band such as \[61, null\] is fine\)$"),
+    ('"18-40": [18, 40]', '"18-21": [18, 21]\n      "22-40": [22, 40]', r"^data/study\.yaml:\d+: error: band '18-21'"),
+    ('"41-60": [41, 60]', '"41-60": [41, 60]\n      "41-61": [41, 61]',
+     r"^data/study\.yaml:\d+: error: band '41-61' of 'age' overlaps '41-60'; make the bands separate, or subtracting "
+     r"their counts reveals exact values$"),
+    ('"Over 60": [61, null]', '"Over 60": [61, null]\n      "Over 62": [63, null]',
+     r"^data/study\.yaml:\d+: error: band 'Over 62' of 'age' overlaps 'Over 60'"),
+    ("top-code: 20", "top-code: 25",
+     r"^data/study\.yaml:\d+: error: characteristic 'experience': top-code 25 is too high; set it below the highest "
+     r"years_experience"),
+    ("top-code: 20", "top-code: twenty",
+     r"^data/study\.yaml:\d+: error: characteristic 'experience': decimals, codes and range are numbers"),
 ], ids=["one-year band", "four-year band", "overlapping bands", "overlapping open-ended bands",
-        "no top code", "top code at the maximum", "top code not a number"])
+        "top code at the maximum", "top code not a number"])
 def test_study_config_that_would_reveal_a_person_is_one_clear_problem(project, old, new, pattern):
     edit(project / "data/study.yaml", old, new)
     _, problems = load(project)
@@ -121,17 +125,27 @@ def test_study_config_that_would_reveal_a_person_is_one_clear_problem(project, o
 
 
 def test_five_year_bands_and_a_top_code_just_below_the_maximum_pass(project):
-    edit(project / "data/study.yaml", '"18-40": [18, 40]', '"18-22": [18, 22]\n  "23-40": [23, 40]')
-    edit(project / "data/study.yaml", "experience-top-code: 20", "experience-top-code: 24.5")
+    edit(project / "data/study.yaml", '"18-40": [18, 40]', '"18-22": [18, 22]\n      "23-40": [23, 40]')
+    edit(project / "data/study.yaml", "top-code: 20", "top-code: 24.5")
     study, problems = load(project)
-    assert problems == [] and study.top_code == 24.5
+    assert problems == [] and study.characteristic("experience").top_code == 24.5
+
+
+def test_without_a_top_code_the_range_is_exact(project):
+    """An experience maximum of 12 printed as "more than 10" was all a study could do; a top code is
+    the study's choice now."""
+    edit(project / "data/study.yaml", ", top-code: 20}", "}")
+    study, problems = load(project)
+    assert problems == []
+    cells = demographics.rows(study, ["experience"])
+    assert ["Range", "1.5 to 25"] in cells
 
 
 def test_a_pseudonym_in_the_gender_column_is_refused(project):
     edit(project / "data/participants.csv", "Dai,Male", "Dai,Alys")
     _, problems = load(project)
     assert problems == ["data/participants.csv row 5, column gender: error: 'Alys' is a pseudonym; write the "
-                        "participant's gender here, never a name (gender counts are printed)"]
+                        "participant's gender here, never a name (its counts are printed)"]
 
 
 # ---------------------------------------------------------------- data-table
@@ -177,7 +191,7 @@ def test_study_values_hold_aggregates_only(root):
 
 
 @pytest.mark.parametrize("template", ["{{ study }}", "{{ study.participants }}",
-                                      "{{ study.participants.gender.items() | list }}", "{{ study.values() | list }}",
+                                      "{{ study.gender.items() | list }}", "{{ study.values() | list }}",
                                       "{% for k, v in study.items() %}{{ k }}={{ v }} {% endfor %}"])
 def test_reading_the_whole_study_in_prose_shows_no_pseudonym(project, template):
     study, _ = load(project)
@@ -215,10 +229,10 @@ def test_build_refuses_a_data_table_of_the_participants(tmp_path):
 
 def test_build_refuses_an_age_band_of_one_year(tmp_path):
     project = copy_project(tmp_path / "p")
-    edit(project / "data/study.yaml", '"41-50": [41, 50]', '"41-50": [41, 50]\n  "47": [47, 47]')
+    edit(project / "data/study.yaml", '"41-50": [41, 50]', '"41-50": [41, 50]\n      "47": [47, 47]')
     lines = error_lines(run_build(project, "thesis"))
-    assert len(lines) == 1 and lines[0].startswith("data/study.yaml: error: age band '47' ([47, 47]) covers fewer "
-                                                   "than 5 years"), lines
+    assert len(lines) == 1 and lines[0].startswith("data/study.yaml:18: error: band '47' of 'age' ([47, 47]) covers "
+                                                   "fewer than 5 values"), lines
 
 
 def test_participant_data_cannot_be_included_verbatim(project):
@@ -238,8 +252,16 @@ def test_participant_data_cannot_be_included_verbatim(project):
 # ---------------------------------------------------------------- disclosure control: the pure aggregation
 
 
+CHARACTERISTICS = [
+    data.Characteristic("gender", "gender", "Gender", "category"),
+    data.Characteristic("age", "age", "Age (years)", "number", bands=[("18-40", 18, 40)], whole=True),
+    data.Characteristic("experience", "years_experience", "Years of co-production experience", "number", top_code=3),
+    data.Characteristic("interview", "interview_minutes", "Interview length (minutes)", "number", decimals=0),
+]
+
+
 def person(gender="Female", age=40, years=5.0, minutes=50):
-    return data.Participant("P", gender, age, years, minutes)
+    return data.Participant("P", {"gender": gender, "age": age, "experience": years, "interview": minutes})
 
 
 def labels_and_counts(cells: list[Cell]) -> list[tuple[str, int]]:
@@ -265,11 +287,11 @@ def test_genders_are_counted_case_insensitively_with_one_spelling():
     ({"Female": 5, "Male": 0}, 3, [("Female", 5)]),  # an empty category is not a row
 ])
 def test_small_categories_are_pooled_or_merged(counts, k, expected):
-    assert labels_and_counts(disclosure.pool_categories(counts, k)) == expected
+    assert labels_and_counts(disclosure.pool_categories(counts, k, POOL)) == expected
 
 
 def test_a_joined_category_records_which_members_were_small():
-    joined, = [c for c in disclosure.pool_categories({"Female": 6, "Male": 3, "Non-binary": 1}, 3) if c.combined]
+    joined, = [c for c in disclosure.pool_categories({"Female": 6, "Male": 3, "Non-binary": 1}, 3, POOL) if c.combined]
     assert joined.members == ("Male", "Non-binary") and joined.small == ("Non-binary",)
 
 
@@ -281,7 +303,7 @@ def test_every_printed_gender_count_is_at_least_k_and_they_add_up(counts, k):
     total = sum(counts.values())
     if total < k:
         return  # a study below the minimum prints no characteristic (tested below)
-    cells = disclosure.pool_categories(counts, k)
+    cells = disclosure.pool_categories(counts, k, POOL)
     assert all(c.count >= k for c in cells), cells
     assert sum(c.count for c in cells) == total
     assert sorted(m for c in cells for m in c.members) == sorted(g for g, n in counts.items() if n)
@@ -293,7 +315,7 @@ EXAMPLE_BANDS = [("18-30", 18, 30, 0), ("31-40", 31, 40, 2), ("41-50", 41, 50, 3
 
 
 @pytest.mark.parametrize("bands, k, expected", [
-    (EXAMPLE_BANDS, 3, [("31–50", 5), ("51 or older", 5)]),  # the worked example
+    (EXAMPLE_BANDS, 3, [("31–50", 5), ("51 and over", 5)]),  # the worked example
     (EXAMPLE_BANDS, 2, [("31-40", 2), ("41-50", 3), ("51-60", 3), ("Over 60", 2)]),  # nothing below 2: labels kept
     ([("18-30", 18, 30, 4), ("31-40", 31, 40, 1), ("41-50", 41, 50, 6)], 3,  # the smaller neighbour is chosen
      [("18–40", 5), ("41-50", 6)]),
@@ -305,8 +327,8 @@ EXAMPLE_BANDS = [("18-30", 18, 30, 0), ("31-40", 31, 40, 2), ("41-50", 41, 50, 3
     ([("18-30", 18, 30, 2), ("31-40", 31, 40, 0), ("41-50", 41, 50, 4)], 3,  # across an empty band
      [("18–50", 6)]),
     ([("Over 60", 61, None, 1), ("18-40", 18, 40, 5), ("41-60", 41, 60, 4)], 3,  # written out of order
-     [("18-40", 5), ("41 or older", 5)]),
-    ([("18-40", 18, 40, 2), ("41-60", 41, 60, 2), ("Over 60", 61, None, 1)], 3, [("18 or older", 5)]),
+     [("18-40", 5), ("41 and over", 5)]),
+    ([("18-40", 18, 40, 2), ("41-60", 41, 60, 2), ("Over 60", 61, None, 1)], 3, [("18 and over", 5)]),
 ])
 def test_small_age_bands_merge_with_a_neighbour(bands, k, expected):
     assert labels_and_counts(disclosure.merge_bands(bands, k)) == expected
@@ -342,19 +364,19 @@ def test_a_mean_is_withheld_where_it_would_reveal_a_value(values, top, bottom, m
 
 
 def test_a_study_below_the_minimum_has_no_characteristics():
-    agg = disclosure.aggregate([person(), person()], [("18-40", 18, 40)], 3, 3)
-    assert agg.too_small and agg.genders == [] and agg.age_bands == [] and agg.experience is None
-    assert not disclosure.aggregate([person()] * 3, [("18-40", 18, 40)], 3, 3).too_small
+    agg = disclosure.aggregate([person(), person()], CHARACTERISTICS, 3)
+    assert agg.too_small and agg.results == {}
+    assert not disclosure.aggregate([person()] * 3, CHARACTERISTICS, 3).too_small
 
 
 def test_each_aggregate_is_computed_once_and_read_by_table_and_values():
     study, _ = load(ROOT)
     assert study.aggregates is study.aggregates  # cached on the study, not recomputed per reader
-    table = demographics.rows(study, demographics.SHOW)
+    table = demographics.rows(study, SHOW)
     prose = values.study_values(study)
-    assert [r for r in table if r[0] in prose["age_bands"]] == [[k, str(v)] for k, v in prose["age_bands"].items()]
-    assert [r for r in table if r[0] in prose["participants"]["gender"]] == [
-        [k, str(v)] for k, v in prose["participants"]["gender"].items()]
+    assert [r for r in table if r[0] in prose["age"]] == [[k, str(v)] for k, v in prose["age"].items()]
+    genders = [r for r in table if r[0] in ("Female", "Male")]
+    assert genders == [[label, str(prose["gender"][label.lower()])] for label, _ in genders]
     assert ["Mean", f"{prose['experience']['mean']:.1f}"] in table
 
 
@@ -365,7 +387,7 @@ def test_the_table_and_the_values_agree_on_mixed_capitalisation(project):
     study, problems = load(project)
     assert problems == []
     assert ["Male", "4"] in demographics.rows(study, ["gender"])
-    assert values.study_values(study)["participants"]["male"] == 4
+    assert values.study_values(study)["gender"]["male"] == 4
 
 
 # ---------------------------------------------------------------- disclosure control: the golden study
@@ -374,11 +396,11 @@ def test_the_golden_study_table_pools_a_gender_and_merges_a_band(project):
     study, _ = load(project)
     assert demographics.rows(study, ["gender", "age"]) == [
         ["**Gender**", ""], ["Female, another gender or not stated", "5"], ["Male", "4"],
-        ["**Age (years)**", ""], ["18-40", "3"], ["41 or older", "6"]]
+        ["**Age (years)**", ""], ["18-40", "3"], ["41 and over", "6"]]
 
 
 def test_min_cell_size_is_read_from_study_yaml(project):
-    edit(project / "data/study.yaml", "experience-top-code: 20", "experience-top-code: 20\nmin-cell-size: 2")
+    edit(project / "data/study.yaml", "participants: data/participants.csv", "participants: data/participants.csv\nmin-cell-size: 2")
     study, problems = load(project)
     assert problems == [] and study.min_cell_size == 2
     assert demographics.rows(study, ["age"])[1:] == [["18-40", "3"], ["41-60", "4"], ["Over 60", "2"]]
@@ -392,10 +414,10 @@ def test_min_cell_size_is_read_from_study_yaml(project):
     ("true", "True is not a whole number"),
 ])
 def test_an_invalid_min_cell_size_is_one_error_at_its_line(project, value, what):
-    edit(project / "data/study.yaml", "experience-top-code: 20", f"experience-top-code: 20\nmin-cell-size: {value}")
+    edit(project / "data/study.yaml", "participants: data/participants.csv", f"participants: data/participants.csv\nmin-cell-size: {value}")
     _, problems = load(project)
     assert len(problems) == 1, problems
-    assert problems[0].startswith(f"data/study.yaml:7: error: min-cell-size: {what}"), problems[0]
+    assert problems[0].startswith(f"data/study.yaml:2: error: min-cell-size: {what}"), problems[0]
     assert problems[0].endswith("; write a whole number of 2 or more, the fewest participants a printed count may "
                                 "describe (3 when the line is left out, as statistical disclosure guidance sets)")
 
@@ -426,8 +448,7 @@ def render_study(template: str, study) -> tuple[str, list[str]]:
     return out, [p.line() for p in problems.items]
 
 
-@pytest.mark.parametrize("name", ['study.participants.female', 'study.participants.gender', 'study.age_bands',
-                                  'study.experience', 'study.interview'])
+@pytest.mark.parametrize("name", ['study.gender', 'study.age', 'study.experience', 'study.interview'])
 def test_a_study_below_the_minimum_withholds_every_characteristic_in_prose(project, name):
     study = small_study(project, 2)
     out, lines = render_study(f"Ten words.\nWe spoke to {{{{ {name} }}}} people.\n", study)
@@ -446,14 +467,14 @@ def test_a_study_below_the_minimum_still_gives_its_total(project):
 # ---------------------------------------------------------------- disclosure control: withheld values in prose
 
 @pytest.mark.parametrize("template, message", [
-    ('{{ study.age_bands["31-40"] | apa | cap }} were aged 31–40.',
-     'study.age_bands["31-40"] is withheld: age band \'31-40\' has fewer than 3 participants, so it is printed as '
-     '\'31–50\' (minimum cell size 3, data/study.yaml); write {{ study.age_bands["31–50"] }} instead'),
-    ('{{ study.age_bands["41-50"] }}',  # three on its own, but merged with the small band beside it
-     'study.age_bands["41-50"] is withheld: age band \'41-50\' is merged with a neighbouring band of fewer than 3 '
-     'participants, so it is printed as \'31–50\' (minimum cell size 3, data/study.yaml); write '
-     '{{ study.age_bands["31–50"] }} instead'),
-    ('{{ study.age_bands["Over 60"] }}', "study.age_bands[\"Over 60\"] is withheld: age band 'Over 60' has fewer than"),
+    ('{{ study.age["31-40"] | apa | cap }} were aged 31–40.',
+     'study.age["31-40"] is withheld: \'31-40\' has fewer than 3 participants, so it is counted in \'31–50\' '
+     '(minimum cell size 3, data/study.yaml); write {{ study.age["31–50"] }} instead'),
+    ('{{ study.age["41-50"] }}',  # three on its own, but merged with the small band beside it
+     'study.age["41-50"] is withheld: \'41-50\' is printed together with values of fewer than 3 participants, as '
+     '\'31–50\', so that their count cannot be found by subtraction (minimum cell size 3, data/study.yaml); write '
+     '{{ study.age["31–50"] }} instead'),
+    ('{{ study.age["Over 60"] }}', "study.age[\"Over 60\"] is withheld: 'Over 60' has fewer than"),
 ])
 def test_a_merged_age_band_asked_for_by_its_old_label_is_one_error(template, message):
     study, _ = load(ROOT)
@@ -462,10 +483,10 @@ def test_a_merged_age_band_asked_for_by_its_old_label_is_one_error(template, mes
 
 
 @pytest.mark.parametrize("template, out", [
-    ('{{ study.age_bands["31–50"] }} {{ study.age_bands["31-50"] }} {{ study.age_bands["51 or older"] }}', "5 5 5"),
-    ("{{ study.age_bands['18-30'] }}", "0"),  # an empty band is a true 0, though the table leaves it out
-    ("{% for band, n in study.age_bands.items() %}{{ band }}: {{ n }}; {% endfor %}", "31–50: 5; 51 or older: 5; "),
-    ("{{ study.participants.Female }} {{ study.participants.gender.female }}", "6 6"),
+    ('{{ study.age["31–50"] }} {{ study.age["31-50"] }} {{ study.age["51 and over"] }}', "5 5 5"),
+    ("{{ study.age['18-30'] }}", "0"),  # an empty band is a true 0, though the table leaves it out
+    ("{% for band, n in study.age.items() %}{{ band }}: {{ n }}; {% endfor %}", "31–50: 5; 51 and over: 5; "),
+    ("{{ study.gender.Female }} {{ study.gender.female }}", "6 6"),
 ])
 def test_the_printed_bands_and_genders_are_there_by_any_spelling(template, out):
     study, _ = load(ROOT)
@@ -473,22 +494,22 @@ def test_the_printed_bands_and_genders_are_there_by_any_spelling(template, out):
 
 
 @pytest.mark.parametrize("template, message", [
-    ("{{ study.participants.non_binary }}",
-     "study.participants.non_binary is withheld: fewer than 3 participants gave the gender 'Non-binary', so they are "
-     "counted in 'Female, another gender or not stated' (minimum cell size 3, data/study.yaml); write "
-     "{{ study.participants.female_or_another_gender }} instead"),
-    ("{{ study.participants.female }}",
-     "study.participants.female is withheld: 'Female' is printed together with genders of fewer than 3 participants, "
+    ("{{ study.gender.non_binary }}",
+     "study.gender.non_binary is withheld: 'Non-binary' has fewer than 3 participants, so it is counted in 'Female, "
+     "another gender or not stated' (minimum cell size 3, data/study.yaml); write {{ study.gender.female_or_another }} "
+     "instead"),
+    ("{{ study.gender.female }}",
+     "study.gender.female is withheld: 'Female' is printed together with values of fewer than 3 participants, "
      "as 'Female, another gender or not stated', so that their count cannot be found by subtraction"),
-    ('{{ study.participants.gender["Non-binary"] }}', 'study.participants.gender["Non-binary"] is withheld'),
-    ("{% if study.participants.non_binary is defined %}x{% endif %}", "study.participants.non_binary is withheld"),
-    ("{{ study.participants.non_binary | default(0) }}", "study.participants.non_binary is withheld"),
+    ('{{ study.gender["Non-binary"] }}', 'study.gender["Non-binary"] is withheld'),
+    ("{% if study.gender.non_binary is defined %}x{% endif %}", "study.gender.non_binary is withheld"),
+    ("{{ study.gender.non_binary | default(0) }}", "study.gender.non_binary is withheld"),
 ])
 def test_a_pooled_gender_is_one_error_and_the_sandbox_does_not_swallow_it(project, template, message):
     """Jinja's sandbox turns a LookupError or TypeError from [] into 'undefined', which `is defined`
     and `default` would hide; Withheld is neither, so the author hears about it."""
     study, _ = load(project)
-    assert values.study_values(study)["participants"]["female_or_another_gender"] == 5
+    assert values.study_values(study)["gender"]["female_or_another"] == 5
     out, lines = render_study(template, study)
     assert len(lines) == 1 and lines[0].startswith(f"chapters/paper2/20-method.md:1: error: {message}"), lines
 
@@ -506,7 +527,7 @@ def test_a_mean_that_would_reveal_a_value_is_withheld_in_the_table_and_in_prose(
 
 
 def test_the_experience_mean_row_is_left_out_when_withheld(project):
-    edit(project / "data/study.yaml", "experience-top-code: 20", "experience-top-code: 20\nmin-cell-size: 2")
+    edit(project / "data/study.yaml", "participants: data/participants.csv", "participants: data/participants.csv\nmin-cell-size: 2")
     study = small_study(project, 2)  # k = 2, two participants: the lowest exact, the other top-coded
     assert demographics.rows(study, ["experience"]) == [["**Years of co-production experience**", ""],
                                                          ["Range", "2 to more than 20"]]
@@ -517,8 +538,8 @@ def test_the_experience_mean_row_is_left_out_when_withheld(project):
 def test_the_values_command_says_what_is_withheld_and_what_to_write():
     study, _ = load(ROOT)
     flat = dict(values.flatten({"study": values.study_values(study)}))
-    assert flat["study.age_bands.31-40"] == '(withheld; write {{ study.age_bands["31–50"] }} instead)'
-    assert flat["study.age_bands.31–50"] == 5 and flat["study.min_cell_size"] == 3
+    assert flat['study.age["31-40"]'] == '(withheld; write {{ study.age["31–50"] }} instead)'
+    assert flat['study.age["31–50"]'] == 5 and flat["study.min_cell_size"] == 3
 
 
 # ---------------------------------------------------------------- disclosure control: through the real build

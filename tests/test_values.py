@@ -86,7 +86,7 @@ def test_values_command_lists_names_and_values(built_example):
     assert "review.studies.count = 12" in lines
     assert "review.participants.total = 171" in lines
     assert "review.casp.agreement.agreed = 35" in lines and "review.casp.agreement.pairs = 36" in lines
-    assert "study.participants.female = 6" in lines
+    assert "study.gender.female = 6" in lines and 'study.age["31–50"] = 5' in lines
     assert "words.preface.main = (counted after citeproc)" in lines
 
 

@@ -110,10 +110,11 @@ def read_yaml_file(root: Path, rel, where: str, problems: Problems):
 class Row:
     file: str
     number: int  # line of the row in the file (the header is row 1)
-    values: dict[str, str]
+    values: dict[str, str]  # by the names the build uses (a data set's columns: mapping applied)
+    headers: dict[str, str] = field(default_factory=dict)  # name the build uses -> the file's own heading
 
     def where(self, column: str) -> str:
-        return f"{self.file} row {self.number}, column {column}"
+        return f"{self.file} row {self.number}, column {self.headers.get(column, column)}"
 
     def __getitem__(self, column: str) -> str:
         return (self.values.get(column) or "").strip()
@@ -128,7 +129,10 @@ class Rows(list):
         self.skipped: list[str] = []
 
 
-def read_csv(root: Path, rel, where: str, required: list[str], problems: Problems) -> Rows | None:
+def read_csv(root: Path, rel, where: str, required: list[str], problems: Problems,
+             rename: dict[str, str] | None = None) -> Rows | None:
+    """The usable rows of a CSV, each cell under its column's name; rename maps the file's own
+    headings to the names the build uses (a data set's `columns:`), None for a column to ignore."""
     text = read_text(root, rel, where, problems)
     if text is None:
         return None
@@ -138,11 +142,14 @@ def read_csv(root: Path, rel, where: str, required: list[str], problems: Problem
     except csv.Error as exc:
         problems.error(f"{rel}", f"cannot be read as CSV ({exc}); check its quotes")
         return None
-    header = [h.strip() for h in rows[0]]
-    twice = sorted({h for h in header if h and header.count(h) > 1})
+    original = [h.strip() for h in rows[0]]
+    twice = sorted({h for h in original if h and original.count(h) > 1})
     if twice:
         problems.error(f"{rel} row 1", f"column {twice[0]} appears twice in the header; rename or remove one")
         return None
+    rename = rename or {}
+    header = [rename.get(h, h) if h in rename else h for h in original]
+    headers = {name: heading for name, heading in zip(header, original) if name}
     missing = [c for c in required if c not in header]
     if missing:
         problems.error(f"{rel} row 1", f"missing column{'s' if len(missing) > 1 else ''} {', '.join(missing)}; "
@@ -162,7 +169,7 @@ def read_csv(root: Path, rel, where: str, required: list[str], problems: Problem
                            "check for a missing or extra comma (quote cells that contain commas)")
             out.skipped.append(cells[0].strip() if cells else "")
             continue
-        out.append(Row(str(rel), number, dict(zip(header, cells))))
+        out.append(Row(str(rel), number, {h: c for h, c in zip(header, cells) if h}, headers))
     return out
 
 
@@ -323,6 +330,15 @@ class Prisma:
         return sum(n for _, n in self.excluded_reasons)
 
 
+STUDY_COLUMNS = ["study", "key", "label", "year", "country", "title", "aims", "sample_size", "females", "males",
+                 "gender_other", "role", "setting", "data_collection", "analysis", "constructs"]
+REQUIRED_STUDY_COLUMNS = ["study", "key", "label", "year"]
+STUDY_SYNONYMS = {"n": "sample_size", "sample": "sample_size", "participants": "sample_size", "size": "sample_size",
+                  "female": "females", "women": "females", "male": "males", "men": "males", "other": "gender_other",
+                  "unreported": "gender_other", "not_reported": "gender_other", "collection": "data_collection",
+                  "method": "data_collection", "authors": "label", "citation": "label"}
+
+
 @dataclass
 class Review:
     config_file: str
@@ -331,13 +347,27 @@ class Review:
     concepts: list[Concept]
     prisma: Prisma | None
     links: list[tuple[str, str]] = field(default_factory=list)  # concept -> concept, for the model figure
+    studies_file: str = "data/studies.csv"
+    columns: frozenset = frozenset(STUDY_COLUMNS)  # the study columns the file has (after its columns: mapping)
 
     def by_key(self) -> dict[str, Study]:
         return {s.key: s for s in self.studies.values()}
 
+    def lacking(self, *names: str) -> list[str]:
+        return [n for n in names if n not in self.columns]
 
-STUDY_COLUMNS = ["study", "key", "label", "year", "country", "title", "aims", "sample_size", "females", "males",
-                 "gender_other", "role", "setting", "data_collection", "analysis", "constructs"]
+    def needs(self, who: str, *names: str) -> str | None:
+        """Why `who` (a directive's column, a value) cannot be given, when the studies file lacks a
+        column it is computed from; None when it can."""
+        missing = self.lacking(*names)
+        if not missing:
+            return None
+        them = "it" if len(missing) == 1 else "them"
+        return (f"{who} needs the column{'s' * (len(missing) > 1)} {', '.join(missing)}, which {self.studies_file} "
+                f"does not have; add {them}, or say which of your columns holds {them} in {self.config_file} "
+                f"(studies: {{file: {self.studies_file}, columns: {{your heading: {missing[0]}}}}})")
+
+
 
 
 def load_review(root: Path, rel: str, bib_keys: set[str] | None, problems: Problems) -> Review | None:
@@ -347,7 +377,10 @@ def load_review(root: Path, rel: str, bib_keys: set[str] | None, problems: Probl
     if not isinstance(config, dict):
         problems.error(rel, "must be a YAML mapping (studies:, appraisal:, synthesis:, prisma:)")
         return None
-    studies = _load_studies(root, config.get("studies", "data/studies.csv"), rel, bib_keys, problems)
+    studies_file, rename = _studies_config(config.get("studies", "data/studies.csv"), rel, problems)
+    if studies_file is None:
+        return None
+    studies = _load_studies(root, studies_file, rel, bib_keys, problems, rename)
     if studies is None:
         return None
     appraisal = _load_appraisal(root, config.get("appraisal"), rel, studies, problems)
@@ -357,25 +390,75 @@ def load_review(root: Path, rel: str, bib_keys: set[str] | None, problems: Probl
     prisma = _load_prisma(root, config["prisma"], rel, problems) if config.get("prisma") else None
     if appraisal is None or concepts is None:
         return None
-    return Review(rel, studies, appraisal, concepts, prisma, links)
+    return Review(rel, studies, appraisal, concepts, prisma, links, studies_file, frozenset(studies.columns))
 
+
+def _studies_config(value, where: str, problems: Problems) -> tuple[str | None, dict]:
+    """studies: data/studies.csv, or {file: ..., columns: {the file's heading: a study column, or null
+    to ignore it}}: (the file, the mapping)."""
+    if isinstance(value, str):
+        return value, {}
+    if not isinstance(value, dict) or not isinstance(value.get("file"), str):
+        problems.error(where, "studies: is the studies file (data/studies.csv), or {file: ..., columns: {your heading: "
+                       "study column}}; see docs/data-formats.md")
+        return None, {}
+    columns = value.get("columns") or {}
+    if not isinstance(columns, dict):
+        problems.error(where, "studies: columns: maps your file's headings to study columns, e.g. {n: sample_size}")
+        return None, {}
+    rename = {}
+    for heading, name in columns.items():
+        if name is not None and str(name) not in STUDY_COLUMNS:
+            import difflib
+
+            close = difflib.get_close_matches(str(name), STUDY_COLUMNS, n=1)
+            hint = f"did you mean {close[0]}?" if close else f"the study columns are {', '.join(STUDY_COLUMNS)}"
+            problems.error(where, f"studies: columns: maps '{heading}' to '{name}', which is not a study column; {hint}")
+            return None, {}
+        rename[str(heading)] = None if name is None else str(name)
+    return value["file"], rename
 
 class StudyTable(dict):
     """Studies by number; broken when studies.csv had a row it could not use, so that files that
-    refer to study numbers do not add a second error for the same mistake."""
+    refer to study numbers do not add a second error for the same mistake; columns: the study
+    columns the file has."""
 
     broken = False
+    columns: set = set(STUDY_COLUMNS)
+
+
+def _header(root: Path, rel: str) -> list[str]:
+    """The file's own headings (first row), already known readable."""
+    text = (Path(root) / rel).read_text(encoding="utf-8-sig")
+    first = next(csv.reader(io.StringIO(text)), [])
+    return [h.strip() for h in first if h.strip()]
 
 
 def broken_studies(studies) -> bool:
     return getattr(studies, "broken", False)
 
 
-def _load_studies(root, rel, where, bib_keys, problems) -> dict[int, Study] | None:
-    rows = read_csv(root, rel, where, ["study", "key", "label", "year"], problems)
+def _load_studies(root, rel, where, bib_keys, problems, rename=None) -> dict[int, Study] | None:
+    rename = rename or {}
+    rows = read_csv(root, rel, where, REQUIRED_STUDY_COLUMNS, problems, rename)
     if rows is None:
         return None
     studies: dict[int, Study] = StudyTable()
+    headers = _header(root, rel)
+    unknown_headers = [h for h in headers if h not in rename and h not in STUDY_COLUMNS]
+    for heading in [h for h in rename if h not in headers]:
+        problems.error(where, f"studies: columns: names '{heading}', which is not a column of {rel}; use the file's "
+                       f"own heading ({', '.join(headers)})")
+    for heading in unknown_headers:  # never a silent 0: an unknown heading is most often a known one renamed
+        import difflib
+
+        close = ([STUDY_SYNONYMS[heading.casefold()]] if heading.casefold() in STUDY_SYNONYMS else
+                 difflib.get_close_matches(heading, STUDY_COLUMNS, n=1, cutoff=0.5))
+        hint = (f"did you mean {close[0]}? If it holds that, map it in {where} (studies: {{file: {rel}, columns: "
+                f"{{{heading}: {close[0]}}}}})" if close else
+                f"map it to a study column in {where} (studies: columns:), or to null to ignore it")
+        problems.warning(f"{rel} row 1", f"column '{heading}' is not a study column the build knows; {hint}")
+    studies.columns = {rename.get(h, h) for h in headers if rename.get(h, h) in STUDY_COLUMNS}
     keys: dict[str, int] = {}
     for row in rows:
         number_ = whole_number(row, "study", problems)
@@ -401,13 +484,16 @@ def _load_studies(root, rel, where, bib_keys, problems) -> dict[int, Study] | No
         keys[key] = number_
         study = Study(number_, key, row["label"], row["year"], row, constructs=split_list(row["constructs"]))
         if "sample_size" in row.values:
-            counts = [whole_number(row, c, problems, blank=0) for c in ("sample_size", "females", "males", "gender_other")]
+            parts = [c for c in ("females", "males", "gender_other") if c in row.values]
+            counts = [whole_number(row, c, problems, blank=0) for c in ("sample_size", *parts)]
             if None not in counts:
-                study.sample_size, study.females, study.males, study.gender_other = counts
-                if study.females + study.males + study.gender_other != study.sample_size:
+                study.sample_size = counts[0]
+                for name, count in zip(parts, counts[1:]):
+                    setattr(study, name, count)
+                if parts and sum(counts[1:]) != study.sample_size:
+                    listed = " + ".join(row.headers.get(c, c) for c in parts)
                     problems.error(row.where("sample_size"),
-                                   f"{study.sample_size} participants but females + males + gender_other = "
-                                   f"{study.females + study.males + study.gender_other}; make them add up")
+                                   f"{study.sample_size} participants but {listed} = {sum(counts[1:])}; make them add up")
         studies[number_] = study
     return studies
 
@@ -652,31 +738,52 @@ def _check_prisma(p: Prisma, rel: str, problems: Problems) -> None:
 # ---------------------------------------------------------------- the empirical study (Paper 2)
 
 @dataclass
+class Characteristic:
+    """One characteristic of the participants, as data/study.yaml declares it."""
+
+    id: str  # how prose and the demographics directive name it: {{ study.age }}, show="age"
+    column: str  # its column in the participants file
+    label: str  # the table's row heading
+    kind: str  # "category" (counted by value) or "number" (a range and mean, or counted in bands)
+    categories: list[str] = field(default_factory=list)  # a category's values in table order (all allowed if empty)
+    bands: list[tuple[str, float, float | None]] = field(default_factory=list)  # a number counted in bands
+    decimals: int = 1  # of a number's mean
+    top_code: float | None = None  # values above it are printed as "more than N"
+    bottom_code: float | None = None  # values below it as "less than N"
+    whole: bool = False  # a number must be a whole number (ages, minutes)
+    limits: tuple[float, float] | None = None  # the plausible values: anything outside is a typing slip
+    table: list[str] = field(default_factory=lambda: ["range", "mean"])  # a number's rows in the table
+
+
+@dataclass
 class Participant:
     pseudonym: str
-    gender: str
-    age: int
-    years_experience: float
-    interview_minutes: int
+    values: dict[str, object]  # characteristic id -> its value (text for a category, a number otherwise)
+    row: int = 0
 
 
 @dataclass
 class StudyData:
     config_file: str
     participants: list[Participant]
-    age_bands: list[tuple[str, int, int | None]]
-    top_code: float | None
+    characteristics: list[Characteristic]
     min_cell_size: int = DEFAULT_MIN_CELL_SIZE
+    participants_file: str = "data/participants.csv"
+
+    def characteristic(self, id_: str) -> Characteristic | None:
+        return next((c for c in self.characteristics if c.id == id_), None)
 
     @cached_property
     def aggregates(self):
         """What may be printed about the participants (thesiskit/disclosure.py), computed once and
         read by both the demographics directive and the {{ study.* }} values."""
-        return aggregate(self.participants, self.age_bands, self.top_code, self.min_cell_size)
+        return aggregate(self.participants, self.characteristics, self.min_cell_size)
 
 
-PARTICIPANT_COLUMNS = ["pseudonym", "gender", "age", "years_experience", "interview_minutes"]
-MIN_BAND_YEARS = 5  # a narrower age band's count comes close to printing ages
+MIN_BAND_WIDTH = 5  # a narrower band's count comes close to printing exact values (ages)
+STUDY_KEYS = ("participants", "min-cell-size", "characteristics")
+CHARACTERISTIC_KEYS = ("column", "label", "kind", "categories", "bands", "decimals", "top-code", "bottom-code",
+                       "whole", "range", "table", "min-band")
 
 
 def load_study(root: Path, rel: str, problems: Problems) -> StudyData | None:
@@ -684,75 +791,229 @@ def load_study(root: Path, rel: str, problems: Problems) -> StudyData | None:
     if config is None:
         return None
     if not isinstance(config, dict):
-        problems.error(rel, "must be a YAML mapping (participants:, age-bands:, experience-top-code:, "
-                       "min-cell-size:)")
+        problems.error(rel, "must be a YAML mapping (participants:, characteristics:, min-cell-size:)")
         return None
+    for key in config:
+        if key not in STUDY_KEYS:
+            import difflib
+
+            old = key in ("age-bands", "experience-top-code")
+            close = difflib.get_close_matches(str(key), STUDY_KEYS, n=1)
+            hint = ("bands and top codes are now declared on each characteristic (characteristics: age: {kind: number, "
+                    "bands: ...}); see docs/data-formats.md" if old else
+                    f"did you mean {close[0]}?" if close else f"the keys are {', '.join(STUDY_KEYS)}")
+            problems.error(f"{rel}{_key_line(root, rel, str(key))}", f"unknown key '{key}'; {hint}")
+            return None
     min_cell_size = _min_cell_size(root, rel, config, problems)
-    bands = []
-    for label, limits in (config.get("age-bands") or {}).items():
-        if not (isinstance(limits, list) and len(limits) == 2 and isinstance(limits[0], int)
-                and (limits[1] is None or isinstance(limits[1], int))):
-            problems.error(rel, f"age band '{label}' must be [lowest, highest] in whole years (highest may be null)")
-            continue
-        lo, hi = limits
-        if hi is not None and hi - lo + 1 < MIN_BAND_YEARS:
-            problems.error(rel, f"age band '{label}' ([{lo}, {hi}]) covers fewer than {MIN_BAND_YEARS} years, so its "
-                           "count could reveal exact ages; widen it or merge it with a neighbour (an open-ended band "
-                           "such as [61, null] is fine)")
-            continue
-        other = next((b for b in bands if (b[2] is None or lo <= b[2]) and (hi is None or b[1] <= hi)), None)
-        if other:  # otherwise [18, 46] and [18, 47] would count the 47-year-olds by subtraction
-            problems.error(rel, f"age band '{label}' overlaps '{other[0]}'; make the bands separate, or subtracting "
-                           "their counts reveals exact ages")
-            continue
-        bands.append((str(label), lo, hi))
+    characteristics = _characteristics(root, rel, config.get("characteristics"), problems)
+    if characteristics is None:
+        return None
     participants_file = str(config.get("participants", "data/participants.csv"))
-    rows = read_csv(root, participants_file, rel, PARTICIPANT_COLUMNS, problems)
+    columns = ["pseudonym", *dict.fromkeys(c.column for c in characteristics)]
+    rows = read_csv(root, participants_file, rel, columns, problems)
     if rows is None:
         return None
     participants, seen = [], {}
-    names = {r["pseudonym"].lower() for r in rows}
+    names = {r["pseudonym"].strip().casefold() for r in rows}
     for row in rows:
         name = row["pseudonym"]
         if not name:
             problems.error(row.where("pseudonym"), "is empty; give every participant a pseudonym")
             continue
-        if name in seen:
-            problems.error(row.where("pseudonym"), f"'{name}' is also row {seen[name]}; pseudonyms must be unique")
+        folded = " ".join(name.split()).casefold()  # 'Jimmy' and 'jimmy ' are one person
+        if folded in seen:
+            problems.error(row.where("pseudonym"), f"'{name}' is also row {seen[folded]}; pseudonyms must be unique")
             continue
-        seen[name] = row.number
-        age = whole_number(row, "age", problems)
-        years = number(row, "years_experience", problems)
-        minutes = whole_number(row, "interview_minutes", problems)
-        if not row["gender"]:
-            problems.error(row.where("gender"), "is empty; write the gender as the participant described it")
+        seen[folded] = row.number
+        values = {}
+        for characteristic in characteristics:
+            value = _participant_value(row, characteristic, names, rel, problems)
+            if value is not None:
+                values[characteristic.id] = value
+        if len(values) == len(characteristics):
+            participants.append(Participant(name, values, row.number))
+    k = min_cell_size or DEFAULT_MIN_CELL_SIZE
+    if len(participants) >= k:  # a study below the minimum prints no characteristic, and says so where used
+        for characteristic in characteristics:
+            _check_codes(root, rel, characteristic, [p.values[characteristic.id] for p in participants],
+                         participants_file, problems)
+    return StudyData(rel, participants, characteristics, k, participants_file)
+
+
+def _characteristics(root: Path, rel: str, declared, problems: Problems) -> list[Characteristic] | None:
+    """The declared characteristics, each checked: a kind, bands of at least MIN_BAND_WIDTH that do
+    not overlap, codes that are numbers; None when one is wrong (reported at its line)."""
+    if declared is None:
+        return []
+    if not isinstance(declared, dict):
+        problems.error(f"{rel}{_key_line(root, rel, 'characteristics')}", "characteristics: maps each characteristic's "
+                       "name to what it is, e.g. age: {kind: number, bands: ...}; see docs/data-formats.md")
+        return None
+    out, ok = [], True
+    for id_, spec in declared.items():
+        where = f"{rel}{_nested_line(root, rel, str(id_))}"
+        spec = {"kind": spec} if isinstance(spec, str) else spec
+        if not isinstance(spec, dict):
+            problems.error(where, f"characteristic '{id_}' must be a mapping (kind:, label:, ...)")
+            ok = False
             continue
-        if row["gender"].lower() in names:
-            problems.error(row.where("gender"), f"'{row['gender']}' is a pseudonym; write the participant's gender here, "
-                           "never a name (gender counts are printed)")
+        unknown = [k for k in spec if k not in CHARACTERISTIC_KEYS]
+        if unknown:
+            import difflib
+
+            close = difflib.get_close_matches(str(unknown[0]), CHARACTERISTIC_KEYS, n=1)
+            hint = f"did you mean {close[0]}?" if close else f"the keys are {', '.join(CHARACTERISTIC_KEYS)}"
+            problems.error(where, f"characteristic '{id_}': unknown key '{unknown[0]}'; {hint}")
+            ok = False
             continue
-        if None in (age, years, minutes):
+        kind = spec.get("kind")
+        if kind not in ("category", "number"):
+            problems.error(where, f"characteristic '{id_}': kind is {kind!r}; write kind: category (counted by value, "
+                           "e.g. gender) or kind: number (a range and mean, or counts in bands, e.g. age)")
+            ok = False
             continue
-        if bands and not any(lo <= age and (hi is None or age <= hi) for _, lo, hi in bands):
-            problems.error(row.where("age"), f"{age} falls in no age band of {rel}; add a band or fix the age")
-        participants.append(Participant(name, row["gender"], age, years, minutes))
-    top = config.get("experience-top-code")
-    if top is None:
-        problem = "experience-top-code is missing"
-    elif not isinstance(top, (int, float)) or isinstance(top, bool) or top < 0:
-        problem, top = f"experience-top-code: {top!r} is not a number of years", None
-    elif len(participants) >= (min_cell_size or DEFAULT_MIN_CELL_SIZE) and \
-            top >= max(p.years_experience for p in participants):
-        # (a study below the minimum cell size prints no experience at all, and says so where it is used)
-        problem, top = f"experience-top-code: {top:g} is too high", None
-    else:
-        problem = None
-    if problem:
-        problems.error(rel, f"{problem}; set it below the most years_experience in {participants_file} (more "
-                       "years are then shown as \"more than N\"), so the most experienced participant's exact years "
-                       "never appear")
-    return StudyData(rel, participants, bands, float(top) if top is not None else None,
-                     min_cell_size or DEFAULT_MIN_CELL_SIZE)
+        characteristic = Characteristic(
+            id=str(id_), column=str(spec.get("column", id_)), label=str(spec.get("label", str(id_).replace("_", " ").capitalize())),
+            kind=kind, categories=[str(c) for c in spec.get("categories") or []], whole=bool(spec.get("whole", False)))
+        try:
+            characteristic.decimals = int(spec.get("decimals", 1))
+            for key, name in (("top-code", "top_code"), ("bottom-code", "bottom_code")):
+                if spec.get(key) is not None:
+                    setattr(characteristic, name, _finite(spec[key]))
+            if spec.get("range") is not None:
+                lo, hi = spec["range"]
+                characteristic.limits = (_finite(lo), _finite(hi))
+            table = spec.get("table", ["range", "mean"])
+            characteristic.table = [str(t) for t in (table if isinstance(table, list) else [table])]
+            if any(t not in ("range", "mean") for t in characteristic.table):
+                raise ValueError("table: lists what the table shows of a number: range, mean, or both")
+        except (TypeError, ValueError) as exc:
+            reason = str(exc) if "table:" in str(exc) else "decimals, codes and range are numbers (range: [lowest, highest])"
+            problems.error(where, f"characteristic '{id_}': {reason}")
+            ok = False
+            continue
+        if spec.get("bands") is not None:
+            if kind != "number":
+                problems.error(where, f"characteristic '{id_}': bands count a number's values; make it kind: number")
+                ok = False
+                continue
+            bands = _bands(where, str(id_), spec["bands"], int(spec.get("min-band", MIN_BAND_WIDTH)), problems,
+                           lambda label: f"{rel}{_nested_line(root, rel, label) or where[len(rel):]}")
+            if bands is None:
+                ok = False
+                continue
+            characteristic.bands = bands
+        out.append(characteristic)
+    return out if ok else None
+
+
+def _finite(value) -> float:
+    import math
+
+    if isinstance(value, bool):
+        raise TypeError(value)
+    number_ = float(value)
+    if not math.isfinite(number_):
+        raise ValueError(value)
+    return number_
+
+
+def _bands(where: str, id_: str, declared, width: int, problems: Problems, at=None):
+    """The bands of a number, checked; at(label) gives a band's file and line."""
+    if not isinstance(declared, dict):
+        problems.error(where, f"characteristic '{id_}': bands: maps each band's label to [lowest, highest] "
+                       "(highest may be null for an open-ended band)")
+        return None
+    bands = []
+    for label, limits in declared.items():
+        here = at(str(label)) if at else where
+        if not (isinstance(limits, list) and len(limits) == 2 and isinstance(limits[0], (int, float))
+                and not isinstance(limits[0], bool) and (limits[1] is None or isinstance(limits[1], (int, float)))):
+            problems.error(here, f"band '{label}' of '{id_}' must be [lowest, highest] (highest may be null)")
+            return None
+        lo, hi = limits
+        if hi is not None and hi - lo + 1 < width:
+            problems.error(here, f"band '{label}' of '{id_}' ([{lo:g}, {hi:g}]) covers fewer than {width} values, so "
+                           "its count could reveal exact values; widen it or merge it with a neighbour (an open-ended "
+                           "band such as [61, null] is fine)")
+            return None
+        other = next((b for b in bands if (b[2] is None or lo <= b[2]) and (hi is None or b[1] <= hi)), None)
+        if other:  # otherwise [18, 46] and [18, 47] would count the 47-year-olds by subtraction
+            problems.error(here, f"band '{label}' of '{id_}' overlaps '{other[0]}'; make the bands separate, or "
+                           "subtracting their counts reveals exact values")
+            return None
+        bands.append((str(label), lo, hi))
+    return bands
+
+
+def _participant_value(row: Row, characteristic: Characteristic, pseudonyms: set[str], rel: str,
+                       problems: Problems):
+    """A participant's value of one characteristic, checked; None (with an error) when it is wrong."""
+    column = characteristic.column
+    text = row[column]
+    if characteristic.kind == "category":
+        if not text:
+            problems.error(row.where(column), f"is empty; write the participant's {characteristic.label.lower()}")
+            return None
+        if text.casefold() in pseudonyms:
+            problems.error(row.where(column), f"'{text}' is a pseudonym; write the participant's "
+                           f"{characteristic.label.lower()} here, never a name (its counts are printed)")
+            return None
+        if characteristic.categories:
+            match = next((c for c in characteristic.categories if c.casefold() == text.casefold()), None)
+            if match is None:
+                problems.error(row.where(column), f'"{text}" is not one of the categories of \'{characteristic.id}\' '
+                               f"({', '.join(characteristic.categories)}); fix it or add it to categories: in {rel}")
+                return None
+            return match
+        return text
+    value = number(row, column, problems)
+    if value is None:
+        return None
+    import math
+
+    if not math.isfinite(value):
+        problems.error(row.where(column), f'"{text}" is not a number; write digits, e.g. 7.5')
+        return None
+    if characteristic.whole and not float(value).is_integer():
+        problems.error(row.where(column), f"{value:g} is not a whole number; {characteristic.label} is counted in whole units")
+        return None
+    if characteristic.limits and not characteristic.limits[0] <= value <= characteristic.limits[1]:
+        lo, hi = characteristic.limits
+        problems.error(row.where(column), f"{value:g} is outside {lo:g} to {hi:g}, the range {rel} gives for "
+                       f"'{characteristic.id}'; fix the value (or the range:)")
+        return None
+    if characteristic.bands and not any(lo <= value and (hi is None or value <= hi) for _, lo, hi in characteristic.bands):
+        problems.error(row.where(column), f"{value:g} falls in no band of '{characteristic.id}' in {rel}; add a band "
+                       "or fix the value")
+        return None
+    return int(value) if characteristic.whole else value
+
+
+def _check_codes(root: Path, rel: str, characteristic: Characteristic, values: list, participants_file: str,
+                 problems: Problems) -> None:
+    """A top code must lie below the highest value (and a bottom code above the lowest), or it
+    codes nothing and the extreme person's exact value is printed after all."""
+    if characteristic.kind != "number" or not values:
+        return
+    where = f"{rel}{_nested_line(root, rel, characteristic.id)}"
+    if characteristic.top_code is not None and characteristic.top_code >= max(values):
+        problems.error(where, f"characteristic '{characteristic.id}': top-code {characteristic.top_code:g} is too high; "
+                       f"set it below the highest {characteristic.column} in {participants_file} (more is then shown "
+                       "as \"more than N\"), so that the highest exact value never appears")
+    if characteristic.bottom_code is not None and characteristic.bottom_code <= min(values):
+        problems.error(where, f"characteristic '{characteristic.id}': bottom-code {characteristic.bottom_code:g} is too "
+                       f"low; set it above the lowest {characteristic.column} in {participants_file}")
+
+
+def _nested_line(root: Path, rel: str, key: str) -> str:
+    """':12' for the line of an indented key in a YAML file (a characteristic), '' if not found."""
+    try:
+        lines = (root / rel).read_text(encoding="utf-8-sig").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return ""
+    pattern = re.compile(rf"^\s+['\"]?{re.escape(key)}['\"]?\s*:")
+    return next((f":{n}" for n, line in enumerate(lines, start=1) if pattern.match(line)), "")
 
 
 def _min_cell_size(root: Path, rel: str, config: dict, problems: Problems) -> int | None:

@@ -27,8 +27,13 @@ from statistics import mean
 
 DEFAULT_MIN_CELL_SIZE = 3
 SMALLEST_MIN_CELL_SIZE = 2  # a cell of one is a person
-POOL = "Another gender or not stated"  # neutral: it may hold any category, named or not
-NOT_REPORTED = "Not reported, to protect anonymity"  # when no gender reaches the minimum
+NOT_REPORTED = "Not reported, to protect anonymity"  # when no category reaches the minimum
+
+
+def pool_label(label: str) -> str:
+    """The row that pools small categories: neutral, since it may hold any of them, named or not
+    ("Another gender or not stated", "Another diagnosis group or not stated")."""
+    return f"Another {label.lower()} or not stated"
 
 
 @dataclass(frozen=True)
@@ -68,14 +73,20 @@ class Spread:
 
 
 @dataclass
+class Result:
+    """What may be printed of one characteristic: cells (a category's or bands' counts) or a spread."""
+
+    characteristic: object  # thesiskit.data.Characteristic
+    cells: list[Cell] = field(default_factory=list)
+    empty: list[str] = field(default_factory=list)  # bands with nobody: 0 in prose, not printed in the table
+    spread: Spread | None = None
+
+
+@dataclass
 class Aggregates:
     k: int
     total: int
-    genders: list[Cell] = field(default_factory=list)
-    age_bands: list[Cell] = field(default_factory=list)
-    empty_bands: list[str] = field(default_factory=list)  # configured bands with nobody: 0, not printed
-    experience: Spread | None = None
-    interview: Spread | None = None
+    results: dict[str, Result] = field(default_factory=dict)  # characteristic id -> what may be printed
 
     @property
     def too_small(self) -> bool:
@@ -86,10 +97,10 @@ class Aggregates:
 
 # ---------------------------------------------------------------- categories (gender)
 
-def category_counts(values: list[str]) -> dict[str, int]:
+def category_counts(values: list[str], order: list[str] = ()) -> dict[str, int]:
     """Counts compared case-insensitively ("female" and "Female" are one category), each shown with
-    one spelling: the first seen, its first letter capitalised."""
-    labels: dict[str, str] = {}
+    one spelling: the declared one, or else the first seen with its first letter capitalised."""
+    labels: dict[str, str] = {c.casefold(): c for c in order}
     counts: dict[str, int] = {}
     for value in values:
         key = value.strip().casefold()
@@ -98,30 +109,35 @@ def category_counts(values: list[str]) -> dict[str, int]:
     return counts
 
 
-def pool_categories(counts: dict[str, int], k: int) -> list[Cell]:
-    """Rows for unordered categories: the categories of k or more in label order; those below k
-    pooled into POOL, last; a pool below k joined to the smallest shown category (the first by
-    label on a tie). When no category reaches k, one row NOT_REPORTED holds everyone."""
-    present = {label: n for label, n in counts.items() if n > 0}
-    shown = [Cell(label, n, (label,)) for label, n in sorted(present.items()) if n >= k]
-    small = tuple(label for label in sorted(present) if present[label] < k)
+def pool_categories(counts: dict[str, int], k: int, pool: str = "Another category or not stated",
+                    order: list[str] = ()) -> list[Cell]:
+    """Rows for unordered categories: the categories of k or more (in the declared order, else by
+    label); those below k pooled into one row, last; a pool below k joined to the smallest shown
+    category (the first on a tie). When no category reaches k, one row NOT_REPORTED holds everyone."""
+    rank = {c.casefold(): i for i, c in enumerate(order)}
+    labels = sorted((label for label, n in counts.items() if n > 0),
+                    key=lambda label: (rank.get(label.casefold(), len(rank)), label))
+    present = {label: counts[label] for label in labels}
+    shown = [Cell(label, n, (label,)) for label, n in present.items() if n >= k]
+    small = tuple(label for label in labels if present[label] < k)
     if not small:
         return shown
     pooled = sum(present[label] for label in small)
     if not shown:
         return [Cell(NOT_REPORTED, pooled, small, small)]
     if pooled >= k:
-        return [*shown, Cell(POOL, pooled, small, small)]
-    smallest = min(shown, key=lambda c: (c.count, c.label))
-    joined = Cell(f"{smallest.label}, {POOL[0].lower()}{POOL[1:]}", smallest.count + pooled,
+        return [*shown, Cell(pool, pooled, small, small)]
+    smallest = min(shown, key=lambda c: (c.count, shown.index(c)))
+    joined = Cell(f"{smallest.label}, {pool[0].lower()}{pool[1:]}", smallest.count + pooled,
                   smallest.members + small, small)
     return [joined if c is smallest else c for c in shown]
 
 
 # ---------------------------------------------------------------- ordered bands (age)
 
-def band_label(lo: int, hi: int | None) -> str:
-    return f"{lo} or older" if hi is None else f"{lo}–{hi}"
+def band_label(lo: float, hi: float | None) -> str:
+    """A merged band's label from its bounds: "31–50", "51 and over"."""
+    return f"{lo:g} and over" if hi is None else f"{lo:g}–{hi:g}"
 
 
 def merge_bands(bands: list[tuple[str, int, int | None, int]], k: int) -> list[Cell]:
@@ -165,17 +181,24 @@ def spread(values: list[float], top_code: float | None = None, bottom_code: floa
 
 # ---------------------------------------------------------------- the study
 
-def aggregate(participants, age_bands, top_code: float | None, k: int) -> Aggregates:
-    """Everything the thesis may print about the participants. participants: objects with gender,
-    age, years_experience and interview_minutes; age_bands: (label, lowest, highest or None)."""
+def aggregate(participants, characteristics, k: int) -> Aggregates:
+    """Everything the thesis may print about the participants: for each declared characteristic,
+    its categories pooled, its bands merged, or its range and mean (thesiskit/data.py reads them)."""
     result = Aggregates(k=k, total=len(participants))
     if result.too_small or not participants:
         return result
-    result.genders = pool_categories(category_counts([p.gender for p in participants]), k)
-    counted = [(label, lo, hi, sum(lo <= p.age and (hi is None or p.age <= hi) for p in participants))
-               for label, lo, hi in age_bands]
-    result.age_bands = merge_bands(counted, k)
-    result.empty_bands = [label for label, _lo, _hi, n in counted if n == 0]
-    result.experience = spread([p.years_experience for p in participants], top_code=top_code, digits=1)
-    result.interview = spread([p.interview_minutes for p in participants], digits=0)
+    for characteristic in characteristics:
+        values = [p.values[characteristic.id] for p in participants]
+        found = Result(characteristic)
+        if characteristic.kind == "category":
+            found.cells = pool_categories(category_counts(values, characteristic.categories), k,
+                                          pool_label(characteristic.label), characteristic.categories)
+        elif characteristic.bands:
+            counted = [(label, lo, hi, sum(lo <= v and (hi is None or v <= hi) for v in values))
+                       for label, lo, hi in characteristic.bands]
+            found.cells = merge_bands(counted, k)
+            found.empty = [label for label, _lo, _hi, n in counted if n == 0]
+        else:
+            found.spread = spread(values, characteristic.top_code, characteristic.bottom_code, characteristic.decimals)
+        result.results[characteristic.id] = found
     return result

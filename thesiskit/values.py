@@ -22,7 +22,7 @@ import jinja2
 from jinja2.sandbox import SandboxedEnvironment
 
 from .data import Review, StudyData, control_character, format_score, safe_path
-from .disclosure import NOT_REPORTED, POOL, category_counts
+from .disclosure import NOT_REPORTED, pool_label
 from .problems import Problems
 from .wordcount import PARTS
 
@@ -157,6 +157,21 @@ class _DocumentWords:
             raise KeyError(part) from None
 
 
+# review values and the study columns each is computed from: without the column, the value is
+# unavailable (an error where it is used), never a 0
+REVIEW_NEEDS = {"participants": {"total": ["sample_size"], "female": ["females"], "male": ["males"],
+                                 "not_reported": ["gender_other"], "*": ["sample_size", "females", "males"]},
+                "sample": {"*": ["sample_size"]}}
+
+
+def _needing_columns(values: dict, review: Review) -> None:
+    for group, needs in REVIEW_NEEDS.items():
+        for name in list(values.get(group, {})):
+            why = review.needs(f"review.{group}.{name}", *needs.get(name, needs["*"]))
+            if why:
+                values[group][name] = Unavailable(why)
+
+
 def review_values(review: Review) -> dict:
     studies = sorted(review.studies.values(), key=lambda s: s.number)
     appraisal = review.appraisal
@@ -212,6 +227,7 @@ def review_values(review: Review) -> dict:
             _name(s.get("stage", "")): {**{k: v for k, v in s.items() if k != "stage"},
                                         "share": s["agreed"] / s["sample"] if s.get("sample") else None}
             for s in p.extra.get("second_screener") or [] if isinstance(s, dict) and "agreed" in s}
+    _needing_columns(values, review)
     return values
 
 
@@ -243,6 +259,25 @@ class Ambiguous:
         self._refuse()
 
     __getitem__ = __str__ = __iter__ = _refuse
+
+
+class Unavailable:
+    """A value the data cannot give (its data set lacks a column it is computed from): printing or
+    using it is one error at the line saying why, never a 0 or a blank."""
+
+    def __init__(self, message: str):
+        self._message = message
+
+    def _refuse(self, *_args, **_kwargs):
+        raise Refused(self._message)
+
+    def __getattr__(self, name):
+        if name.startswith("__"):
+            raise AttributeError(name)
+        self._refuse()
+
+    __str__ = __format__ = __iter__ = __len__ = __getitem__ = __bool__ = _refuse
+    __add__ = __radd__ = __sub__ = __rsub__ = __mul__ = __rmul__ = __truediv__ = __lt__ = __gt__ = _refuse
 
 
 class Withheld(Refused):
@@ -294,75 +329,62 @@ class Released(dict):
             return default
 
 
-def _gender_key(cell) -> str:
-    if cell.label == POOL:
-        return "another_gender"
+def _cell_key(cell, result) -> str:
+    """How prose names a printed row: its label, or for a pooled row `another` (joined to a shown
+    category: `male_or_another`), or `not_reported`."""
     if cell.label == NOT_REPORTED:
         return "not_reported"
-    if cell.combined:
-        return f"{_name(cell.members[0])}_or_another_gender"
-    return _name(cell.label)
+    if cell.label == pool_label(result.characteristic.label):
+        return "another"
+    if result.characteristic.kind == "category" and cell.combined:
+        return f"{_name(cell.members[0])}_or_another"
+    return cell.label if result.characteristic.bands else _name(cell.label)
 
 
 def study_values(study: StudyData) -> dict:
     """`study.*`: the disclosure-controlled aggregates of thesiskit/disclosure.py, the same numbers
-    the demographics table prints. A count below the minimum cell size, a merged band under its
-    old label or a mean that would reveal a value is withheld (Withheld, reported at the line)."""
+    the demographics table prints, one entry per declared characteristic (`study.gender.female`,
+    `study.age["31–50"]`, `study.experience.mean`). A count below the minimum cell size, a merged
+    band under its old label or a mean that would reveal a value is withheld (Withheld, reported
+    at the line where prose asks for it)."""
     agg = study.aggregates
     k, source = agg.k, study.config_file
     rule = f"minimum cell size {k}, {source}"
+    base = {"participants": {"total": agg.total}, "min_cell_size": k}
     if agg.too_small:
         people = f"participant{'s' if agg.total != 1 else ''}"
         why = (f"{source} has {agg.total} {people}, fewer than the minimum cell size of {k}, so no characteristic "
                "of the sample can be printed")
         instead = ("describe the sample without it (only the number of participants, "
                    "{{ study.participants.total }}, can be printed)")
-        genders = {_name(g) for g in category_counts([p.gender for p in study.participants])}
-        return Released("study", {
-            "participants": Released("study.participants", {"total": agg.total},
-                                     {g: (why, instead) for g in {*genders, "gender"} if g != "total"}),
-            "min_cell_size": k,
-        }, {name: (why, instead) for name in ("age_bands", "experience", "interview")})
-
-    counts, labels, withheld = {}, {}, {}
-    for cell in agg.genders:
-        key = _gender_key(cell)
-        counts[key], labels[cell.label] = cell.count, cell.count
-        for member in cell.members if cell.combined else ():
-            if cell.label == NOT_REPORTED:
-                reason = f"no gender has {k} or more participants, so gender is not reported ({rule})"
-                instead = "leave gender out of the text, as the table does"
-            elif member in cell.small:
-                reason = (f"fewer than {k} participants gave the gender '{member}', so they are counted in "
-                          f"'{cell.label}' ({rule})")
-                instead = f"write {{{{ study.participants.{key} }}}} instead"
-            else:
-                reason = (f"'{member}' is printed together with genders of fewer than {k} participants, as "
-                          f"'{cell.label}', so that their count cannot be found by subtraction ({rule})")
-                instead = f"write {{{{ study.participants.{key} }}}} instead"
-            withheld[_name(member)] = (reason, instead)
-    gender_withheld = {member: withheld[_name(member)] for c in agg.genders if c.combined for member in c.members}
-    participants = {**{key: n for key, n in counts.items() if key not in ("total", "gender")},
-                    "total": agg.total,  # a gender named "total" stays under gender
-                    "gender": Released("study.participants.gender", labels, gender_withheld)}
-
-    bands, band_withheld = {}, {}
-    for cell in agg.age_bands:
-        bands[cell.label] = cell.count
-        for member in cell.members if cell.combined else ():
-            why = ("has fewer than" if member in cell.small
-                   else "is merged with a neighbouring band of fewer than")
-            band_withheld[member] = (f"age band '{member}' {why} {k} participants, so it is printed as "
-                                     f"'{cell.label}' ({rule})",
-                                     f'write {{{{ study.age_bands["{cell.label}"] }}}} instead')
-
-    return Released("study", {
-        "participants": Released("study.participants", participants, withheld),
-        "age_bands": Released("study.age_bands", bands, band_withheld, {b: 0 for b in agg.empty_bands}),
-        "experience": _spread_values("study.experience", agg.experience, "years of experience"),
-        "interview": _spread_values("study.interview", agg.interview, "interview length"),
-        "min_cell_size": k,
-    })
+        return Released("study", base, {c.id: (why, instead) for c in study.characteristics})
+    out = dict(base)
+    for characteristic in study.characteristics:
+        result = agg.results[characteristic.id]
+        path = f"study.{characteristic.id}"
+        if result.spread is not None:
+            what = re.sub(r"\s*\(.*\)$", "", characteristic.label).lower()  # "interview length (minutes)"
+            out[characteristic.id] = _spread_values(path, result.spread, what)
+            continue
+        shown, withheld = {}, {}
+        for cell in result.cells:
+            key = _cell_key(cell, result)
+            shown[key] = cell.count
+            for member in cell.members if cell.combined else ():
+                if cell.label == NOT_REPORTED:
+                    reason = (f"no {characteristic.label.lower()} has {k} or more participants, so it is not reported "
+                              f"({rule})")
+                    instead = f"leave {characteristic.label.lower()} out of the text, as the table does"
+                elif member in cell.small:
+                    reason = (f"'{member}' has fewer than {k} participants, so it is counted in '{cell.label}' ({rule})")
+                    instead = f"write {{{{ {path}{_accessor(key)} }}}} instead"
+                else:
+                    reason = (f"'{member}' is printed together with values of fewer than {k} participants, as "
+                              f"'{cell.label}', so that their count cannot be found by subtraction ({rule})")
+                    instead = f"write {{{{ {path}{_accessor(key)} }}}} instead"
+                withheld[member if characteristic.bands else _name(member)] = (reason, instead)
+        out[characteristic.id] = Released(path, shown, withheld, {b: 0 for b in result.empty})
+    return Released("study", out)
 
 
 def _spread_values(path: str, spread, what: str) -> Released:
@@ -515,10 +537,11 @@ def flatten(values, prefix: str = "") -> list[tuple[str, object]]:
     out = []
     if isinstance(values, dict):
         for key, value in values.items():
-            out += flatten(value, f"{prefix}.{key}" if prefix else str(key))
+            out += flatten(value, f"{prefix}{_accessor(str(key))}" if prefix else str(key))
         if isinstance(values, Released):  # for the author: what exists but is not printed, and why
-            out += [(f"{prefix}.{key}", value) for key, value in values._hidden.items()]
-            out += [(f"{prefix}.{key}", f"(withheld; {instead})") for key, (_r, instead) in values._withheld.items()]
+            out += [(f"{prefix}{_accessor(str(key))}", value) for key, value in values._hidden.items()]
+            out += [(f"{prefix}{_accessor(str(key))}", f"(withheld; {instead})")
+                    for key, (_r, instead) in values._withheld.items()]
     elif isinstance(values, Words):
         for document in values._documents:
             for part in PARTS:

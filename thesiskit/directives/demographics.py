@@ -1,20 +1,20 @@
-"""demographics: Paper 2's participants, aggregated one characteristic at a time.
+"""demographics: a study's participants, aggregated one characteristic at a time.
 
     ::: {#tbl:demographics .demographics title="Participant Characteristics"}
     :::
 
-It shows counts by gender, counts by age band (bands configured in data/study.yaml), the range and
-mean of years of experience (top-coded: "more than 20") and the range of interview length. It never
-shows a participant's row and never crosses two characteristics: with ten participants a cell of
-one identifies a person, and the study promised its readers could not link categories. Asking for
-either is refused with the reason, so the promise cannot be broken by accident. The data is held to
-the same promise where it is read (thesiskit/data.py, load_study): age bands of at least five years
-that do not overlap, and a top code below the most years of experience, so no count or range
-prints one person's age or years; the data-table directive refuses the participants file.
+It shows the characteristics data/study.yaml declares (all, or those named by show="gender age"),
+each under its label: a category's counts, a number's counts by band, or a number's range and mean
+(top- or bottom-coded: "more than 20"). It never shows a participant's row and never crosses two
+characteristics: with ten participants a cell of one identifies a person, and a study promises its
+readers cannot link categories. Asking for either is refused with the reason, so the promise cannot
+be broken by accident. The data is held to the same promise where it is read (thesiskit/data.py,
+load_study): bands of at least five values that do not overlap, codes that code something; the
+data-table directive refuses the participants file.
 
 What it prints is disclosure-controlled (thesiskit/disclosure.py, read through study.aggregates, as the
 {{ study.* }} values are): no count below the minimum cell size (min-cell-size in data/study.yaml,
-default 3), small genders pooled, small age bands merged with a neighbour, a mean left out where it
+default 3), small categories pooled, small bands merged with a neighbour, a mean left out where it
 would reveal a value, and a study with fewer participants than the minimum refused with the reason.
 """
 from __future__ import annotations
@@ -22,7 +22,7 @@ from __future__ import annotations
 from ..data import format_score
 from ..tables import make_table
 
-from .options import DirectiveError, words_list
+from .options import DirectiveError
 
 NAME = "demographics"
 DATA = "study"
@@ -35,18 +35,29 @@ def _refuse(_text: str):
     raise ValueError(f"refused: {PRIVACY}; show characteristics one after another with show=\"gender age\"")
 
 
-SHOW = ("gender", "age", "experience", "interview")
-OPTIONS = {"show": words_list(*SHOW), "by": _refuse, "cross": _refuse, "per-participant": _refuse,
+def _names(text: str) -> list[str]:
+    return text.replace(",", " ").split()
+
+
+OPTIONS = {"show": _names, "by": _refuse, "cross": _refuse, "per-participant": _refuse,
            "rows": _refuse, "list": _refuse}
 REFUSED = {name for name, convert in OPTIONS.items() if convert is _refuse}  # not offered as "allowed"
-DEFAULTS = {"show": list(SHOW)}
 
 
-def rows(study, show) -> list[list[str]]:
+def rows(study, show=None) -> list[list[str]]:
     """The table's rows, read from the study's disclosure-controlled aggregates
-    (thesiskit/disclosure.py, the same numbers {{ study.* }} gives): pure, testable without pandoc."""
-    people = study.participants
-    if not people:
+    (thesiskit/disclosure.py, the same numbers {{ study.* }} gives): pure, testable without pandoc.
+    show names characteristics of data/study.yaml, in the order wanted; all of them by default."""
+    if not study.characteristics:
+        raise DirectiveError(f"{study.config_file} declares no characteristics; add characteristics: (e.g. gender: "
+                             "{kind: category}, age: {kind: number, bands: ...}); see docs/data-formats.md")
+    declared = [c.id for c in study.characteristics]
+    show = list(show) if show else declared
+    unknown = [name for name in show if name not in declared]
+    if unknown:
+        raise DirectiveError(f"show: '{unknown[0]}' is not one of {', '.join(declared)} (the characteristics "
+                             f"{study.config_file} declares)")
+    if not study.participants:
         raise DirectiveError(f"{study.config_file} lists no participants")
     agg = study.aggregates
     if agg.too_small:
@@ -55,35 +66,30 @@ def rows(study, show) -> list[list[str]]:
             f"cell size of {agg.k}, so every row would describe fewer than {agg.k} people; take the table out and "
             "describe the sample without per-person characteristics (only the number of participants can be printed)")
     out = []
-    if "gender" in show:
-        out.append(["**Gender**", ""])
-        out += [[cell.label, str(cell.count)] for cell in agg.genders]
-    if "age" in show:
-        out.append(["**Age (years)**", ""])
-        out += [[cell.label, str(cell.count)] for cell in agg.age_bands]
-    if "experience" in show:
-        out.append(["**Years of co-production experience**", ""])
-        out += _spread_rows(agg.experience, with_mean=True)
-    if "interview" in show:
-        out.append(["**Interview length (minutes)**", ""])
-        out += _spread_rows(agg.interview, with_mean=False)  # its mean is for prose only, as before
+    for name in show:
+        result = agg.results[name]
+        out.append([f"**{result.characteristic.label}**", ""])
+        if result.spread is None:
+            out += [[cell.label, str(cell.count)] for cell in result.cells]
+        else:
+            out += _spread_rows(result.spread, result.characteristic.table)
     return out
 
 
-def _spread_rows(spread, with_mean: bool) -> list[list[str]]:
+def _spread_rows(spread, table: list[str]) -> list[list[str]]:
     """Range (top- and bottom-coded), then the mean unless disclosure control withheld it because it
     would reveal one person's value; then the row is left out rather than shown as a dash, which
     would only raise the question the table cannot answer."""
     low = format_score(spread.low) if spread.low_exact else f"less than {format_score(spread.bottom_code)}"
     high = format_score(spread.high) if spread.high_exact else f"more than {format_score(spread.top_code)}"
-    out = [["Range", f"{low} to {high}"]]
-    if with_mean and spread.mean is not None:
-        out.append(["Mean", f"{spread.mean:.1f}"])
+    out = [["Range", f"{low} to {high}"]] if "range" in table else []
+    if "mean" in table and spread.mean is not None:
+        out.append(["Mean", format_score(spread.mean) if isinstance(spread.mean, int) else f"{spread.mean}"])
     return out
 
 
 def render(options, study, ctx):
-    if not options["show"]:
-        raise DirectiveError(f"show is empty; name one or more of {', '.join(SHOW)}")
-    body = rows(study, options["show"])
+    if options.get("show") == []:
+        raise DirectiveError("show is empty; name one or more characteristics")
+    body = rows(study, options.get("show"))
     return [make_table([["Characteristic", f"*n* (total {len(study.participants)})"]], body, widths=[3, 1.5])]

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from ..tables import make_table
 
-from .options import words_list
+from .options import DirectiveError, words_list
 
 NAME = "study-characteristics"
 DATA = "review"
@@ -32,6 +32,11 @@ OPTIONS = {"columns": words_list(*COLUMNS)}
 DEFAULTS = {"columns": ["study", "authors", "sample", "setting", "collection", "analysis", "constructs", "rating"]}
 
 
+FIELDS = {"authors": ["country"], "title": ["title"], "aims": ["aims"], "sample": ["sample_size"], "role": ["role"],
+          "setting": ["setting"], "collection": ["data_collection"], "analysis": ["analysis"],
+          "constructs": ["constructs"]}  # the study columns each table column shows
+
+
 def gender_text(study) -> str:
     if study.females + study.males == 0:
         return "gender not reported"
@@ -48,6 +53,8 @@ def cell(name: str, study, review):
     if name == "authors":
         return f"@{study.key}, {row['country']}"
     if name == "sample":
+        if review.lacking("females", "males"):  # no gender breakdown in the file: the size alone
+            return str(study.sample_size)
         return f"{study.sample_size} ({gender_text(study)})"
     if name == "rating":
         return review.appraisal.rating(study.number) if study.number in review.appraisal.answers else ""
@@ -60,6 +67,10 @@ def cell(name: str, study, review):
 
 def render(options, review, ctx):
     columns = options["columns"]
+    for name in columns:
+        why = review.needs(f"column '{name}'", *FIELDS.get(name, []))
+        if why:
+            raise DirectiveError(why)
     studies = sorted(review.studies.values(), key=lambda s: s.number)
     body = [[cell(name, s, review) for name in columns] for s in studies]
     return [make_table([[COLUMNS[c][0] for c in columns]], body, widths=[COLUMNS[c][1] for c in columns])]
