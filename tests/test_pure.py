@@ -90,3 +90,16 @@ def test_elements_visits_what_walk_visits_and_sets_parents():
     assert strs == ["A", "b", "n", "c", "d"]  # document order
     for elem in seen[1:]:
         assert elem.parent is not None and elem in list(elements(elem.parent))
+
+
+def test_blind_counts_code_raw_and_comment_nodes():
+    """An inline HTML comment (emptied to a RawInline by the reader) or inline code in a paper once
+    made blind() raise UnboundLocalError, so every masked journal build stopped with an internal error."""
+    from thesiskit.masking import blind
+    from thesiskit.terms import Matcher
+
+    para = {"t": "Para", "c": [{"t": "Str", "c": "Ask"}, {"t": "Space"}, {"t": "Code", "c": [["", [], []], "Jane Doe"]},
+                               {"t": "RawInline", "c": ["html", ""]}, {"t": "Str", "c": "today."}]}
+    doc = {"pandoc-api-version": [1, 23], "meta": {}, "blocks": [para, {"t": "RawBlock", "c": ["html", "Jane Doe"]}]}
+    assert blind(doc, Matcher(["Jane Doe"])) == 2
+    assert "Jane" not in str(doc)
