@@ -103,3 +103,14 @@ def test_blind_counts_code_raw_and_comment_nodes():
     doc = {"pandoc-api-version": [1, 23], "meta": {}, "blocks": [para, {"t": "RawBlock", "c": ["html", "Jane Doe"]}]}
     assert blind(doc, Matcher(["Jane Doe"])) == 2
     assert "Jane" not in str(doc)
+
+
+def test_orcid_line_keeps_the_space_after_the_name():
+    """para() splits strings into words, so a trailing space was lost: "Name:https://orcid.org/..."."""
+    import panflute as pf
+
+    from thesiskit.assemble import orcid_lines
+    from thesiskit.people import Person
+
+    line, = orcid_lines([Person(name="Ada Example", orcid="0000-0002-1825-0097")])
+    assert pf.stringify(line).strip() == "Ada Example: https://orcid.org/0000-0002-1825-0097"
