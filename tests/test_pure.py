@@ -114,3 +114,20 @@ def test_orcid_line_keeps_the_space_after_the_name():
 
     line, = orcid_lines([Person(name="Ada Example", orcid="0000-0002-1825-0097")])
     assert pf.stringify(line).strip() == "Ada Example: https://orcid.org/0000-0002-1825-0097"
+
+
+def test_typst_heading_line_break_stays_in_the_heading():
+    """pandoc's typst writer ends a heading at the newline of its line break, so "Appendix A" kept its
+    heading and the title ran into the next paragraph ("Search Strategy The databases ...")."""
+    import json
+
+    import pypandoc
+
+    from thesiskit.transforms.lower import lower_json
+
+    header = {"t": "Header", "c": [1, ["app-x", [], []], [{"t": "Str", "c": "Appendix"}, {"t": "Space"},
+                                                          {"t": "Str", "c": "A"}, {"t": "LineBreak"},
+                                                          {"t": "Str", "c": "Search"}]]}
+    doc = {"pandoc-api-version": [1, 23, 1], "meta": {}, "blocks": [header, {"t": "Para", "c": [{"t": "Str", "c": "Text."}]}]}
+    typst = pypandoc.convert_text(json.dumps(lower_json(doc, "typst")), "typst", format="json", extra_args=["--wrap=none"])
+    assert typst.splitlines()[0] == "= Appendix A#linebreak()Search", typst
