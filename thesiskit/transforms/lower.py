@@ -33,6 +33,7 @@ CLASSES = {
     "keywords": ("Keywords", "apa-keywords"),
     "float-label": ("Caption Label", "apa-float-label"),
     "float-title": ("Caption Title", "apa-float-title"),
+    "text-figure": ("Figure Text", "apa-text-figure"),  # before float-body: a figure made of text
     "float-body": ("Figure", "apa-float-body"),
     "table-body": ("Table Text", "apa-table-body"),
     "float-note": ("Caption Note", "apa-float-note"),
