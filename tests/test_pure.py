@@ -90,3 +90,44 @@ def test_elements_visits_what_walk_visits_and_sets_parents():
     assert strs == ["A", "b", "n", "c", "d"]  # document order
     for elem in seen[1:]:
         assert elem.parent is not None and elem in list(elements(elem.parent))
+
+
+def test_blind_counts_code_raw_and_comment_nodes():
+    """An inline HTML comment (emptied to a RawInline by the reader) or inline code in a paper once
+    made blind() raise UnboundLocalError, so every masked journal build stopped with an internal error."""
+    from thesiskit.masking import blind
+    from thesiskit.terms import Matcher
+
+    para = {"t": "Para", "c": [{"t": "Str", "c": "Ask"}, {"t": "Space"}, {"t": "Code", "c": [["", [], []], "Jane Doe"]},
+                               {"t": "RawInline", "c": ["html", ""]}, {"t": "Str", "c": "today."}]}
+    doc = {"pandoc-api-version": [1, 23], "meta": {}, "blocks": [para, {"t": "RawBlock", "c": ["html", "Jane Doe"]}]}
+    assert blind(doc, Matcher(["Jane Doe"])) == 2
+    assert "Jane" not in str(doc)
+
+
+def test_orcid_line_keeps_the_space_after_the_name():
+    """para() splits strings into words, so a trailing space was lost: "Name:https://orcid.org/..."."""
+    import panflute as pf
+
+    from thesiskit.assemble import orcid_lines
+    from thesiskit.people import Person
+
+    line, = orcid_lines([Person(name="Ada Example", orcid="0000-0002-1825-0097")])
+    assert pf.stringify(line).strip() == "Ada Example: https://orcid.org/0000-0002-1825-0097"
+
+
+def test_typst_heading_line_break_stays_in_the_heading():
+    """pandoc's typst writer ends a heading at the newline of its line break, so "Appendix A" kept its
+    heading and the title ran into the next paragraph ("Search Strategy The databases ...")."""
+    import json
+
+    import pypandoc
+
+    from thesiskit.transforms.lower import lower_json
+
+    header = {"t": "Header", "c": [1, ["app-x", [], []], [{"t": "Str", "c": "Appendix"}, {"t": "Space"},
+                                                          {"t": "Str", "c": "A"}, {"t": "LineBreak"},
+                                                          {"t": "Str", "c": "Search"}]]}
+    doc = {"pandoc-api-version": [1, 23, 1], "meta": {}, "blocks": [header, {"t": "Para", "c": [{"t": "Str", "c": "Text."}]}]}
+    typst = pypandoc.convert_text(json.dumps(lower_json(doc, "typst")), "typst", format="json", extra_args=["--wrap=none"])
+    assert typst.splitlines()[0] == "= Appendix A#linebreak()Search", typst

@@ -83,7 +83,7 @@ def affiliation_lines(order: list[str]) -> list:
 
 
 def orcid_lines(authors: list[Person]) -> list:
-    return [para(f"{a.name}: ", pf.Link(pf.Str(f"https://orcid.org/{a.orcid}"), url=f"https://orcid.org/{a.orcid}"))
+    return [para(f"{a.name}:", pf.Space(), pf.Link(pf.Str(f"https://orcid.org/{a.orcid}"), url=f"https://orcid.org/{a.orcid}"))
             for a in authors if a.orcid]
 
 

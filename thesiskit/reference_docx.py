@@ -46,6 +46,7 @@ CUSTOM = {
     "Caption Title": dict(first_line=0, italic=True, keep_next=True),
     "Caption Note": dict(first_line=0),
     "Figure": dict(align="center", first_line=0, keep_next=True),
+    "Figure Text": dict(first_line=0),
     "References Note": dict(first_line=0),
 }
 

@@ -175,6 +175,14 @@ def _as_float(block, ctx, document):
     return None
 
 
+def _is_picture(body: list) -> bool:
+    """A figure that is a picture (centred under its title), not one made of text: every block a
+    paragraph of images alone. A text figure (an interview schedule, a list) keeps its text flush left."""
+    quiet = (pf.Space, pf.SoftBreak, pf.LineBreak)
+    return bool(body) and all(isinstance(b, (pf.Para, pf.Plain)) and any(isinstance(i, pf.Image) for i in b.content)
+                              and all(isinstance(i, (pf.Image, *quiet)) for i in b.content) for b in body)
+
+
 def _stand_in(label: str, ctx, document) -> None:
     """A float that failed still answers to its label, so that the one mistake is not reported again
     at every @tbl:... that refers to it. The build stops on the first error: nothing shows the text."""
@@ -205,7 +213,8 @@ def _build(kind, label, title, body, note, ctx, document, counters, prefix):
     parts = [
         pf.Div(pf.Para(pf.Strong(*words(text))), classes=["float-label"]),
         pf.Div(pf.Para(pf.Emph(*title)), classes=["float-title"]),
-        pf.Div(*body, classes=["table-body" if kind == "tbl" else "float-body"]),
+        pf.Div(*body, classes=["table-body"] if kind == "tbl" else ["float-body"] if _is_picture(body)
+               else ["text-figure", "float-body"]),
     ]
     if note:
         parts.append(pf.Div(*note, classes=["float-note"]))

@@ -33,6 +33,7 @@ CLASSES = {
     "keywords": ("Keywords", "apa-keywords"),
     "float-label": ("Caption Label", "apa-float-label"),
     "float-title": ("Caption Title", "apa-float-title"),
+    "text-figure": ("Figure Text", "apa-text-figure"),  # before float-body: a figure made of text
     "float-body": ("Figure", "apa-float-body"),
     "table-body": ("Table Text", "apa-table-body"),
     "float-note": ("Caption Note", "apa-float-note"),
@@ -106,6 +107,12 @@ def _walk(value, fmt: str, entries) -> None:
         if value.get("t") == "Image":
             _image(value, fmt)
             return
+        if value.get("t") == "Header" and fmt == "typst":
+            # pandoc writes a line break as "\" and a newline, which ends a typst heading: the rest
+            # ("Appendix B" + its title, "Paper 1" + the paper's title) fell into the next paragraph
+            inlines = value["c"][2]
+            inlines[:] = [{"t": "RawInline", "c": ["typst", "#linebreak()"]} if i.get("t") == "LineBreak" else i
+                          for i in inlines]
         if "c" in value:
             _walk(value["c"], fmt, entries)
 
