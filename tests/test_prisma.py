@@ -130,9 +130,16 @@ new_studies: 3
     assert errors == [] and not p.other_column and p.dbr_identified == 105
     assert not p.known("new_reports") and not p.known("total_reports")  # not written: unknown, not 0
     _, errors = load(text + "other_assessed: 2\n")
-    assert errors == [f"data/prisma.yaml:11: error: other_assessed belongs to the column of other methods, but "
+    assert errors == ["data/prisma.yaml:11: error: other_assessed belongs to the column of other methods, but "
                       "other_methods_screened_with_databases is true (line 3): their records went through the "
                       "databases' screening; remove other_assessed or set other_methods_screened_with_databases to false"]
+
+
+def test_a_count_left_out_is_named_as_left_out():
+    _, errors = load(TWO_COLUMNS.replace("dbr_assessed: 70\n", ""))
+    assert errors == ["data/prisma.yaml: error: dbr_assessed is not written (0) but dbr_sought_reports (75) minus "
+                      "dbr_notretrieved_reports (5) is 70; correct whichever count is wrong (the boxes of the flow "
+                      "diagram must add up)"]
 
 
 def test_previous_studies_and_totals():

@@ -196,7 +196,8 @@ def line_width(line: str, size: float, bold: bool = False, width=measure) -> flo
     return sum(width(text, size, italic, bold) for text, italic in runs(line))
 
 
-def wrap(line: str, room: float, size: float, bold: bool = False, width=measure, rest: float | None = None) -> list[str]:
+def wrap(line: str, room: float, size: float, bold: bool = False, width=measure,
+         rest: float | None = None) -> list[str]:
     """A line broken at spaces into lines no wider than room (rest: the room of the lines after the
     first); "(n = 1,234)" is never broken, a hyphenated word may break after its hyphen, and a word
     longer than the room overflows rather than being cut."""

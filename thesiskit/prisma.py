@@ -306,7 +306,8 @@ def check(p: Prisma, at, problems: Problems, studies: tuple[str, int] | None = N
     def expect(name: str, expected: int, how: str, then=None, hint: str = "") -> None:
         if v[name] == expected:
             return
-        problems.error(at(name), f"{name} is {v[name]} but {how} is {expected}; {hint or ADD_UP}")
+        written = v[name] if name in p.given or name in ("total_studies", "total_reports") else "not written (0)"
+        problems.error(at(name), f"{name} is {written} but {how} is {expected}; {hint or ADD_UP}")
         if then is None or not then(v[name]):
             v[name] = expected
 
