@@ -156,3 +156,18 @@ def test_html_is_self_contained(built_example):
     html = (built_example / "build/thesis/thesis.html").read_text(encoding="utf-8")
     assert "<svg" in html or "data:image/svg+xml" in html  # figures embedded, no external files
     assert 'class="csl-entry"' in html and "Table 1" in html
+
+
+def test_prisma_diagram_is_text_in_the_pdf_and_the_web_page(built_example, pdf_text):
+    """The flow diagram's words can be selected and searched: text in the PDF (not outlines), an inline
+    <svg> in the HTML, each n in italics; the example's numbers as the seed gives them."""
+    page = next(p for p in pdf_text if "PRISMA Flow Diagram of the Study Selection Process" in p)
+    flat = " ".join(page.split())
+    for words in ("Records identified from:", "Databases (n = 5,041)", "Citation searching (n = 11)",
+                  "Duplicate records (n = 2,730)", "Records screened", "(n = 2,322)", "Titles (n = 2,060)",
+                  "Abstracts (n = 220)", "Reports assessed for eligibility", "Studies included in review"):
+        assert words in flat, words
+    html = (built_example / "build/thesis/thesis.html").read_text(encoding="utf-8")
+    svg = html[html.index('<svg class="diagram"'):]
+    svg = svg[:svg.index("</svg>")]
+    assert "Records screened" in svg and '(<tspan font-style="italic">n</tspan> = 2,322)' in svg

@@ -25,15 +25,17 @@ def context(root: Path) -> tuple[Context, object]:
 
 def test_prisma_boxes_say_what_the_counts_say():
     _, review = context(GOLDEN_DATA)
-    boxes = prisma_flow.boxes(review.prisma)
-    assert boxes["identified"] == "Records identified from:\nDatabases (n = 100)"
-    assert boxes["other"].endswith("Citation searching (n = 5)")
+    boxes = {name: prisma_flow.box_text(box) for name, box in prisma_flow.boxes(review.prisma).items()}
+    # screened with the database records: one column, the other methods' records listed in it
+    assert boxes["identified"] == "Records identified from:\nDatabases (n = 100)\nCitation searching (n = 5)"
+    assert "other_identified" not in boxes and "previous" not in boxes
+    assert boxes["head_dbr"] == "Identification of studies via databases, registers and other methods"
     assert boxes["removed"] == "Records removed before screening:\nDuplicate records (n = 25)"
     assert boxes["screened"] == "Records screened\n(n = 80)"
-    assert boxes["excluded"] == "Records excluded (n = 70)\nTitles: 60\nAbstracts: 10"
+    assert boxes["excluded"] == "Records excluded (n = 70):\nTitles (n = 60)\nAbstracts (n = 10)"
     assert boxes["reports_excluded"] == ("Reports excluded (n = 6):\nNot qualitative (n = 4)\n"
                                          "Not a mental health setting (n = 2)")
-    assert boxes["included"].startswith("Studies included in review\n(n = 3)")
+    assert boxes["included"] == "Studies included in review\n(n = 3)\nReports of included studies\n(n = 3)"
 
 
 def test_figures_are_drawn_once_as_png_and_svg(tmp_path):

@@ -18,6 +18,7 @@ import yaml
 
 from .disclosure import DEFAULT_MIN_CELL_SIZE, SMALLEST_MIN_CELL_SIZE, aggregate
 from .problems import Problems
+from . import prisma as prisma_counts
 
 
 class DataError(Exception):
@@ -299,37 +300,6 @@ class Concept:
     constructs: list[Construct]
 
 
-PRISMA_COUNTS = ("database_results", "register_results", "website_results", "organisation_results",
-                 "citations_results", "duplicates", "excluded_automatic", "excluded_other", "records_screened",
-                 "records_excluded", "dbr_sought_reports", "dbr_notretrieved_reports", "dbr_assessed",
-                 "new_studies", "new_reports")
-
-
-@dataclass
-class Prisma:
-    counts: dict[str, int]
-    excluded_reasons: list[tuple[str, int]]
-    extra: dict
-
-    def __getattr__(self, name):
-        if name in PRISMA_COUNTS:
-            return self.counts.get(name, 0)
-        raise AttributeError(name)
-
-    @property
-    def identified(self) -> int:
-        return sum(self.counts.get(k, 0) for k in ("database_results", "register_results", "website_results",
-                                                   "organisation_results", "citations_results"))
-
-    @property
-    def removed(self) -> int:
-        return sum(self.counts.get(k, 0) for k in ("duplicates", "excluded_automatic", "excluded_other"))
-
-    @property
-    def dbr_excluded(self) -> int:
-        return sum(n for _, n in self.excluded_reasons)
-
-
 STUDY_COLUMNS = ["study", "key", "label", "year", "country", "title", "aims", "sample_size", "females", "males",
                  "gender_other", "role", "setting", "data_collection", "analysis", "constructs"]
 REQUIRED_STUDY_COLUMNS = ["study", "key", "label", "year"]
@@ -345,7 +315,7 @@ class Review:
     studies: dict[int, Study]
     appraisal: Appraisal
     concepts: list[Concept]
-    prisma: Prisma | None
+    prisma: prisma_counts.Prisma | None
     links: list[tuple[str, str]] = field(default_factory=list)  # concept -> concept, for the model figure
     studies_file: str = "data/studies.csv"
     columns: frozenset = frozenset(STUDY_COLUMNS)  # the study columns the file has (after its columns: mapping)
@@ -380,14 +350,17 @@ def load_review(root: Path, rel: str, bib_keys: set[str] | None, problems: Probl
     studies_file, rename = _studies_config(config.get("studies", "data/studies.csv"), rel, problems)
     if studies_file is None:
         return None
+    errors = len(problems.errors)
     studies = _load_studies(root, studies_file, rel, bib_keys, problems, rename)
     if studies is None:
         return None
+    # PRISMA's included studies are compared with the studies file only when that file read cleanly
+    included = (studies_file, len(studies)) if len(problems.errors) == errors and not broken_studies(studies) else None
     appraisal = _load_appraisal(root, config.get("appraisal"), rel, studies, problems)
     links: list[tuple[str, str]] = []
     concepts = (_load_synthesis(root, config.get("synthesis"), rel, studies, links, problems)
                 if config.get("synthesis") else [])
-    prisma = _load_prisma(root, config["prisma"], rel, problems) if config.get("prisma") else None
+    prisma = prisma_counts.load(root, config["prisma"], rel, problems, included) if config.get("prisma") else None
     if appraisal is None or concepts is None:
         return None
     return Review(rel, studies, appraisal, concepts, prisma, links, studies_file, frozenset(studies.columns))
@@ -670,69 +643,6 @@ def _load_synthesis(root, rel, where, studies, links, problems) -> list[Concept]
             continue
         links.append((str(link[0]), str(link[1])))
     return concepts
-
-
-def _load_prisma(root, rel, where, problems) -> Prisma | None:
-    data = read_yaml_file(root, rel, where, problems)
-    if data is None:
-        return None
-    if not isinstance(data, dict):
-        problems.error(str(rel), "must be a YAML mapping of PRISMA 2020 field names to counts")
-        return None
-    counts: dict[str, int] = {}
-    for name in PRISMA_COUNTS:
-        value = data.get(name, 0)
-        if not isinstance(value, int) or isinstance(value, bool) or value < 0:
-            problems.error(str(rel), f"{name}: {value!r} is not a count; write a whole number, 0 or more")
-            continue
-        counts[name] = value
-    reasons = data.get("dbr_excluded", 0)
-    if isinstance(reasons, int):
-        excluded = [("Excluded", reasons)]
-    elif isinstance(reasons, list):
-        excluded = []
-        for item in reasons:
-            if not isinstance(item, dict) or not isinstance(item.get("n"), int) or item["n"] < 0:
-                problems.error(str(rel), f"dbr_excluded entry {item!r} needs reason: and a whole-number n:")
-                continue
-            excluded.append((str(item.get("reason", "Excluded")), item["n"]))
-    else:
-        problems.error(str(rel), "dbr_excluded must be a count or a list of {reason, n}")
-        excluded = []
-    extra = {k: v for k, v in data.items() if k not in PRISMA_COUNTS and k != "dbr_excluded"}
-    prisma = Prisma(counts, excluded, extra)
-    if len(counts) == len(PRISMA_COUNTS):  # arithmetic only on valid counts
-        _check_prisma(prisma, str(rel), problems)
-    return prisma
-
-
-def _check_prisma(p: Prisma, rel: str, problems: Problems) -> None:
-    """The arithmetic between the boxes of the flow diagram, top to bottom. After a box that does not
-    add up, the next check uses the value it should have had, so one wrong box is one error."""
-    value = dict(p.counts)
-    chain = [
-        ("records_screened", lambda: p.identified - p.removed,
-         lambda: f"identified ({p.identified}) minus removed before screening ({p.removed})"),
-        ("dbr_sought_reports", lambda: value["records_screened"] - value["records_excluded"],
-         lambda: f"records_screened ({value['records_screened']}) minus records_excluded ({value['records_excluded']})"),
-        ("dbr_assessed", lambda: value["dbr_sought_reports"] - value["dbr_notretrieved_reports"],
-         lambda: f"dbr_sought_reports ({value['dbr_sought_reports']}) minus dbr_notretrieved_reports "
-                 f"({value['dbr_notretrieved_reports']})"),
-        ("new_studies", lambda: value["dbr_assessed"] - p.dbr_excluded,
-         lambda: f"dbr_assessed ({value['dbr_assessed']}) minus dbr_excluded ({p.dbr_excluded})"),
-    ]
-    for name, expected, how in chain:
-        if value[name] != expected():
-            problems.error(rel, f"{name} is {value[name]} but {how()} is {expected()}; "
-                           "the boxes of the flow diagram must add up")
-            value[name] = expected()
-    for stage in p.extra.get("screening_stages") or []:
-        try:
-            if stage["excluded"] > stage["screened"]:
-                problems.error(rel, f"screening stage '{stage.get('stage')}' excludes {stage['excluded']} of "
-                               f"{stage['screened']} records; it cannot exclude more than it screened")
-        except (KeyError, TypeError):
-            problems.error(rel, f"screening stage {stage!r} needs stage:, screened: and excluded:")
 
 
 # ---------------------------------------------------------------- the empirical study (Paper 2)

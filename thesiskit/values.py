@@ -23,6 +23,7 @@ from jinja2.sandbox import SandboxedEnvironment
 
 from .data import Review, StudyData, control_character, format_score, safe_path
 from .disclosure import NOT_REPORTED, pool_label
+from .prisma import prose_values
 from .problems import Problems
 from .wordcount import PARTS
 
@@ -219,8 +220,7 @@ def review_values(review: Review) -> dict:
     }
     if review.prisma:
         p = review.prisma
-        values["prisma"] = {**p.counts, **{k: v for k, v in p.extra.items()}, "identified": p.identified,
-                            "removed": p.removed, "dbr_excluded": p.dbr_excluded}
+        values["prisma"] = prose_values(p)
         values["screening"] = {_name(s.get("stage", "")): {k: v for k, v in s.items() if k != "stage"}
                                for s in p.extra.get("screening_stages") or [] if isinstance(s, dict)}
         values["second_screener"] = {

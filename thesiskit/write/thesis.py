@@ -36,7 +36,8 @@ def thesis(source: str, ctx, result) -> None:
         def lowered(fmt: str) -> bytes:
             """One writer's copy, lowered and serialised here on the calling thread, so that one
             JSON tree is alive at a time (the lowering holds the GIL anyway)."""
-            return json.dumps(lower_json(json.loads(source), fmt)).encode("utf-8")
+            data = lower_json(json.loads(source), fmt)
+            return json.dumps(figures.inline_svgs(data, root) if fmt == "html" else data).encode("utf-8")
 
         def write_one(fmt, args, data: bytes):
             if fmt == "docx":
