@@ -5,6 +5,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
+from thesiskit import masking
+from thesiskit.bibliography import check_fields, read_entries
+from thesiskit.problems import Problems
 from thesiskit.yamlschema import CoreLoader, TextLoader, load
 
 # ---------------------------------------------------------------- YAML as written
@@ -30,3 +35,110 @@ def test_the_example_data_reads_the_same_under_yaml_1_2():
     for path in [*root.glob("data/**/*.yaml"), *root.glob("thesiskit/builtin/tools/*.yaml")]:
         text = path.read_text(encoding="utf-8")
         assert yaml.load(text, Loader=CoreLoader) == yaml.safe_load(text), path
+
+
+# ---------------------------------------------------------------- bibliographies in every format
+
+CSL_JSON = """[
+  {
+    "id": "smith2020",
+    "type": "article-journal",
+    "title": "Peer Work",
+    "author": [{"family": "Vugt", "non-dropping-particle": "van", "given": "Mark D."},
+               {"literal": "Department of Health and Social Care"}],
+    "container-title": "Journal of Tests",
+    "issued": {"date-parts": [[2020, 3]]},
+    "DOI": "10.1000/x"
+  },
+  {"id": "nodoi2019", "type": "article-journal", "title": "T", "author": [{"family": "Jones", "given": "A"}],
+   "container-title": "J", "issued": {"date-parts": [[2019]]}},
+  {"id": "undated", "type": "book", "title": "B", "editor": [{"family": "Ed", "given": "A"}]},
+  {"id": "nojournal", "type": "article-journal", "title": "T", "author": [{"family": "Jones", "given": "A"}]}
+]
+"""
+
+CSL_YAML = """---
+references:
+- id: jones2019
+  type: chapter
+  title: A Chapter
+  author:
+  - family: Jones
+    given: Bob
+  issued: 2019-05-01
+
+- type: book
+  title: No id
+"""
+
+
+def read(tmp_path, files: dict[str, str]):
+    for name, text in files.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    problems = Problems()
+    entries = read_entries(tmp_path, [Path(n) for n in files], problems)
+    return entries, [p.line() for p in problems.items]
+
+
+def test_csl_json_entries_are_entries_like_bibtex_ones(tmp_path):
+    entries, problems = read(tmp_path, {"refs.json": CSL_JSON})
+    assert problems == []
+    smith = entries["smith2020"]
+    assert (smith.type, smith.file, smith.line) == ("article", "refs.json", 3)  # the line of its id
+    assert smith.fields["title"] == "Peer Work" and smith.fields["journal"] == "Journal of Tests"
+    assert smith.fields["doi"] == "10.1000/x" and smith.fields["year"] == "2020"
+    assert smith.fields["author"] == "van Vugt, Mark D. and {Department of Health and Social Care}"
+    assert masking.bib_names(smith)[0] == ("van Vugt", "Mark D.")  # self-citation masking reads it
+    assert [entries[k].line for k in ("nodoi2019", "undated", "nojournal")] == [12, 14, 15]
+    assert entries["undated"].type == "book" and entries["undated"].fields["editor"] == "Ed, A"
+
+
+def test_csl_entries_are_checked_like_bibtex_ones_with_csl_field_names(tmp_path):
+    entries, _ = read(tmp_path, {"refs.json": CSL_JSON})
+    problems = Problems()
+    check_fields(list(entries), entries, problems)
+    assert [p.line() for p in problems.items] == [
+        "refs.json:14: warning: entry 'undated' has no year or date, so APA shows (n.d.); add "
+        '"issued": {"date-parts": [[...]]} if the work has one',
+        "refs.json:15: error: entry 'nojournal' has no container-title or container-title, which its APA reference "
+        'needs; add "container-title": "..." to the entry',
+        "refs.json:15: warning: entry 'nojournal' has no year or date, so APA shows (n.d.); add "
+        '"issued": {"date-parts": [[...]]} if the work has one',
+    ]
+
+
+def test_csl_yaml_entries_have_the_line_of_their_id(tmp_path):
+    entries, problems = read(tmp_path, {"refs.yaml": CSL_YAML})
+    assert entries["jones2019"].line == 3 and entries["jones2019"].type == "incollection"
+    assert entries["jones2019"].fields["year"] == "2019" and entries["jones2019"].fields["author"] == "Jones, Bob"
+    assert problems == ['refs.yaml:11: error: item 2 has no id; give every item its citation key as "id"']
+    bare, problems = read(tmp_path, {"bare.yml": "- id: a2018\n  type: book\n  title: T\n  issued: 2018\n"})
+    assert bare["a2018"].line == 1 and bare["a2018"].fields["year"] == "2018" and problems == []
+
+
+def test_a_key_in_two_formats_is_a_duplicate(tmp_path):
+    bib = "@book{jones2019,\n  title = {B},\n  author = {Jones, B.},\n  year = {2019}\n}\n"
+    _entries, problems = read(tmp_path, {"refs.bib": bib, "refs.yaml": CSL_YAML})
+    assert problems[0] == ("refs.yaml:3: error: duplicate key 'jones2019' (also refs.bib:1); give one of the entries "
+                           "another key")
+
+
+def test_biblatex_fields_satisfy_the_checks(tmp_path):
+    bib = ("@article{a2020,\n  title = {T},\n  author = {A, B},\n  journaltitle = {J},\n  date = {2020-01},\n"
+           "  doi = {10.1/x}\n}\n")
+    entries, problems = read(tmp_path, {"refs.bib": bib})
+    check = Problems()
+    check_fields(list(entries), entries, check)
+    assert problems == [] and check.items == []
+
+
+@pytest.mark.parametrize("name, text, expected", [
+    ("refs.json", '[\n  {"id": "a", "type": "book",}\n]\n',
+     "refs.json:2: error: is not valid JSON (Expecting property name enclosed in double quotes at column 30); "),
+    ("refs.json", '{"id": "a"}\n', "refs.json:1: error: a CSL-JSON bibliography is a list of items"),
+    ("refs.yaml", "references:\n- id: a\n  title: [unclosed\n", "refs.yaml:4: error: the YAML is malformed"),
+    ("refs.yaml", "title: not a list\n", "refs.yaml:1: error: a CSL-YAML bibliography is a list of items"),
+])
+def test_a_broken_csl_file_is_one_error_with_its_line(tmp_path, name, text, expected):
+    entries, problems = read(tmp_path, {name: text})
+    assert entries == {} and len(problems) == 1 and problems[0].startswith(expected), problems

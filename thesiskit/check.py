@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import panflute as pf
 
-from . import cite
+from . import bibliography, cite
 from .context import Context
 from .tree import elements
 from .wordcount import count_parts
@@ -83,8 +83,8 @@ def check(docs: dict[str, pf.Doc], ctx: Context, entries: dict) -> tuple[dict, d
     for key in sorted(cited & set(entries)):
         e = entries[key]
         if e.type == "article" and not e.fields.get("doi"):
-            ctx.problems.warning(f"{e.file}:{e.line}", f"journal article '{key}' has no DOI; add doi = {{...}} "
-                                 "(APA 7 asks for it when one exists)")
+            ctx.problems.warning(f"{e.file}:{e.line}", f"journal article '{key}' has no DOI; add "
+                                 f"{bibliography.how_to_add(e, 'doi')} (APA 7 asks for it when one exists)")
     report = {"target": ctx.target, "ok": None, "documents": report_docs,
               "citations": {"unresolved": [], "uncited": uncited}, "problems": []}
     return report, figures
