@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import panflute as pf
 import pytest
 
 from thesiskit import masking
@@ -142,3 +143,26 @@ def test_biblatex_fields_satisfy_the_checks(tmp_path):
 def test_a_broken_csl_file_is_one_error_with_its_line(tmp_path, name, text, expected):
     entries, problems = read(tmp_path, {name: text})
     assert entries == {} and len(problems) == 1 and problems[0].startswith(expected), problems
+
+
+# ---------------------------------------------------------------- abstract: in a paper's front matter
+
+def test_read_abstracts_takes_inlines_and_blocks(tmp_path):
+    from thesiskit import read
+    from thesiskit.project import Document, Project
+
+    (tmp_path / "a.md").write_text("---\nabstract: One line.\n---\n", encoding="utf-8")
+    documents = [Document(id="p", kind="paper", files=[Path("a.md")], options={})]
+    project = Project(root=tmp_path, metadata={}, documents=documents, bibliography=[])
+    doc = pf.Doc(pf.Para(pf.Str("Body")), metadata={"abstract": pf.MetaInlines(pf.Str("One"), pf.Space(),
+                                                                               pf.Str("line."))})
+    problems = Problems()
+    read.read_abstracts(project, {"p": doc}, problems)
+    assert problems.items == [] and "abstract" not in doc.metadata.content
+    assert isinstance(doc.content[0], pf.Div) and doc.content[0].classes == ["abstract"]
+    assert pf.stringify(doc.content[0]).strip() == "One line."
+    listed = pf.Doc(metadata={"abstract": pf.MetaList(pf.MetaInlines(pf.Str("x")))})
+    read.read_abstracts(project, {"p": listed}, problems)
+    assert [p.line() for p in problems.items] == ["a.md:2: error: abstract: in the front matter is not text; write "
+                                                  "the abstract after it (abstract: |, then the paragraphs indented "
+                                                  "below)"]

@@ -69,7 +69,8 @@ def check(docs: dict[str, pf.Doc], ctx: Context, entries: dict) -> tuple[dict, d
         if "abstract" in limits and not any(isinstance(b, pf.Div) and "abstract" in b.classes for b in doc.content):
             ok = False
             ctx.problems.error(where, f"the {ctx.target} profile expects an abstract here; add a '::: abstract' "
-                               "block to the document's first file", document=document.id)
+                               "block to the document's first file (or abstract: to its front matter)",
+                               document=document.id)
         entry = {"kind": document.kind, **({"article": article} if article else {}), "words": parts, "counted": counted(parts, rule), "limits": limits,
                  **_floats(doc), "ok": ok}
         if document.kind == "appendices":

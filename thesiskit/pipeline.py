@@ -130,6 +130,7 @@ def _prepare(root, target, write, problems, stage):
 
     docs = stage("read", read.parse_all, project, problems, ctx.values_for)
     read.read_authors(project, docs, problems)
+    read.read_abstracts(project, docs, problems)
     problems.stop_if_errors()
     stage("expand", _run_stage, "expand", docs, ctx)
     stage("resolve", _run_stage, "resolve", docs, ctx)
