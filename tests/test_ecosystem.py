@@ -11,6 +11,7 @@ import pytest
 from thesiskit import masking
 from thesiskit.bibliography import check_fields, read_entries
 from thesiskit.problems import Problems
+from thesiskit.transforms.crossref import as_written, canonical, is_label
 from thesiskit.yamlschema import CoreLoader, TextLoader, load
 
 # ---------------------------------------------------------------- YAML as written
@@ -143,6 +144,17 @@ def test_biblatex_fields_satisfy_the_checks(tmp_path):
 def test_a_broken_csl_file_is_one_error_with_its_line(tmp_path, name, text, expected):
     entries, problems = read(tmp_path, {name: text})
     assert entries == {} and len(problems) == 1 and problems[0].startswith(expected), problems
+
+
+# ---------------------------------------------------------------- cross-references in Quarto's form
+
+def test_quarto_labels_are_labels_unless_the_bibliography_has_the_key():
+    assert is_label("tbl:x") and is_label("tbl-x") and is_label("fig-flow") and is_label("sec-method")
+    assert not is_label("fig-2020", {"fig-2020"}) and is_label("fig:2020", {"fig:2020"})
+    assert not is_label("smith2020") and not is_label("figgis2020")
+    assert canonical("tbl-casp-scores") == "tbl:casp-scores" and canonical("tbl:casp") == "tbl:casp"
+    assert as_written("tbl:casp-scores", "tbl-casp-scroes") == "tbl-casp-scores"
+    assert as_written("tbl:casp-scores", "tbl:casp-scroes") == "tbl:casp-scores"
 
 
 # ---------------------------------------------------------------- abstract: in a paper's front matter
