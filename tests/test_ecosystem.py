@@ -8,7 +8,7 @@ from pathlib import Path
 import panflute as pf
 import pytest
 
-from thesiskit import masking
+from thesiskit import masking, values
 from thesiskit.bibliography import check_fields, read_entries
 from thesiskit.problems import Problems
 from thesiskit.transforms.crossref import as_written, canonical, is_label
@@ -178,3 +178,49 @@ def test_read_abstracts_takes_inlines_and_blocks(tmp_path):
     assert [p.line() for p in problems.items] == ["a.md:2: error: abstract: in the front matter is not text; write "
                                                   "the abstract after it (abstract: |, then the paragraphs indented "
                                                   "below)"]
+
+
+# ---------------------------------------------------------------- values in prose only
+
+def shielded(text: str) -> str:
+    return values.shield_code(text).replace(values.SHIELD, "§")
+
+
+def test_values_in_code_are_shielded_and_prose_is_not():
+    text = ("---\ntitle: x\nabstract: |\n    {{ a }} in the front matter\n---\n\n"
+            "Prose {{ b }}, `{{ c }}` and ``{{ d `x` }}``.\n\n"
+            "```yaml\nos: {{ matrix.os }}\n```\n\n~~~~\n{% if x %}\n~~~\n~~~~\n\n"
+            "- item\n\n    {{ e }} continues the item\n\nText\n\n    {{ f }} indented code\n\n    {{ g }} still code\n"
+            "{{ h }}\n\n[^1]: A note.\n\n    {{ i }} its second paragraph\n\n```\nunclosed {{ j }}\n")
+    out = shielded(text)
+    assert len(out) == len(text) and out.count("\n") == text.count("\n")
+    for prose in ("{{ a }}", "{{ b }}", "{{ e }}", "{{ h }}", "{{ i }}", "{{ j }}"):
+        assert prose in out, prose
+    for code in ("{{ c }}", "{{ d ", "{{ matrix.os }}", "{% if x %}", "{{ f }}", "{{ g }}"):
+        assert code.replace("{", "§") in out, code
+
+
+def test_a_value_inside_code_is_printed_as_written():
+    problems = Problems()
+    text = "Before {{ n }}.\n\n```yaml\nos: {{ matrix.os }}\n{% raw %}\n```\n\nInline `{{ x.y }}`.\n"
+    out = values.render(text, {"n": 3}, "ch.md", problems)
+    assert problems.items == []
+    assert out == "Before 3.\n\n```yaml\nos: {{ matrix.os }}\n{% raw %}\n```\n\nInline `{{ x.y }}`.\n"
+    only_code = "```\n{{ matrix.os }}\n```\n"
+    assert values.render(only_code, {}, "ch.md", problems) == only_code and problems.items == []
+
+
+def test_errors_after_code_keep_their_line():
+    problems = Problems()
+    values.render("One.\n\n```\n{{ a }}\n{{ b }}\n```\n\nTwo {{ review.cuont }}.\n", {"review": {}}, "ch.md",
+                  problems)
+    assert [p.line() for p in problems.items] == [
+        "ch.md:8: error: undefined value 'cuont' in {{ review.cuont }}; run `python build.py values` to list the "
+        "values you can use"]
+
+
+def test_an_included_file_keeps_its_code_as_written(tmp_path):
+    (tmp_path / "shared.md").write_text("Value {{ n }}.\n\n```\n{{ matrix.os }}\n```\n", encoding="utf-8")
+    problems = Problems()
+    out = values.render('{% include "shared.md" %}\n', {"n": 2}, "ch.md", problems, values.environment(tmp_path))
+    assert problems.items == [] and out == "Value 2.\n\n```\n{{ matrix.os }}\n```\n\n"
