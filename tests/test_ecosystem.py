@@ -3,8 +3,10 @@
 as the text written (YAML 1.2, not 1.1), and {{ values }} in prose only, never inside code."""
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
+import docx
 import panflute as pf
 import pytest
 
@@ -13,6 +15,8 @@ from thesiskit.bibliography import check_fields, read_entries
 from thesiskit.problems import Problems
 from thesiskit.transforms.crossref import as_written, canonical, is_label
 from thesiskit.yamlschema import CoreLoader, TextLoader, load
+
+from .conftest import make_project, run_build
 
 # ---------------------------------------------------------------- YAML as written
 
@@ -224,3 +228,157 @@ def test_an_included_file_keeps_its_code_as_written(tmp_path):
     problems = Problems()
     out = values.render('{% include "shared.md" %}\n', {"n": 2}, "ch.md", problems, values.environment(tmp_path))
     assert problems.items == [] and out == "Value 2.\n\n```\n{{ matrix.os }}\n```\n\n"
+
+
+# ---------------------------------------------------------------- a small project, built
+
+CHAPTER = """---
+title: Ecosystem Inputs
+keywords: [tests]
+abstract: |
+  An abstract for the {{ thesis.degree }}, written in the front matter.
+
+  Its second paragraph.
+---
+
+# Introduction {#sec-intro}
+
+As @smith2020 found, and @fig-2020 agrees [@vanvugt2012]. See @tbl-answers, @tbl-pipe and @fig-flow, and
+@sec-intro [see also @sec:intro].
+
+::: {#tbl-answers .data-table src="data/tables/answers.yaml" title="Answers"}
+:::
+
+| A | B |
+|---|---|
+| 1 | 2 |
+
+: A Pipe Table {#tbl-pipe}
+
+::: {#fig-flow title="Flow"}
+A text figure.
+:::
+
+```yaml
+os: {{ matrix.os }}
+```
+
+Inline `{{ not.a.value }}` code, and {{ thesis.degree }} in prose.
+"""
+
+REFERENCES_JSON = """[
+  {"id": "smith2020", "type": "article-journal", "title": "Peer work", "author": [{"family": "Smith", "given": "Jane"}],
+   "container-title": "Journal of Tests", "issued": {"date-parts": [[2020]]}, "DOI": "10.1000/x"},
+  {"id": "fig-2020", "type": "book", "title": "Figs and their uses", "author": [{"family": "Fig", "given": "Anna"}],
+   "issued": {"date-parts": [[2020]]}}
+]
+"""
+
+MORE_YAML = """references:
+- id: vanvugt2012
+  type: article-journal
+  title: Consumer-providers
+  author:
+  - family: Vugt
+    non-dropping-particle: van
+    given: M. D.
+  container-title: Psychiatric Services
+  issued: 2012
+  DOI: 10.1176/appi.ps.201000549
+"""
+
+ANSWERS = """columns: [Question, Answer, Version, Code, Date, Empty]
+widths: [2, 1, 1, 1, 1, 1]
+rows:
+  - [Consent given, Yes, 1.10, 0123, 2020-01-01, ~]
+  - [Withdrawn, No, on, off, "", null]
+"""
+
+
+def ecosystem_project(dest: Path, chapter: str = CHAPTER) -> Path:
+    project = make_project(dest, chapter)
+    (project / "bib/references.bib").unlink()
+    (project / "bib/references.json").write_text(REFERENCES_JSON, encoding="utf-8")
+    (project / "bib/more.yaml").write_text(MORE_YAML, encoding="utf-8")
+    plan = (project / "thesis.md").read_text(encoding="utf-8")
+    (project / "thesis.md").write_text(plan.replace("bibliography: bib/references.bib",
+                                                    "bibliography: [bib/references.json, bib/more.yaml]"))
+    (project / "data/tables").mkdir(parents=True)
+    (project / "data/tables/answers.yaml").write_text(ANSWERS, encoding="utf-8")
+    return project
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory) -> Path:
+    project = ecosystem_project(tmp_path_factory.mktemp("ecosystem") / "p")
+    result = run_build(project, "thesis")
+    assert result.returncode == 0, result.stderr
+    assert "0 errors, 0 warnings" in result.stdout + result.stderr
+    return project
+
+
+def docx_text(project: Path) -> tuple[list[str], list[list[str]]]:
+    document = docx.Document(str(project / "build/thesis/thesis.docx"))
+    return ([p.text for p in document.paragraphs],
+            [[c.text for c in row.cells] for table in document.tables for row in table.rows])
+
+
+def test_csl_references_are_cited_and_listed(built):
+    paragraphs, _tables = docx_text(built)
+    text = "\n".join(paragraphs)
+    assert "As Smith (2020) found, and Fig (2020) agrees (van Vugt, 2012)." in text  # @fig-2020 is in the .json
+    assert "Smith, J. (2020). Peer work. Journal of Tests. https://doi.org/10.1000/x" in paragraphs
+    assert any(p.startswith("van Vugt, M. D. (2012). Consumer-providers.") for p in paragraphs)
+
+
+def test_quarto_cross_references_resolve(built):
+    text = "\n".join(docx_text(built)[0])
+    assert "See Table 1, Table 2 and Figure 1, and Introduction (see also Introduction)." in text
+    assert "A Pipe Table" in text
+
+
+def test_front_matter_abstract_is_the_papers_abstract(built):
+    paragraphs, _tables = docx_text(built)
+    start = paragraphs.index("Abstract", paragraphs.index("Word count for abstract: 13"))
+    assert paragraphs[start + 1:start + 3] == ["An abstract for the DClinPsy, written in the front matter.",
+                                               "Its second paragraph."]
+    report = json.loads((built / "build/thesis/report.json").read_text())
+    assert report["documents"]["paper1"]["words"]["abstract"] == 13
+    assert "An abstract for the" not in "\n".join(paragraphs[start + 3:])  # shown once
+
+
+def test_data_table_cells_print_as_written(built):
+    _paragraphs, tables = docx_text(built)
+    assert ["Consent given", "Yes", "1.10", "0123", "2020-01-01", ""] in tables
+    assert ["Withdrawn", "No", "on", "off", "", ""] in tables
+
+
+def test_values_inside_code_are_left_as_written(built):
+    paragraphs, _tables = docx_text(built)
+    assert "os: {{ matrix.os }}" in paragraphs
+    assert "Inline {{ not.a.value }} code, and DClinPsy in prose." in paragraphs
+
+
+def test_abstract_given_twice_is_an_error(tmp_path):
+    chapter = (CHAPTER.replace("See @tbl-answers,", "See @tbl-answer,")
+               .replace("# Introduction {#sec-intro}", "# Introduction {#sec-intro}\n\n::: abstract\nAgain.\n:::"))
+    project = ecosystem_project(tmp_path / "p", chapter)
+    result = run_build(project, "check")
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert ("chapters/paper1/00-paper.md:4: error: the paper's abstract is given twice, as abstract: here and as a "
+            "'::: abstract' block (chapters/paper1/00-paper.md:12); keep one of them") in result.stderr
+
+
+def test_unknown_quarto_reference_suggests_the_quarto_label(tmp_path):
+    project = ecosystem_project(tmp_path / "p", CHAPTER.replace("See @tbl-answers,", "See @tbl-answer,"))
+    result = run_build(project, "check")
+    assert result.returncode == 1
+    assert ("chapters/paper1/00-paper.md:12: error: unknown cross-reference @tbl-answer; did you mean "
+            "@tbl-answers?") in result.stderr
+
+
+def test_a_label_written_in_quarto_form_is_located_at_its_line(tmp_path):
+    project = ecosystem_project(tmp_path / "p", CHAPTER.replace('::: {#fig-flow title="Flow"}', "::: {#fig-flow}"))
+    result = run_build(project, "check")
+    assert result.returncode == 1
+    assert "chapters/paper1/00-paper.md:24: error: figure 'fig:flow' has no title" in result.stderr
