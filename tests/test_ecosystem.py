@@ -138,6 +138,17 @@ def test_biblatex_fields_satisfy_the_checks(tmp_path):
     assert problems == [] and check.items == []
 
 
+def test_citeproc_cache_key_covers_a_csl_files_content(tmp_path):
+    from thesiskit import pandoc
+
+    refs = tmp_path / "refs.json"
+    refs.write_text(CSL_JSON, encoding="utf-8")
+    args = ["--citeproc", f"--bibliography={refs.resolve()}"]
+    before = pandoc._key(args, b"{}", None)
+    refs.write_text(CSL_JSON.replace("Peer Work", "Peer Work, Revised"), encoding="utf-8")
+    assert pandoc._key(args, b"{}", None) != before
+
+
 @pytest.mark.parametrize("name, text, expected", [
     ("refs.json", '[\n  {"id": "a", "type": "book",}\n]\n',
      "refs.json:2: error: is not valid JSON (Expecting property name enclosed in double quotes at column 30); "),
