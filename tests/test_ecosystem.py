@@ -388,6 +388,14 @@ def test_unknown_quarto_reference_suggests_the_quarto_label(tmp_path):
             "@tbl-answers?") in result.stderr
 
 
+def test_a_quarto_looking_key_in_neither_labels_nor_bibliography_says_both(tmp_path):
+    project = ecosystem_project(tmp_path / "p", CHAPTER.replace("@fig-2020 agrees", "@sec-2019 agrees"))
+    result = run_build(project, "check")
+    assert result.returncode == 1
+    assert ("chapters/paper1/00-paper.md:12: error: unknown cross-reference @sec-2019; labels of this kind here: "
+            "@sec-intro; or, if @sec-2019 is a citation, add its entry to the bibliography") in result.stderr
+
+
 def test_a_label_written_in_quarto_form_is_located_at_its_line(tmp_path):
     project = ecosystem_project(tmp_path / "p", CHAPTER.replace('::: {#fig-flow title="Flow"}', "::: {#fig-flow}"))
     result = run_build(project, "check")

@@ -122,5 +122,7 @@ def _lookup(key: str, ctx, document) -> Label | None:
     hint = f"did you mean @{as_written(close[0], key)}?" if close else (
         f"labels of this kind here: {', '.join('@' + as_written(k, key) for k in known[:8])}" if known else
         "give the table, figure, heading or appendix this id, e.g. {#" + key + "}")
+    if not close and key.startswith(QUARTO):  # @sec-2019 may be meant as a citation
+        hint += f"; or, if @{key} is a citation, add its entry to the bibliography"
     ctx.problems.error(ctx.locate(document, "@" + key), f"unknown cross-reference @{key}; {hint}")
     return None
