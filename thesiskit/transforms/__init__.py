@@ -11,8 +11,8 @@ Each module exposes NAME, STAGE and run(doc, ctx, document) (lower: run(doc, ctx
 """
 from . import appendices, conditional, crossref, directives, floats, included_studies, labels, lower, pseudonyms
 
-REGISTRY = {module.NAME: module for module in (labels, conditional, directives, appendices, floats, crossref, pseudonyms,
-                                               included_studies, lower)}
+REGISTRY = {module.NAME: module for module in (labels, conditional, directives, appendices, floats, crossref,
+                                               pseudonyms, included_studies, lower)}
 
 
 def stage(name: str) -> list:
