@@ -1,14 +1,22 @@
-"""The .bib files as the build needs them before citeproc: which keys exist, and where.
+"""The bibliography as the build needs it before citeproc: which keys exist, and where.
 
-bibtexparser reports unparsable entries and duplicate keys with their line, which pandoc does not.
+`bibliography:` names files in any of the formats pandoc's citeproc reads and Zotero exports:
+BibTeX or BibLaTeX (.bib, .bibtex), CSL-JSON (.json) and CSL-YAML (.yaml, .yml). Each is read into
+the same Entry (a BibTeX-like type and fields), so unknown keys, missing fields, DOIs, included
+studies and self-citations are checked alike whatever the format. bibtexparser reports unparsable
+entries and duplicate keys with their line, which pandoc does not; a CSL entry's line is that of its
+id, and a file that is not valid JSON or YAML is one error at the line where it breaks.
 """
 from __future__ import annotations
 
+import json
 import logging
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
 import bibtexparser
+import yaml
 from bibtexparser.model import DuplicateBlockKeyBlock, ParsingFailedBlock
 
 from .data import report_control_character
@@ -24,10 +32,17 @@ class Entry:
     fields: dict
 
 
+BIBTEX, CSL_JSON, CSL_YAML = (".bib", ".bibtex"), (".json",), (".yaml", ".yml")
+FORMATS = "BibTeX or BibLaTeX (.bib), CSL-JSON (.json) or CSL-YAML (.yaml)"
+
+
 def read_entries(root: Path, paths: list[Path], problems: Problems) -> dict[str, Entry]:
     entries: dict[str, Entry] = {}
     for rel in paths:
         full = root / rel
+        suffix = Path(rel).suffix.lower()
+        if suffix not in (*BIBTEX, *CSL_JSON, *CSL_YAML):
+            continue  # reported when the project was read
         try:
             text = full.read_text(encoding="utf-8-sig")
         except FileNotFoundError:
@@ -37,29 +52,172 @@ def read_entries(root: Path, paths: list[Path], problems: Problems) -> dict[str,
             continue
         if report_control_character(text, rel, problems):
             continue
-        logging.disable(logging.WARNING)  # bibtexparser logs each failure to the root logger; we report it
-        try:
-            library = bibtexparser.parse_string(text)
-        finally:
-            logging.disable(logging.NOTSET)
-        for block in library.failed_blocks:
-            line = (block.start_line or 0) + 1
-            if isinstance(block, DuplicateBlockKeyBlock):
-                first = entries.get(block.key)
-                where = f" (first at line {first.line})" if first else ""
-                problems.error(f"{rel}:{line}", f"duplicate key '{block.key}'{where}; give one of the entries another key")
-            elif isinstance(block, ParsingFailedBlock):
-                problems.error(f"{rel}:{line}", f"this entry cannot be parsed ({_reason(block)}); "
-                               "check its braces, quotes and commas")
-        for entry in library.entries:
-            if entry.key in entries:
-                first = entries[entry.key]
-                problems.error(f"{rel}:{entry.start_line + 1}", f"duplicate key '{entry.key}' (also {first.file}:{first.line}); "
-                               "give one of the entries another key")
-                continue
-            fields = {f.key.lower(): f.value for f in entry.fields}
-            entries[entry.key] = Entry(entry.key, entry.entry_type.lower(), str(rel), entry.start_line + 1, fields)
+        if suffix in CSL_JSON:
+            _add_csl(_csl_json(text, rel, problems), rel, entries, problems)
+        elif suffix in CSL_YAML:
+            _add_csl(_csl_yaml(text, rel, problems), rel, entries, problems)
+        else:
+            _read_bibtex(text, rel, entries, problems)
     return entries
+
+
+def _read_bibtex(text: str, rel, entries: dict[str, Entry], problems: Problems) -> None:
+    logging.disable(logging.WARNING)  # bibtexparser logs each failure to the root logger; we report it
+    try:
+        library = bibtexparser.parse_string(text)
+    finally:
+        logging.disable(logging.NOTSET)
+    for block in library.failed_blocks:
+        line = (block.start_line or 0) + 1
+        if isinstance(block, DuplicateBlockKeyBlock):
+            first = entries.get(block.key)
+            where = f" (first at line {first.line})" if first else ""
+            problems.error(f"{rel}:{line}", f"duplicate key '{block.key}'{where}; give one of the entries another key")
+        elif isinstance(block, ParsingFailedBlock):
+            problems.error(f"{rel}:{line}", f"this entry cannot be parsed ({_reason(block)}); "
+                           "check its braces, quotes and commas")
+    for entry in library.entries:
+        if entry.key in entries:
+            first = entries[entry.key]
+            problems.error(f"{rel}:{entry.start_line + 1}", f"duplicate key '{entry.key}' (also {first.file}:{first.line}); "
+                           "give one of the entries another key")
+            continue
+        fields = {f.key.lower(): f.value for f in entry.fields}
+        entries[entry.key] = Entry(entry.key, entry.entry_type.lower(), str(rel), entry.start_line + 1, fields)
+
+
+# ---------------------------------------------------------------- CSL-JSON and CSL-YAML
+
+# CSL item types as the BibTeX types the checks know (REQUIRED, the DOI warning); others keep their name.
+CSL_TYPES = {"article-journal": "article", "book": "book", "chapter": "incollection",
+             "paper-conference": "inproceedings", "thesis": "thesis", "report": "report",
+             "webpage": "online", "post-weblog": "online", "post": "online", "dataset": "dataset",
+             "manuscript": "unpublished", "entry-encyclopedia": "inreference",
+             "entry-dictionary": "inreference", "motion_picture": "movie", "software": "software"}
+
+
+def _csl_json(text: str, rel, problems: Problems) -> list[tuple[object, int]] | None:
+    """(item, line of its id) for each item of a CSL-JSON array; None when the file cannot be used."""
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        problems.error(f"{rel}:{exc.lineno}", f"is not valid JSON ({exc.msg} at column {exc.colno}); check the "
+                       "commas, quotes and brackets on this line or the one before, or export the library again")
+        return None
+    if not isinstance(data, list):
+        problems.error(f"{rel}:1", "a CSL-JSON bibliography is a list of items ([{\"id\": ..., \"type\": ...}, ...]); "
+                       "export it again as CSL JSON")
+        return None
+    decoder, spans, index = json.JSONDecoder(), [], text.index("[") + 1
+    for _item in data:  # where each item starts and ends, for its line
+        index = _skip(text, index)
+        _value, end = decoder.raw_decode(text, index)
+        spans.append((index, end))
+        index = _skip(text, end)
+    out = []
+    for item, (begin, end) in zip(data, spans):
+        found = re.compile(r'"id"\s*:').search(text, begin, end)
+        out.append((item, text.count("\n", 0, found.start() if found else begin) + 1))
+    return out
+
+
+def _skip(text: str, index: int) -> int:
+    """Past whitespace and one comma."""
+    while index < len(text) and text[index] in " \t\r\n,":
+        index += 1
+    return index
+
+
+def _csl_yaml(text: str, rel, problems: Problems) -> list[tuple[object, int]] | None:
+    """(item, line of its id) for each item of a CSL-YAML file (`references:` holding the items, as
+    pandoc writes it, or the list alone); None when the file cannot be used."""
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        problems.error(f"{rel}:{mark.line + 1 if mark else 1}", f"the YAML is malformed "
+                       f"({getattr(exc, 'problem', None) or exc}); check indentation, colons and quotes")
+        return None
+    if isinstance(node, yaml.MappingNode) and isinstance(data, dict) and "references" in data:
+        node = next(v for k, v in node.value if k.value == "references")
+        data = data["references"]
+    if not isinstance(node, yaml.SequenceNode) or not isinstance(data, list):
+        problems.error(f"{rel}:1", "a CSL-YAML bibliography is a list of items under 'references:' "
+                       "(references: [{id: ..., type: ...}]); export it again as CSL YAML")
+        return None
+    out = []
+    for item, item_node in zip(data, node.value):
+        line = item_node.start_mark.line + 1
+        if isinstance(item_node, yaml.MappingNode):
+            line = next((k.start_mark.line + 1 for k, _v in item_node.value if k.value == "id"), line)
+        out.append((item, line))
+    return out
+
+
+def _add_csl(items: list[tuple[object, int]] | None, rel, entries: dict[str, Entry], problems: Problems) -> None:
+    for number, (item, line) in enumerate(items or [], start=1):
+        if not isinstance(item, dict) or item.get("id") in (None, ""):
+            what = "has no id" if isinstance(item, dict) else "is not an item with fields"
+            problems.error(f"{rel}:{line}", f"item {number} {what}; give every item its citation key as \"id\"")
+            continue
+        key = str(item["id"])
+        if key in entries:
+            first = entries[key]
+            problems.error(f"{rel}:{line}", f"duplicate key '{key}' (also {first.file}:{first.line}); "
+                           "give one of the entries another key")
+            continue
+        entries[key] = Entry(key, CSL_TYPES.get(str(item.get("type", "")), str(item.get("type", ""))), str(rel),
+                             line, csl_fields(item))
+
+
+def csl_fields(item: dict) -> dict:
+    """A CSL item's fields under the names the checks read for BibTeX: title, author and editor as
+    BibTeX writes them ("Family, Given and ..."), journal, doi, year."""
+    fields = {str(k).lower(): v for k, v in item.items() if isinstance(v, (str, int, float))}
+    for role in ("author", "editor"):
+        names = [_csl_name(n) for n in item.get(role) or [] if isinstance(n, (dict, str))]
+        if any(names):
+            fields[role] = " and ".join(n for n in names if n)
+        else:
+            fields.pop(role, None)
+    container = item.get("container-title")
+    if isinstance(container, list):  # CSL-JSON from some exporters: a list of titles
+        container = container[0] if container else ""
+    if container and CSL_TYPES.get(str(item.get("type", ""))) == "article":
+        fields["journal"] = str(container)
+    year = _year(item.get("issued"))
+    if year:
+        fields["year"] = year
+    else:
+        fields.pop("year", None)
+    return fields
+
+
+def _csl_name(name) -> str:
+    if isinstance(name, str):
+        return "{" + name + "}"
+    if name.get("literal"):
+        return "{" + str(name["literal"]) + "}"  # an institution: one name, never split at "and"
+    particle = " ".join(str(name[p]) for p in ("dropping-particle", "non-dropping-particle") if name.get(p))
+    family = " ".join(x for x in (particle, str(name.get("family") or "")) if x)
+    given = str(name.get("given") or "")
+    if not family:
+        return given
+    return f"{family}, {given}" if given else family
+
+
+def _year(issued) -> str:
+    """The year of CSL's issued: {"date-parts": [[2020, 1]]}, {"raw": "2020"}, or a string (EDTF)."""
+    if isinstance(issued, dict):
+        parts = issued.get("date-parts")
+        if isinstance(parts, list) and parts and isinstance(parts[0], list) and parts[0]:
+            return str(parts[0][0])
+        issued = issued.get("raw") or issued.get("literal") or ""
+    if isinstance(issued, list) and issued and isinstance(issued[0], dict):  # CSL-YAML: [{year: 2020}]
+        issued = issued[0].get("year", "")
+    match = re.search(r"\d{4}", str(issued or ""))
+    return match.group() if match else ""
 
 
 def _reason(block) -> str:
@@ -81,9 +239,28 @@ def check_fields(keys: list[str], entries: dict[str, Entry], problems: Problems)
             continue  # an unknown key is reported where it is cited
         for choices in (*REQUIRED["*"], *REQUIRED.get(entry.type, ())):
             if not any(str(entry.fields.get(name, "")).strip() for name in choices):
-                either = " or ".join(choices)
+                either = " or ".join(_named(entry, name) for name in choices)
                 problems.error(f"{entry.file}:{entry.line}", f"entry '{key}' has no {either}, which its APA "
-                               f"reference needs; add {choices[0]} = {{...}} to the entry")
+                               f"reference needs; add {how_to_add(entry, choices[0])} to the entry")
         if not any(str(entry.fields.get(name, "")).strip() for name in ("year", "date")):
             problems.warning(f"{entry.file}:{entry.line}", f"entry '{key}' has no year or date, so APA shows "
-                             "(n.d.); add date = {...} if the work has one")
+                             f"(n.d.); add {how_to_add(entry, 'date')} if the work has one")
+
+
+CSL_NAMES = {"doi": "DOI", "journal": "container-title", "journaltitle": "container-title", "date": "issued"}
+
+
+def _named(entry: Entry, field: str) -> str:
+    """A field as the entry's format names it: journal in BibTeX, container-title in CSL."""
+    return CSL_NAMES.get(field, field) if Path(entry.file).suffix.lower() in (*CSL_JSON, *CSL_YAML) else field
+
+
+def how_to_add(entry: Entry, field: str) -> str:
+    """How a missing field is written in the entry's own format: doi = {...}, "DOI": "...", DOI: ..."""
+    suffix = Path(entry.file).suffix.lower()
+    name = _named(entry, field)
+    if suffix in CSL_JSON:
+        return f'"{name}": {{"date-parts": [[...]]}}' if name == "issued" else f'"{name}": "..."'
+    if suffix in CSL_YAML:
+        return f"{name}: ..."
+    return f"{name} = {{...}}"

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import panflute as pf
 
-from . import cite
+from . import bibliography, cite
 from .context import Context
 from .tree import elements
 from .wordcount import count_parts
@@ -69,7 +69,8 @@ def check(docs: dict[str, pf.Doc], ctx: Context, entries: dict) -> tuple[dict, d
         if "abstract" in limits and not any(isinstance(b, pf.Div) and "abstract" in b.classes for b in doc.content):
             ok = False
             ctx.problems.error(where, f"the {ctx.target} profile expects an abstract here; add a '::: abstract' "
-                               "block to the document's first file", document=document.id)
+                               "block to the document's first file (or abstract: to its front matter)",
+                               document=document.id)
         entry = {"kind": document.kind, **({"article": article} if article else {}), "words": parts, "counted": counted(parts, rule), "limits": limits,
                  **_floats(doc), "ok": ok}
         if document.kind == "appendices":
@@ -83,8 +84,8 @@ def check(docs: dict[str, pf.Doc], ctx: Context, entries: dict) -> tuple[dict, d
     for key in sorted(cited & set(entries)):
         e = entries[key]
         if e.type == "article" and not e.fields.get("doi"):
-            ctx.problems.warning(f"{e.file}:{e.line}", f"journal article '{key}' has no DOI; add doi = {{...}} "
-                                 "(APA 7 asks for it when one exists)")
+            ctx.problems.warning(f"{e.file}:{e.line}", f"journal article '{key}' has no DOI; add "
+                                 f"{bibliography.how_to_add(e, 'doi')} (APA 7 asks for it when one exists)")
     report = {"target": ctx.target, "ok": None, "documents": report_docs,
               "citations": {"unresolved": [], "uncited": uncited}, "problems": []}
     return report, figures

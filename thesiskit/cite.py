@@ -41,7 +41,7 @@ def check_keys(doc: pf.Doc, ctx: Context, document: Document, entries: dict[str,
     from .transforms.crossref import is_label  # an unresolved @tbl:x is reported by crossref, not here
 
     keys = cited_keys(doc)
-    missing = [key for key in keys if key not in entries and not is_label(key)]
+    missing = [key for key in keys if key not in entries and not is_label(key, entries)]
     for key in missing:
         import difflib
 

@@ -31,6 +31,7 @@ class Context:
     values: dict = field(default_factory=dict)  # what {{ }} in every document's prose can read
     directives: dict = field(default_factory=lambda: dict(DIRECTIVES))  # built-in and the project's filters/
     self_citations: dict = field(default_factory=dict)  # paper id -> masking.SelfCitations (masked targets)
+    bib_keys: frozenset = frozenset()  # the bibliography's keys: @fig-2020 that it has is a citation, not a label
     where: str = ""  # the directive being expanded ('chapters/paper1/20-method.md:17'), for data problems
 
     def values_for(self, doc_id: str) -> dict:
@@ -56,7 +57,16 @@ class Context:
             for number, line in enumerate(lines, start=1):
                 if (pattern.search(line) if pattern else needle in line):
                     return f"{rel}:{number}"
+        twin = _quarto_twin(needle)
+        if twin:  # a label the build names tbl:x that the author wrote {#tbl-x}
+            return self.locate(doc, twin)
         return str(doc.files[0]) if doc.files else "thesis.md"
+
+
+def _quarto_twin(needle: str) -> str | None:
+    """'#tbl:x' -> '#tbl-x' (and '{#', '@'): the same label in Quarto's form."""
+    match = re.fullmatch(r"(\{?#|@)(tbl|fig|sec|app):(.+)", needle)
+    return f"{match.group(1)}{match.group(2)}-{match.group(3)}" if match else None
 
 
 def anchor(doc_id: str, label: str) -> str:

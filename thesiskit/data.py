@@ -16,6 +16,7 @@ from pathlib import Path
 
 import yaml
 
+from . import yamlschema
 from .disclosure import DEFAULT_MIN_CELL_SIZE, SMALLEST_MIN_CELL_SIZE, aggregate
 from .problems import Problems
 from . import prisma as prisma_counts
@@ -89,12 +90,13 @@ def read_text(root: Path, rel, where: str, problems: Problems) -> str | None:
     return None if report_control_character(text, rel, problems) else text
 
 
-def read_yaml_file(root: Path, rel, where: str, problems: Problems):
+def read_yaml_file(root: Path, rel, where: str, problems: Problems, loader: type = yamlschema.CoreLoader):
+    """A data file's YAML, read as YAML 1.2 (thesiskit/yamlschema.py: `Yes` stays text), or with loader."""
     text = read_text(root, rel, where, problems)
     if text is None:
         return None
     try:
-        data = yaml.safe_load(text)
+        data = yamlschema.load(text, loader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = f":{mark.line + 1}" if mark else ""

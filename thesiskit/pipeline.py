@@ -126,10 +126,12 @@ def _prepare(root, target, write, problems, stage):
     before = len(problems.errors)
     entries = read_entries(root, project.bibliography, problems)
     bib_keys = set(entries) if len(problems.errors) == before else None  # unreadable .bib: no key is "unknown"
+    ctx.bib_keys = frozenset(entries)
     stage("data", load_data, ctx, bib_keys)
 
     docs = stage("read", read.parse_all, project, problems, ctx.values_for)
     read.read_authors(project, docs, problems)
+    read.read_abstracts(project, docs, problems)
     problems.stop_if_errors()
     stage("expand", _run_stage, "expand", docs, ctx)
     stage("resolve", _run_stage, "resolve", docs, ctx)

@@ -115,6 +115,10 @@ def read_project(root: Path, problems: Problems) -> Project | None:
         if not path.is_file():
             problems.error(f"thesis.md:{_line_of(text, 'bibliography')}",
                            f"bibliography file '{bib}' not found; fix the path or export your library there")
+        elif path.suffix.lower() not in (".bib", ".bibtex", ".json", ".yaml", ".yml"):
+            problems.error(f"thesis.md:{_line_of(text, 'bibliography')}",
+                           f"bibliography file '{bib}' is not BibTeX or BibLaTeX (.bib), CSL-JSON (.json) or "
+                           "CSL-YAML (.yaml); export the library in one of these formats")
         bibliography.append(Path(bib))
     return Project(root=root, metadata=meta, documents=documents, bibliography=bibliography, authors=authors,
                    supervisors=supervisors, advisers=advisers, affiliations=affiliations)

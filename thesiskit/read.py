@@ -9,6 +9,7 @@ import panflute as pf
 
 from . import pandoc, people, values
 from .data import report_control_character
+from .inlines import words
 from .problems import Problems
 from .project import Document, Project
 from .tree import elements
@@ -99,6 +100,53 @@ def read_authors(project: Project, docs: dict[str, pf.Doc], problems: Problems) 
         except people.PeopleError as exc:
             where = _line_in(project, document, "author:")
             problems.error(where, f"{exc} (in the paper's front matter)")
+
+
+ABSTRACT_DIV = re.compile(r"^\s*:{3,}\s*(?:abstract\b|\{[^}]*\.abstract\b)")
+
+
+def read_abstracts(project: Project, docs: dict[str, pf.Doc], problems: Problems) -> None:
+    """A paper's `abstract:` in its front matter (the field pandoc, Quarto and papaja use) becomes its
+    abstract, exactly as a `::: abstract` block would: counted as abstract words and shown on the
+    abstract page. Both at once is an error: which one is meant cannot be guessed."""
+    for document in project.documents:
+        doc = docs.get(document.id)
+        if document.kind != "paper" or doc is None or "abstract" not in doc.metadata.content:
+            continue
+        value = doc.metadata["abstract"]
+        del doc.metadata["abstract"]  # no writer prints it a second time from the metadata
+        where = _line_in(project, document, "abstract:")
+        if isinstance(value, pf.MetaBlocks):
+            blocks = list(value.content)
+        elif isinstance(value, pf.MetaInlines):
+            blocks = [pf.Para(*value.content)]
+        elif isinstance(value, pf.MetaString):
+            blocks = [pf.Para(*words(value.text))] if value.text.strip() else []
+        else:
+            problems.error(where, "abstract: in the front matter is not text; write the abstract after it "
+                           "(abstract: |, then the paragraphs indented below)")
+            continue
+        if not blocks:
+            continue
+        block = next((b for b in doc.content if isinstance(b, pf.Div) and "abstract" in b.classes), None)
+        if block is not None:
+            div = _line_matching(project, document, ABSTRACT_DIV)
+            problems.error(where, f"the paper's abstract is given twice, as abstract: here and as a '::: abstract' "
+                           f"block ({div}); keep one of them")
+            continue
+        doc.content.insert(0, pf.Div(*blocks, classes=["abstract"]))
+
+
+def _line_matching(project: Project, document: Document, pattern: re.Pattern) -> str:
+    for rel in document.files:
+        try:
+            lines = (project.root / rel).read_text(encoding="utf-8-sig").splitlines()
+        except (OSError, UnicodeDecodeError):
+            continue
+        for number, line in enumerate(lines, start=1):
+            if pattern.search(line):
+                return f"{rel}:{number}"
+    return str(document.files[0]) if document.files else "thesis.md"
 
 
 def _line_in(project: Project, document: Document, needle: str) -> str:

@@ -11,6 +11,11 @@ itself, directly or through others, is an error before anything is rendered.
 
 Word counts are only known after citeproc, yet the preface states its own: `{{ words.preface.main }}`
 renders as a placeholder (one word, as the number will be) that the pipeline fills in after counting.
+
+Values are rendered in prose only: code (fenced blocks, indented blocks where they can be told from a
+list's paragraphs, and inline code spans) is shown as written, so a YAML example holding
+`{{ matrix.os }}` stays what it is. Every "{" inside code stands in as SHIELD while Jinja renders,
+which keeps every line where it was, so errors keep their line numbers.
 """
 from __future__ import annotations
 
@@ -428,7 +433,88 @@ class ProjectLoader(jinja2.BaseLoader):
         if found:
             raise IncludeError(f"'{name}' line {found[0]}, column {found[1]} holds an invisible {found[2]}; delete it")
         mtime = path.stat().st_mtime
-        return text, str(path), lambda: path.stat().st_mtime == mtime
+        return shield_code(text), str(path), lambda: path.stat().st_mtime == mtime
+
+
+# ---------------------------------------------------------------- code is not a template
+
+SHIELD = "\ufdd0"  # a Unicode noncharacter: stands for "{" inside code while the template renders
+_FENCE = re.compile(r"^[ \t>]*(`{3,}|~{3,})(.*)$")
+_LIST_ITEM = re.compile(r"^[ \t]*(?:[-*+:~]|\d+[.)]|#[.)]|\(?(?:[A-Za-z]|[ivxlcdmIVXLCDM]+)[.)]|\[\^[^\]]*\]:)(?:[ \t]|$)")
+_SPAN = re.compile(r"(?<![`\\])(`+)(?!`)((?:(?!\n[ \t]*\n).)+?)(?<!`)\1(?!`)", re.S)
+
+
+def _indent(line: str) -> int:
+    return len(line.expandtabs(4)) - len(line.expandtabs(4).lstrip(" "))
+
+
+def code_ranges(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each piece of code in Markdown text, as pandoc reads it: fenced code blocks
+    (``` or ~~~, closed by a fence of the same kind at least as long; an unclosed fence is text),
+    indented code blocks (4 spaces after a blank line, unless the paragraph before belongs to a list,
+    a footnote or a definition, or is itself indented: there the indent continues the item, and the
+    text is treated as prose), and inline code spans. YAML front matter is never an indented block."""
+    lines = text.splitlines(keepends=True)
+    starts = [0]
+    for line in lines:
+        starts.append(starts[-1] + len(line))
+    blocks: list[tuple[int, int]] = []
+    after_blank, listish, in_code, i = True, False, False, 0
+    while i < len(lines):
+        line = lines[i]
+        if not line.strip():
+            after_blank = True
+            i += 1
+            continue
+        indent = _indent(line)
+        if in_code and indent >= 4:
+            blocks.append((starts[i], starts[i + 1]))
+            after_blank, i = False, i + 1
+            continue
+        in_code = False
+        if line.rstrip() == "---" and after_blank and i + 1 < len(lines) and lines[i + 1].strip():
+            end = next((j for j in range(i + 1, len(lines)) if lines[j].rstrip() in ("---", "...")), None)
+            if end is not None:  # YAML front matter: its indented lines are YAML, not code
+                after_blank, listish, i = False, False, end + 1
+                continue
+        fence = _FENCE.match(line)
+        if fence and not (fence.group(1)[0] == "`" and "`" in fence.group(2)):
+            mark = fence.group(1)
+            closing = re.compile(r"^[ \t>]*" + re.escape(mark[0]) + "{" + str(len(mark)) + r",}[ \t]*$")
+            end = next((j for j in range(i + 1, len(lines)) if closing.match(lines[j].rstrip("\r\n"))), None)
+            if end is not None:
+                blocks.append((starts[i], starts[end + 1]))
+                after_blank, listish, i = False, indent > 0, end + 1
+                continue
+        if indent >= 4 and after_blank and not listish:
+            blocks.append((starts[i], starts[i + 1]))
+            in_code, after_blank, i = True, False, i + 1
+            continue
+        starts_item = indent > 0 or bool(_LIST_ITEM.match(line))
+        listish = starts_item if after_blank else (listish or starts_item)
+        after_blank, i = False, i + 1
+    spans, position = [], 0
+    for start, end in [*blocks, (len(text), len(text))]:
+        spans += [m.span() for m in _SPAN.finditer(text, position, start)]
+        position = end
+    return sorted(blocks + spans)
+
+
+def shield_code(text: str) -> str:
+    """The text with every "{" inside code replaced by SHIELD, so that Jinja sees no {{ }} or {% %}
+    there; the same length and lines."""
+    if "{" not in text or ("`" not in text and "~~~" not in text and "    " not in text and "\t" not in text):
+        return text
+    pieces, position = [], 0
+    for start, end in code_ranges(text):
+        pieces += [text[position:start], text[start:end].replace("{", SHIELD)]
+        position = end
+    pieces.append(text[position:])
+    return "".join(pieces)
+
+
+def unshield(text: str) -> str:
+    return text.replace(SHIELD, "{")
 
 
 class IncludeError(jinja2.TemplateError):
@@ -479,18 +565,22 @@ def needs_rendering(text: str) -> bool:
 
 
 def render(text: str, values: dict, where: str, problems: Problems, env: SandboxedEnvironment | None = None) -> str:
-    """The chapter with its values filled in; on error, one problem with the file and line."""
+    """The chapter with its values filled in, in prose only (code is left as written); on error, one
+    problem with the file and line."""
     if not needs_rendering(text):
         return text
+    template = shield_code(text)
+    if not needs_rendering(template):
+        return text  # every {{ }} is inside code
     env = env or environment()
-    cycle = include_cycle(env, text, where)
+    cycle = include_cycle(env, template, where)
     if cycle:
         line, chain = cycle
         problems.error(f"{where}:{line}", f"the file includes itself ({' -> '.join(chain)}); remove this "
                        "{% include %} or the one that leads back here")
         return text
     try:
-        return env.from_string(text).render(values)
+        return unshield(env.from_string(template).render(values))
     except jinja2.TemplateSyntaxError as exc:
         problems.error(f"{where}:{exc.lineno}", f"template error: {str(exc.message).rstrip('.')}; check the {{{{ }}}} or {{% %}} here")
     except jinja2.exceptions.SecurityError as exc:

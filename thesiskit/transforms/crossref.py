@@ -5,6 +5,10 @@ pandoc reads @tbl:x as a citation, so this runs before citeproc and takes every 
 carry a label prefix. [@tbl:x] renders in parentheses, like a parenthetical citation: "(Table 5)".
 Tables and figures are looked up in the same document first (numbers restart per paper), appendices
 everywhere.
+
+Quarto's form, @tbl-x with {#tbl-x}, works the same: the labels transform (stage expand) gives every
+id the pandoc-crossref form, and a reference is looked up by that form while messages quote what the
+author wrote. A key like @fig-2020 that the bibliography has stays a citation.
 """
 from __future__ import annotations
 
@@ -19,10 +23,23 @@ from ..tree import elements
 NAME = "crossref"
 STAGE = "resolve"
 PREFIXES = ("tbl:", "fig:", "sec:", "app:")
+QUARTO = ("tbl-", "fig-", "sec-", "app-")  # Quarto's spelling of the same labels
 
 
-def is_label(key: str) -> bool:
-    return key.startswith(PREFIXES)
+def is_label(key: str, bib_keys=()) -> bool:
+    """A cross-reference, not a citation: @tbl:x always; Quarto's @tbl-x unless the bibliography has
+    that key (a work cited as @fig-2020, say)."""
+    return key.startswith(PREFIXES) or (key.startswith(QUARTO) and key not in bib_keys)
+
+
+def canonical(label: str) -> str:
+    """A label in the pandoc-crossref form the build keeps: 'tbl-x' -> 'tbl:x'."""
+    return f"{label[:3]}:{label[4:]}" if label.startswith(QUARTO) else label
+
+
+def as_written(label: str, written: str) -> str:
+    """A known label ('tbl:x') in the form the author writes ('tbl-x' when they wrote @tbl-y)."""
+    return f"{label[:3]}-{label[4:]}" if written.startswith(QUARTO) and label.startswith(PREFIXES) else label
 
 
 def run(doc: pf.Doc, ctx, document) -> None:
@@ -32,7 +49,7 @@ def run(doc: pf.Doc, ctx, document) -> None:
         if not isinstance(elem, pf.Cite):
             return None
         keys = [c.id for c in elem.citations]
-        labels = [k for k in keys if is_label(k)]
+        labels = [k for k in keys if is_label(k, ctx.bib_keys)]
         if not labels:
             return None
         if len(labels) != len(keys):
@@ -90,18 +107,22 @@ def _collect_sections(doc, ctx, document) -> None:
 
 
 def _lookup(key: str, ctx, document) -> Label | None:
-    label = ctx.labels.get((document.id, key)) or ctx.labels.get(("*", key))
+    """The label a reference names; key is as written (@tbl:x or Quarto's @tbl-x), and so are messages."""
+    name = canonical(key)
+    label = ctx.labels.get((document.id, name)) or ctx.labels.get(("*", name))
     if label is not None:
         return label
-    if key.startswith("app:") and not any(d.kind == "appendices" for d in ctx.project.documents):
+    if name.startswith("app:") and not any(d.kind == "appendices" for d in ctx.project.documents):
         ctx.problems.error(ctx.locate(document, "@" + key), f"@{key}: the appendices are not part of the "
                            f"{ctx.target} target; mark this sentence or phrase for the thesis only "
                            '([...]{only="thesis"}) or say where the material can be found')
         return None
-    known = sorted({k for (scope, k) in ctx.labels if scope in (document.id, "*") and k.split(":")[0] == key.split(":")[0]})
-    close = difflib.get_close_matches(key, known, n=1)
-    hint = f"did you mean @{close[0]}?" if close else (
-        f"labels of this kind here: {', '.join('@' + k for k in known[:8])}" if known else
+    known = sorted({k for (scope, k) in ctx.labels if scope in (document.id, "*") and k.split(":")[0] == name[:3]})
+    close = difflib.get_close_matches(name, known, n=1)
+    hint = f"did you mean @{as_written(close[0], key)}?" if close else (
+        f"labels of this kind here: {', '.join('@' + as_written(k, key) for k in known[:8])}" if known else
         "give the table, figure, heading or appendix this id, e.g. {#" + key + "}")
+    if not close and key.startswith(QUARTO):  # @sec-2019 may be meant as a citation
+        hint += f"; or, if @{key} is a citation, add its entry to the bibliography"
     ctx.problems.error(ctx.locate(document, "@" + key), f"unknown cross-reference @{key}; {hint}")
     return None
