@@ -18,6 +18,7 @@ import yaml
 
 from .disclosure import DEFAULT_MIN_CELL_SIZE, SMALLEST_MIN_CELL_SIZE, aggregate
 from .problems import Problems
+from .rounding import trimmed
 
 
 class DataError(Exception):
@@ -263,8 +264,10 @@ class Appraisal:
         return agreed, len(pairs), cohens_kappa(pairs)
 
 
-def format_score(score: float) -> str:
-    return f"{score:g}"
+def format_score(score: float, digits: int = 2) -> str:
+    """A score or count as a reader writes it: 7.0 as 7, 7.5 as 7.5, at most two decimals, rounded
+    half up (thesiskit/rounding.py), in tables and prose alike."""
+    return trimmed(score, digits)
 
 
 def cohens_kappa(pairs: list[tuple[str, str]]) -> float | None:

@@ -20,6 +20,7 @@ would reveal a value, and a study with fewer participants than the minimum refus
 from __future__ import annotations
 
 from ..data import format_score
+from ..rounding import declared_digits, fixed
 from ..tables import make_table
 
 from .options import DirectiveError, words_list
@@ -78,7 +79,7 @@ def _spread_rows(spread, with_mean: bool) -> list[list[str]]:
     high = format_score(spread.high) if spread.high_exact else f"more than {format_score(spread.top_code)}"
     out = [["Range", f"{low} to {high}"]]
     if with_mean and spread.mean is not None:
-        out.append(["Mean", f"{spread.mean:.1f}"])
+        out.append(["Mean", fixed(spread.mean, declared_digits(spread.mean, 1))])  # as {{ }} prints it
     return out
 
 
