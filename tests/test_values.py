@@ -15,7 +15,8 @@ def test_apa_numbers(value, grouped, expected):
 
 def test_other_filters():
     assert values.percent(35 / 36) == "97.2%"
-    assert values.percent(80) == "80.0%"
+    assert values.percent(80, of=100) == "80.0%"  # a percentage already: said, not guessed from the value
+    assert values.percent(35, of=36) == "97.2%"
     assert values.decimals(0.9117) == ".91"
     assert values.decimals(1.234) == "1.23"
     assert values.thousands(2322) == "2,322"

@@ -20,6 +20,7 @@ from . import yamlschema
 from .disclosure import DEFAULT_MIN_CELL_SIZE, SMALLEST_MIN_CELL_SIZE, aggregate
 from .problems import Problems
 from . import prisma as prisma_counts
+from .rounding import trimmed
 
 
 class DataError(Exception):
@@ -237,26 +238,51 @@ class Grade:
 
 
 @dataclass
+class Group:
+    """Questions asked as parts of one (CASP's question 10 as q10a to q10c): a comment column named
+    after the group (q10_comment) comments on all of them; text, when the tool gives it, is the
+    question they are parts of."""
+
+    id: str
+    members: list[str]
+    text: str = ""
+    label: str = ""
+
+
+@dataclass
 class Appraisal:
     questions: dict[str, str]
     scored: list[str]
-    points: dict[str, float]
+    points: dict[str, float | None]  # None: "Not applicable", counted in neither the score nor its maximum
     grades: list[Grade]
-    tool: str
+    tool: str  # the tool's title
     answers: dict[int, dict[str, str]]  # study -> question -> answer
-    comments: dict[int, dict[str, str]]
+    comments: dict[int, dict[str, str]]  # study -> question or group id -> comment
     second: dict[int, dict[str, str]]
     second_comments: dict[int, dict[str, str]]
+    short: str = ""  # the tool's name in table headings ("CASP")
+    labels: dict[str, str] = field(default_factory=dict)  # question id -> its label in tables ("10A")
+    groups: dict[str, Group] = field(default_factory=dict)
+
+    @property
+    def top(self) -> float:
+        return max(v for v in self.points.values() if v is not None)
 
     @property
     def maximum(self) -> float:
-        return len(self.scored) * max(self.points.values())
+        """The most a study can score: every scored question at the highest points."""
+        return len(self.scored) * self.top
+
+    def maximum_of(self, study: int, answers: dict | None = None) -> float:
+        """A study's own maximum: a scored question answered "Not applicable" (points null) leaves it."""
+        answers = answers if answers is not None else self.answers[study]
+        return sum(self.top for q in self.scored if self.points[answers[q]] is not None)
 
     def score(self, study: int, answers: dict | None = None) -> float:
         answers = answers if answers is not None else self.answers[study]
-        return sum(self.points[answers[q]] for q in self.scored)
+        return sum(self.points[answers[q]] or 0 for q in self.scored)
 
-    def points_of(self, study: int, question: str) -> float:
+    def points_of(self, study: int, question: str) -> float | None:
         return self.points[self.answers[study][question]]
 
     def grade(self, score: float) -> Grade:
@@ -266,15 +292,24 @@ class Appraisal:
         score = self.score(study)
         return f"{format_score(score)} ({self.grade(score).grade})"
 
+    def label(self, question: str) -> str:
+        return self.labels.get(question) or question
+
+    def group_of(self, question: str) -> Group | None:
+        return next((g for g in self.groups.values() if question in g.members), None)
+
     def agreement(self) -> tuple[int, int, float | None]:
         """(items agreed, items compared, Cohen's kappa) over the scored items both reviewers rated."""
-        pairs = [(self.answers[s][q], self.second[s][q]) for s in self.second for q in self.scored]
+        pairs = [(self.answers[s][q], self.second[s][q]) for s in self.second if s in self.answers
+                 for q in self.scored]
         agreed = sum(a == b for a, b in pairs)
         return agreed, len(pairs), cohens_kappa(pairs)
 
 
-def format_score(score: float) -> str:
-    return f"{score:g}"
+def format_score(score: float, digits: int = 2) -> str:
+    """A score or count as a reader writes it: 7.0 as 7, 7.5 as 7.5, at most two decimals, rounded
+    half up (thesiskit/rounding.py), in tables and prose alike."""
+    return trimmed(score, digits)
 
 
 def cohens_kappa(pairs: list[tuple[str, str]]) -> float | None:
@@ -475,47 +510,130 @@ def _load_studies(root, rel, where, bib_keys, problems, rename=None) -> dict[int
 
 def _load_appraisal(root, config, where, studies, problems) -> Appraisal | None:
     if not isinstance(config, dict):
-        problems.error(where, "needs an 'appraisal:' mapping (answers, questions, scored, points, grades); "
-                       "see docs/data-formats.md")
+        problems.error(where, "needs an 'appraisal:' mapping (tool, answers, grades); see docs/data-formats.md")
         return None
     tool = appraisal_tool(root, config, where, problems)
     if tool is None:
         return None
     questions, allowed, title = tool["questions"], tool["allowed"], tool["title"]
+    source = tool["source"]  # the file that gave the questions, for messages
     scored = [str(q) for q in config.get("scored") or tool.get("scored") or []]
-    try:
-        points = {str(k): float(v) for k, v in (config.get("points") or tool.get("points") or {}).items()}
-    except (TypeError, ValueError):
-        problems.error(where, "appraisal.points gives each answer a number of points, e.g. {Yes: 1, No: 0}")
-        return None
+    points: dict[str, float | None] = {}
+    raw_points = config.get("points") or tool.get("points") or {}
+    if not isinstance(raw_points, dict):
+        raw_points = {"": raw_points}
+    for answer, value in raw_points.items():
+        if value is None:  # "Not applicable": counted in neither the score nor its maximum
+            points[str(answer)] = None
+        elif isinstance(value, (int, float)) and not isinstance(value, bool):
+            points[str(answer)] = float(value)
+        else:
+            origin = where if config.get("points") else source
+            problems.error(f"{origin}{_line_of(root, origin, 'points')}",
+                           f"points: {answer!r} is given {value!r}; give each answer a number of points, or null "
+                           "for an answer that counts towards neither the score nor its maximum (e.g. {Yes: 1, No: 0, "
+                           "Not applicable: null})")
+            return None
     grades = []
     for entry in config.get("grades") or []:
         try:
             grades.append(Grade(str(entry["grade"]), float(entry["min"]), str(entry.get("flaws", "")),
                                 str(entry.get("label", ""))))
         except (KeyError, TypeError, ValueError):
-            problems.error(where, f"appraisal grade {entry!r} needs grade: and a numeric min:")
+            problems.error(f"{where}{_line_of(root, where, 'grades')}",
+                           f"appraisal grade {entry!r} needs grade: and a numeric min:; e.g. {{grade: A, min: 8.5}}")
     grades.sort(key=lambda g: -g.min)
     for q in scored:
         if q not in questions:
-            problems.error(where, f"appraisal.scored names '{q}', which is not one of appraisal.questions")
-    if not questions or not scored or not points or not grades:
-        problems.error(where, "appraisal needs questions, scored, points and grades; see docs/data-formats.md")
+            origin = where if config.get("scored") else source
+            problems.error(f"{origin}{_line_of(root, origin, 'scored')}",
+                           f"scored names '{q}', which is not a question of the tool; use "
+                           f"{_some(list(questions))}")
+    if not questions or not scored or not points or not grades or all(v is None for v in points.values()):
+        missing = [name for name, value in (("questions", questions), ("scored", scored), ("grades", grades))
+                   if not value] or ["points"]
+        problems.error(where, f"appraisal needs {' and '.join(missing)}; name a tool (tool: casp-qualitative) and "
+                       "give the review's grades (docs/data-formats.md)")
         return None
     if grades[-1].min > 0:
         problems.error(where, f"the lowest grade band starts at {grades[-1].min:g}; give the last band min: 0")
-    answers, comments = _load_answers(root, config.get("answers"), where, questions, allowed, points, studies, problems)
+    labels = _question_labels(questions, tool["labels"], source, root, problems)
+    groups = _groups(tool["groups"], questions, labels, source, root, problems)
+    if labels is None or groups is None:
+        return None
+    answers, comments = _load_answers(root, config.get("answers"), where, questions, allowed, points, groups,
+                                      labels, studies, problems)
     second, second_comments = ({}, {})
     if config.get("second-rater"):
         second, second_comments = _load_answers(root, config["second-rater"], where, questions, allowed, points,
-                                                studies, problems)
+                                                groups, labels, studies, problems)
     missing = [n for n in studies if n not in answers]
     answers = {n: a for n, a in answers.items() if len(a) == len(questions)}
     second = {n: a for n, a in second.items() if len(a) == len(questions)}
     if answers and missing and not broken_studies(studies):
         problems.error(str(config.get("answers")), f"has no answers for stud{'ies' if len(missing) > 1 else 'y'} "
                        f"{', '.join(map(str, missing))}; add a row for each study in studies.csv")
-    return Appraisal(questions, scored, points, grades, title, answers, comments, second, second_comments)
+    return Appraisal(questions, scored, points, grades, title, answers, comments, second, second_comments,
+                     short=tool["short"], labels=labels, groups=groups)
+
+
+def _some(names: list[str]) -> str:
+    return ", ".join(names[:12]) + (", ..." if len(names) > 12 else "")
+
+
+NUMBERED = re.compile(r"^\D*?(\d+)[\W_]*([A-Za-z]?)$")  # q10a -> 10A, item_3 -> 3, aims -> (its position)
+
+
+def default_label(question: str, position: int) -> str:
+    """A question's label in tables when the tool gives none: the number in its id with a letter
+    after it capitalised (q1 -> 1, q10a -> 10A), or its position (aims, the first question -> 1)."""
+    match = NUMBERED.match(question)
+    return match.group(1) + match.group(2).upper() if match else str(position)
+
+
+def _question_labels(questions, given, source, root, problems) -> dict[str, str] | None:
+    labels = {q: str(given.get(q) or default_label(q, i)) for i, q in enumerate(questions, start=1)}
+    seen: dict[str, str] = {}
+    for q, label in labels.items():
+        if label in seen:
+            problems.error(f"{source}{_line_of(root, source, q)}",
+                           f"questions '{seen[label]}' and '{q}' would both be labelled {label} in tables; give one "
+                           f"of them a label: ({q}: {{text: ..., label: ...}})")
+            return None
+        seen[label] = q
+    return labels
+
+
+def group_members(group: str, questions) -> list[str]:
+    """The questions whose ids continue a group's id: q10 -> q10a, q10b (not q100); aims -> aims_1, aims-2."""
+    def continues(rest: str) -> bool:
+        return bool(rest) and (not rest[0].isdigit() if group[-1:].isdigit() else not rest[0].isalnum())
+    return [q for q in questions if q != group and q.startswith(group) and continues(q[len(group):])]
+
+
+def _group(group: str, members: list[str], text: str, labels: dict[str, str], label: str = "") -> Group:
+    match = NUMBERED.match(group)
+    if not label:
+        label = match.group(1) + match.group(2).upper() if match else \
+            f"{labels[members[0]]}–{labels[members[-1]]}" if len(members) > 1 else labels[members[0]]
+    return Group(group, members, text, label)
+
+
+def _groups(given, questions, labels, source, root, problems) -> dict[str, Group] | None:
+    groups = {}
+    for gid, spec in (given or {}).items():
+        gid = str(gid)
+        spec = spec if isinstance(spec, dict) else {"text": spec}
+        members = [str(m) for m in spec.get("questions") or []] or group_members(gid, questions)
+        unknown = [m for m in members if m not in questions]
+        if not members or unknown:
+            what = f"names '{unknown[0]}', which is not a question" if unknown else "holds no question"
+            problems.error(f"{source}{_line_of(root, source, gid)}",
+                           f"group '{gid}' {what}; list its questions (questions: [...]) or give it an id its "
+                           "questions' ids continue (q10 for q10a, q10b)")
+            return None
+        groups[gid] = _group(gid, members, str(spec.get("text") or ""), labels, str(spec.get("label") or ""))
+    return groups
 
 
 TOOLS = Path(__file__).parent / "builtin" / "tools"
@@ -526,47 +644,97 @@ def tool_names() -> list[str]:
 
 
 def appraisal_tool(root: Path, config: dict, where: str, problems: Problems) -> dict | None:
-    """The appraisal tool's questions (id -> wording), the answers each question allows, its points and
-    scored questions: a built-in tool by name (`tool: casp-qualitative`), a project's tool file
-    (`tool: data/tools/mine.yaml`), or questions written in the review itself; questions, points and
-    scored given in the review replace the tool's."""
+    """The appraisal tool: its title and short name, its questions (id -> wording), the answers each
+    question allows, their labels, groups, points and scored questions. A built-in tool by name
+    (`tool: casp-qualitative`), a project's tool file (`tool: data/tools/mine.yaml`), or questions
+    written in the review itself; questions, points and scored given in the review replace the tool's."""
     name = config.get("tool")
     tool: dict = {}
-    title = str(name or "")
+    source = where
     if name and str(name).endswith((".yaml", ".yml")):
         tool = read_yaml_file(root, str(name), where, problems)
         if not isinstance(tool, dict):
             if tool is not None:
                 problems.error(str(name), "an appraisal tool is a mapping: title, questions, points, scored")
             return None
+        source = str(name)
     elif name and (TOOLS / f"{name}.yaml").is_file():
         tool = yaml.safe_load((TOOLS / f"{name}.yaml").read_text(encoding="utf-8"))
+        source = f"{where} (tool {name})"
     elif name and not config.get("questions"):
         import difflib
 
-        close = difflib.get_close_matches(str(name), tool_names(), n=1)
-        hint = f"did you mean {close[0]}?" if close else f"built-in tools: {', '.join(tool_names())}"
-        problems.error(where, f"appraisal tool '{name}' is not a built-in tool or a .yaml file; {hint} (or write "
-                       "the tool's questions, points and scored in the review)")
+        close = difflib.get_close_matches(str(name), tool_names(), n=1, cutoff=0.5)
+        hint = f"did you mean {close[0]}?" if close else f"use a built-in tool ({', '.join(tool_names())})"
+        problems.error(f"{where}{_line_of(root, where, 'tool')}",
+                       f"appraisal tool '{name}' is not a built-in tool or a .yaml file; {hint} (built-in: "
+                       f"{', '.join(tool_names())}; or name a tool file of your own, tool: data/tools/mine.yaml)")
         return None
-    title = str(tool.get("title") or title or "appraisal")
-    questions, allowed = {}, {}
-    for source in (tool.get("questions") or {}, config.get("questions") or {}):
-        if not isinstance(source, dict):
-            problems.error(where, "appraisal questions are a mapping of question id to wording")
+    title = str(tool.get("title") or name or "appraisal")
+    questions, allowed, labels = {}, {}, {}
+    for origin, questions_ in ((source, tool.get("questions") or {}), (where, config.get("questions") or {})):
+        if not isinstance(questions_, dict):
+            problems.error(f"{origin}{_line_of(root, origin, 'questions')}",
+                           "questions are a mapping of question id to wording (q1: Was there ...?), or to "
+                           "{text: ..., answers: [...], label: ...}")
             return None
-        for qid, value in source.items():
+        for qid, value in questions_.items():
             if isinstance(value, dict):
                 questions[str(qid)] = str(value.get("text", ""))
                 if value.get("answers"):
                     allowed[str(qid)] = [str(a) for a in value["answers"]]
+                if value.get("label") is not None:
+                    labels[str(qid)] = str(value["label"])
             else:
                 questions[str(qid)] = str(value)
-    return {"title": title, "questions": questions, "allowed": allowed, "scored": tool.get("scored"),
-            "points": tool.get("points")}
+    groups = {**(tool.get("groups") or {}), **(config.get("groups") or {})}
+    return {"title": title, "short": str(tool.get("short") or short_name(title)), "questions": questions,
+            "allowed": allowed, "labels": labels, "groups": groups, "scored": tool.get("scored"),
+            "points": tool.get("points"), "source": source if source.endswith((".yaml", ".yml")) else where}
 
 
-def _load_answers(root, rel, where, questions, allowed_answers, points, studies, problems):
+def short_name(title: str) -> str:
+    """A tool's name in table headings when it gives no `short:`: the acronym its title starts with
+    ("CASP Qualitative Checklist" -> CASP), else the whole title."""
+    first = title.split()[0] if title.split() else title
+    return first if len(first) > 1 and first.isupper() and first.isalpha() else title
+
+
+def _line_of(root: Path, rel, key: str) -> str:
+    """':7' for the first line of a YAML file that sets key (at any depth); '' if there is none."""
+    try:
+        path = root / str(rel)
+        lines = path.read_text(encoding="utf-8-sig").splitlines() if path.is_file() else []
+    except (OSError, UnicodeDecodeError):
+        return ""
+    pattern = re.compile(rf"^\s*(-\s*)?['\"]?{re.escape(key)}['\"]?\s*:")
+    return next((f":{number}" for number, line in enumerate(lines, start=1) if pattern.match(line)), "")
+
+
+def _comment_targets(rel, header, questions, groups, labels, problems) -> dict[str, str]:
+    """Comment column -> the question or group it comments on: q3_comment -> q3; q10_comment -> the
+    group q10 (q10a to q10c), declared by the tool or found from the ids. A comment column that names
+    neither is an error: its comments would be lost."""
+    targets = {}
+    for column in header:
+        if not column.endswith("_comment"):
+            continue
+        target = column.removesuffix("_comment")
+        if target in questions or target in groups:
+            targets[column] = target
+            continue
+        members = group_members(target, questions)
+        if members:
+            groups[target] = _group(target, members, "", labels)
+            targets[column] = target
+            continue
+        problems.error(f"{rel} row 1", f"column {column} comments on no question of the tool; name it after a "
+                       f"question (q1_comment) or after a group of questions (q10_comment for q10a, q10b, ...): "
+                       f"{_some(list(questions))}")
+    return targets
+
+
+def _load_answers(root, rel, where, questions, allowed_answers, points, groups, labels, studies, problems):
     if not rel:
         problems.error(where, "appraisal.answers is missing; name the CSV of answers (e.g. data/casp.csv)")
         return {}, {}
@@ -575,6 +743,8 @@ def _load_answers(root, rel, where, questions, allowed_answers, points, studies,
         return {}, {}
     answers: dict[int, dict[str, str]] = {int(s): {} for s in rows.skipped if s.isdigit()}
     comments: dict[int, dict[str, str]] = {}
+    header = list(rows[0].values) if rows else []
+    targets = _comment_targets(rel, header, questions, groups, labels, problems)
     scored_answers = list(points)
     for row in rows:
         number_ = whole_number(row, "study", problems)
@@ -600,8 +770,7 @@ def _load_answers(root, rel, where, questions, allowed_answers, points, studies,
                 continue
             given[q] = match
         answers[number_] = given
-        comments[number_] = {k.removesuffix("_comment"): v.strip() for k, v in row.values.items()
-                             if k.endswith("_comment") and v and v.strip()}
+        comments[number_] = {target: row[column] for column, target in targets.items() if row[column]}
     return answers, comments
 
 

@@ -16,14 +16,16 @@ be subtracted from another printed number to give a count below k.
 - Age bands are ordered: a band with fewer than k is merged with its smaller neighbour (the younger
   on a tie), the smallest band first, until every band shown holds k or more. The merged band's label
   is computed from its bounds ("31–50", "51 or older"). Empty bands are not shown.
-- A mean is withheld when it would reveal one person's value: with n values of which the minimum and
+- A mean is rounded half up (4.25 to one decimal is 4.3, as readers expect; thesiskit/rounding.py).
+  It is withheld when it would reveal one person's value: with n values of which the minimum and
   maximum are printed exactly (unless top- or bottom-coded), the mean gives the sum of the rest, which
   is one person's value when fewer than two are left.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from statistics import mean
+
+from .rounding import Rounded, decimal, round_half_up
 
 DEFAULT_MIN_CELL_SIZE = 3
 SMALLEST_MIN_CELL_SIZE = 2  # a cell of one is a person
@@ -174,9 +176,11 @@ def spread(values: list[float], top_code: float | None = None, bottom_code: floa
     result = Spread(len(values), low, high, low_exact, high_exact, None, top_code, bottom_code)
     if result.unseen < 2:
         return result
-    average = round(mean(values), digits)
-    return Spread(len(values), low, high, low_exact, high_exact, int(average) if digits == 0 else average,
-                  top_code, bottom_code)
+    # the mean of the values as written, rounded half up as readers expect (4.25 -> 4.3, 64.5 -> 65),
+    # the same digits in the table and in prose (a Rounded prints its decimals: 8.0, not 8)
+    exact = sum(decimal(v) for v in values) / len(values)
+    average = int(round_half_up(exact, 0)) if digits == 0 else Rounded(exact, digits)
+    return Spread(len(values), low, high, low_exact, high_exact, average, top_code, bottom_code)
 
 
 # ---------------------------------------------------------------- the study

@@ -22,7 +22,10 @@ from __future__ import annotations
 import posixpath
 import re
 import traceback
+from decimal import Decimal
+from fractions import Fraction
 from pathlib import Path
+
 import jinja2
 from jinja2.sandbox import SandboxedEnvironment
 
@@ -30,6 +33,7 @@ from .data import Review, StudyData, control_character, format_score, safe_path
 from .disclosure import NOT_REPORTED, pool_label
 from .prisma import prose_values
 from .problems import Problems
+from .rounding import Rounded, decimal, fixed, grouped as grouped_number
 from .wordcount import PARTS
 
 NUMBER_WORDS = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"]
@@ -37,35 +41,73 @@ PLACEHOLDER = re.compile(r"⟦words\.([\w-]+)\.(\w+)⟧")  # no Markdown syntax 
 
 
 # ---------------------------------------------------------------- APA 7 number filters
+# Every number is rounded half up, as written (thesiskit/rounding.py): 4.25 to one decimal is 4.3.
 
 def apa_number(value, grouped: bool = False) -> str:
     """APA 7 (6.32-6.33): words for whole numbers below ten, unless grouped with larger numbers;
-    numerals with thousands separators from 10 up; other numbers as numerals."""
-    if isinstance(value, float) and value.is_integer():
+    numerals with thousands separators from 10 up; other numbers as numerals (a mean rounded to one
+    decimal keeps it: 4.0)."""
+    if isinstance(value, float) and value.is_integer() and not isinstance(value, Rounded):
         value = int(value)
-    if isinstance(value, int) and 0 <= value < 10 and not grouped:
+    if isinstance(value, int) and not isinstance(value, bool) and 0 <= value < 10 and not grouped:
         return NUMBER_WORDS[value]
     return thousands(value)
 
 
-def thousands(value) -> str:
+def thousands(value, digits: int | None = None) -> str:
+    """Thousands separators: 5041 -> '5,041'. Other numbers to at most two decimals (7.25, 7.5, 7),
+    or to exactly `digits` (num(1): 7.0), or to the decimals they were rounded to (a mean: 4.3)."""
+    _number("num", value)
+    if digits is None and isinstance(value, Rounded):
+        digits = value.digits
+    if digits is not None:
+        return grouped_number(value, digits, exact=True)
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     if isinstance(value, int):
         return f"{value:,}"
-    return f"{value:,.2f}".rstrip("0").rstrip(".")
+    return grouped_number(value)
 
 
-def percent(value, digits: int = 1) -> str:
-    """A share (0.972) or a percentage (97.2) as '97.2%'."""
-    share = value * 100 if value <= 1 else value
-    return f"{share:.{digits}f}%"
+def percent(value, digits: int = 1, of=1) -> str:
+    """A proportion (0 to 1) as a percentage: 35/36 -> '97.2%'. The base is said, never guessed:
+    pct(of=100) for a value that is already a percentage, pct(of=36) for a count out of 36."""
+    _number("pct", value)
+    base = _number("pct's of=", of)
+    if base <= 0:
+        raise Refused(f"pct(of={of}) cannot be used; of= is the whole that the value is a part of, a number "
+                      "above 0 (pct(of=100) for a value that is already a percentage)")
+    if of == 1 and not 0 <= value <= 1:
+        raise Refused(f"pct was given {thousands(value)}, which is not a proportion between 0 and 1; write "
+                      f"| pct(of=100) for a value that is already a percentage, or | pct(of=N) for a count out of N")
+    share = decimal(value) * 100 / decimal(base)
+    return f"{fixed(share, digits)}%"
 
 
 def decimals(value, digits: int = 2) -> str:
     """APA: no leading zero for values that cannot exceed 1 (kappa, correlations): '.83'."""
-    text = f"{value:.{digits}f}"
+    _number("decimals", value)
+    text = fixed(value, digits)
     return text.replace("0.", ".", 1) if abs(value) < 1 else text
+
+
+def score(value, digits: int = 2) -> str:
+    """A score as written: 7.0 as 7, 7.5 as 7.5 (at most two decimals, rounded half up)."""
+    _number("score", value)
+    return format_score(value, digits)
+
+
+def _number(filter_name: str, value):
+    """value, when it is a number; otherwise one clear refusal (never Python's TypeError text)."""
+    if isinstance(value, (int, float, Decimal, Fraction)) and not isinstance(value, bool):
+        return value
+    raise Refused(f"{filter_name} needs a number, but was given {_shown(value)}; use it on a number "
+                  "(`python build.py values` lists each value with its current value)")
+
+
+def _shown(value) -> str:
+    text = str(value)
+    return f"the text '{text[:40]}'" if isinstance(value, str) else f"{text[:40]!r}"
 
 
 def capitalize(text) -> str:
@@ -86,6 +128,43 @@ def cite(keys, narrative: bool = False) -> str:
     if narrative:
         return join_and(f"@{k}" for k in keys)
     return "[" + "; ".join(f"@{k}" for k in keys) + "]"
+
+
+class NoValue:
+    """A value that does not exist in this thesis (the agreement of two raters when there was no
+    second rater): it can be tested ({% if ... %} is false) but not printed or formatted, which is
+    one error at the chapter's line saying why it has no value and what to write instead."""
+
+    def __init__(self, name: str, reason: str, instead: str):
+        self.name, self.reason, self.instead = name, reason, instead
+
+    def refuse(self, *_args):
+        raise Refused(f"{self.name} has no value: {self.reason}; {self.instead}")
+
+    def __bool__(self):
+        return False
+
+    def __str__(self):  # `python build.py values` lists it so
+        return f"(no value: {self.reason})"
+
+    __repr__ = __str__
+    __lt__ = __le__ = __gt__ = __ge__ = __add__ = __radd__ = __sub__ = __rsub__ = __mul__ = __rmul__ = refuse
+    __truediv__ = __rtruediv__ = __float__ = __int__ = __round__ = __iter__ = __len__ = refuse
+
+    def __eq__(self, other):
+        return other is None or isinstance(other, NoValue)
+
+    __hash__ = None
+
+
+def _finalize(value):
+    """What {{ }} prints: a value that does not exist is refused, never printed as 'None'."""
+    if isinstance(value, NoValue):
+        value.refuse()
+    if value is None:
+        raise Refused("this {{ }} has no value (None); check its name with `python build.py values`, or print it "
+                      "only when it exists: {% if name %}{{ name }}{% endif %}")
+    return value
 
 
 class Missing:
@@ -115,16 +194,25 @@ class Missing:
     __rsub__ = __add__ = __radd__ = __mul__ = __rmul__ = __truediv__ = __sub__
 
 
-def _tolerant(filter_):
+def _tolerant(name: str, filter_):
+    """The filter, quiet on a data set that failed to load (its error is already reported) and one
+    clear refusal for a value that does not exist: 'x has no value: why; what to do'."""
     def apply(value, *args, **kwargs):
-        return value if isinstance(value, Missing) else filter_(value, *args, **kwargs)
+        if isinstance(value, Missing):
+            return value
+        if isinstance(value, NoValue):
+            value.refuse()
+        if value is None:
+            raise Refused(f"the value given to | {name} has no value (None); check its name with `python build.py "
+                          "values`, or use it only when it exists: {% if name %}...{% endif %}")
+        return filter_(value, *args, **kwargs)
     apply.__name__ = filter_.__name__
     return apply
 
 
-FILTERS = {name: _tolerant(f) for name, f in {
+FILTERS = {name: _tolerant(name, f) for name, f in {
     "apa": apa_number, "num": thousands, "pct": percent, "decimals": decimals, "cap": capitalize,
-    "join_and": join_and, "score": format_score, "cite": cite}.items()}
+    "join_and": join_and, "score": score, "cite": cite}.items()}
 
 
 # ---------------------------------------------------------------- the values
@@ -182,12 +270,26 @@ def review_values(review: Review) -> dict:
     studies = sorted(review.studies.values(), key=lambda s: s.number)
     appraisal = review.appraisal
     scores = {s.number: appraisal.score(s.number) for s in studies if s.number in appraisal.answers}
-    low = min(scores.values()) if scores else None
-    high = max(scores.values()) if scores else None
+    answers = review.config_file
+    unrated = f"no study has answers in the appraisal.answers of {answers}"
+    low = min(scores.values()) if scores else NoValue("review.casp.min", unrated, "add the answers first")
+    high = max(scores.values()) if scores else NoValue("review.casp.max", unrated, "add the answers first")
     sizes = [s.sample_size for s in studies]
     smallest = [s for s in studies if s.sample_size == min(sizes)] if sizes else []
     largest = [s for s in studies if s.sample_size == max(sizes)] if sizes else []
     agreed, compared, kappa = appraisal.agreement() if appraisal.second else (0, 0, None)
+    share = agreed / compared if compared else None
+    if not compared:  # no second rater: no agreement to report
+        why = (f"no study was rated by a second reviewer ({answers} names no appraisal.second-rater)"
+               if not appraisal.second else "the two reviewers rated no scored question in common")
+        instead = ("add the second reviewer's answers (appraisal.second-rater), or leave the agreement out of the "
+                   "text")
+        share = NoValue("review.casp.agreement.share", why, instead)
+        kappa = NoValue("review.casp.agreement.kappa", why, instead)
+    elif kappa is None:
+        kappa = NoValue("review.casp.agreement.kappa", "Cohen's kappa is undefined when chance agreement is total "
+                        "(both reviewers gave one and the same answer throughout)",
+                        "report the percentage agreement instead, {{ review.casp.agreement.share | pct }}")
     not_reported = [s for s in studies if s.females + s.males == 0 and s.sample_size]
     values = {
         "studies": {"count": len(studies), "citations": [s.citation for s in studies]},
@@ -208,7 +310,9 @@ def review_values(review: Review) -> dict:
             "by_score": [{"key": s.key, "citation": s.citation, "score": scores[s.number]}
                          for s in sorted(studies, key=lambda s: (scores.get(s.number, 0), s.number)) if s.number in scores],
             "highest": [s.citation for s in studies if scores.get(s.number) == high],
-            "scores": {s.key: scores.get(s.number) for s in studies},
+            "scores": {s.key: scores.get(s.number, NoValue(f"review.casp.scores.{s.key}",
+                                                           f"study {s.number} has no appraisal answers",
+                                                           "add its row to the answers")) for s in studies},
             "grades": {s.key: appraisal.grade(scores[s.number]).grade for s in studies if s.number in scores},
             "grade_counts": {g.grade: sum(appraisal.grade(v).grade == g.grade for v in scores.values())
                              for g in appraisal.grades},
@@ -217,8 +321,7 @@ def review_values(review: Review) -> dict:
                            for g in appraisal.grades},
             "rated_by_two": len(appraisal.second),
             # "pairs", not "items": {{ x.items }} would name the mapping's own method
-            "agreement": {"agreed": agreed, "pairs": compared, "share": agreed / compared if compared else None,
-                          "kappa": kappa},
+            "agreement": {"agreed": agreed, "pairs": compared, "share": share, "kappa": kappa},
         },
         "constructs": {"count": sum(len(c.constructs) for c in review.concepts), "concepts": len(review.concepts),
                        "endorsed_by": {k.name: len(k.studies) for c in review.concepts for k in c.constructs}},
@@ -230,7 +333,11 @@ def review_values(review: Review) -> dict:
                                for s in p.extra.get("screening_stages") or [] if isinstance(s, dict)}
         values["second_screener"] = {
             _name(s.get("stage", "")): {**{k: v for k, v in s.items() if k != "stage"},
-                                        "share": s["agreed"] / s["sample"] if s.get("sample") else None}
+                                        "share": s["agreed"] / s["sample"] if s.get("sample") else NoValue(
+                                            f"review.second_screener.{_name(s.get('stage', ''))}.share",
+                                            f"second_screener stage '{s.get('stage')}' of the PRISMA data "
+                                            "has no sample",
+                                            "give its sample: (the number of records screened twice)")}
             for s in p.extra.get("second_screener") or [] if isinstance(s, dict) and "agreed" in s}
     _needing_columns(values, review)
     return values
@@ -523,6 +630,7 @@ class IncludeError(jinja2.TemplateError):
 
 def environment(root: Path | None = None) -> SandboxedEnvironment:
     env = SandboxedEnvironment(undefined=jinja2.StrictUndefined, autoescape=False, keep_trailing_newline=True,
+                               finalize=_finalize,
                                comment_start_string="{%#", comment_end_string="#%}",
                                loader=ProjectLoader(root) if root is not None else None)
     env.filters.update(FILTERS)

@@ -1,4 +1,5 @@
-"""casp-grades: the scoring system (Table 2), from the grade bands configured for the review.
+"""casp-grades: the scoring system (Table 2), from the grade bands configured for the review; the
+heading names the review's appraisal tool by its short name ("Score on CASP").
 
     ::: {#tbl:casp-grades .casp-grades title="CASP Scoring System"}
     :::
@@ -15,4 +16,5 @@ OPTIONS = {}
 def render(options, review, ctx):
     grades = review.appraisal.grades
     body = [[g.grade, g.flaws, g.label] for g in grades]
-    return [make_table([["Grade", "Likelihood of methodological flaws", "Score on CASP"]], body, widths=[1, 2, 4])]
+    head = ["Grade", "Likelihood of methodological flaws", f"Score on {review.appraisal.short}"]
+    return [make_table([head], body, widths=[1, 2, 4])]

@@ -1,15 +1,19 @@
-"""casp-scores: the CASP appraisal of every included study (Table 5): questions as rows, studies as
-columns, the scores (or the answers) in the cells and a computed total row.
+"""casp-scores: the appraisal of every included study (Table 5), for any appraisal tool: questions as
+rows, studies as columns, the points (or the answers) in the cells and a computed total row.
 
     ::: {#tbl:casp-scores .casp-scores title="CASP Scores of the Included Studies"}
     :::
+
+Questions are labelled as the tool labels them (q10a -> 10A; see casp-checklist). A question that is
+not scored shows its answers; a scored question answered with an answer that has no points ("Not
+applicable") shows the answer, and that study's total is given out of its own maximum.
 """
 from __future__ import annotations
 
 from ..data import format_score
 from ..tables import make_table
 
-from .options import choice, integers
+from .options import DirectiveError, choice, integers
 
 NAME = "casp-scores"
 DATA = "review"
@@ -22,20 +26,25 @@ def render(options, review, ctx):
     numbers = options.get("studies") or sorted(appraisal.answers)
     unknown = [n for n in numbers if n not in appraisal.answers]
     if unknown:
-        from .options import DirectiveError
-
-        raise DirectiveError(f"study {unknown[0]} has no CASP answers; use study numbers of {review.config_file}")
-    head = [["CASP question", *[str(n) for n in numbers]]]
+        raise DirectiveError(f"study {unknown[0]} has no {appraisal.short} answers; use study numbers of "
+                             f"{review.config_file}")
+    head = [[f"{appraisal.short} question", *[str(n) for n in numbers]]]
     body = []
     for q, wording in appraisal.questions.items():
-        label = q.removeprefix("q").upper() if q.startswith("q10") else q.removeprefix("q")
-        row = [f"{label}. {wording}"]
+        row = [f"{appraisal.label(q)}. {wording}"]
         for n in numbers:
             answer = appraisal.answers[n][q]
-            scored = q in appraisal.scored and options["cells"] == "points"
-            row.append(format_score(appraisal.points[answer]) if scored else answer)
+            points = appraisal.points.get(answer)
+            scored = q in appraisal.scored and options["cells"] == "points" and points is not None
+            row.append(format_score(points) if scored else answer)
         body.append(row)
     body.append([f"**Total score (out of {format_score(appraisal.maximum)})**",
-                 *[f"**{format_score(appraisal.score(n))}**" for n in numbers]])
+                 *[f"**{format_score(appraisal.score(n))}**" + _own_maximum(appraisal, n) for n in numbers]])
     widths = [5] + [1] * len(numbers)
     return [make_table(head, body, widths=widths, aligns=["l"] + ["c"] * len(numbers))]
+
+
+def _own_maximum(appraisal, study: int) -> str:
+    """' (out of 9)' when Not applicable answers lower the study's maximum below the table's."""
+    maximum = appraisal.maximum_of(study)
+    return f" (out of {format_score(maximum)})" if maximum != appraisal.maximum else ""

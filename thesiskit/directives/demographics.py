@@ -20,6 +20,7 @@ would reveal a value, and a study with fewer participants than the minimum refus
 from __future__ import annotations
 
 from ..data import format_score
+from ..rounding import declared_digits, fixed
 from ..tables import make_table
 
 from .options import DirectiveError
@@ -84,7 +85,7 @@ def _spread_rows(spread, table: list[str]) -> list[list[str]]:
     high = format_score(spread.high) if spread.high_exact else f"more than {format_score(spread.top_code)}"
     out = [["Range", f"{low} to {high}"]] if "range" in table else []
     if "mean" in table and spread.mean is not None:
-        out.append(["Mean", format_score(spread.mean) if isinstance(spread.mean, int) else f"{spread.mean}"])
+        out.append(["Mean", fixed(spread.mean, declared_digits(spread.mean, 1))])  # as {{ }} prints it
     return out
 
 

@@ -1,5 +1,6 @@
-"""study-characteristics: the included studies (Table 4). The CASP column is computed from the
-answers, so it cannot disagree with the CASP table or the synthesis grid.
+"""study-characteristics: the included studies (Table 4). The rating column (headed with the appraisal
+tool's short name, "CASP") is computed from the answers, so it cannot disagree with the appraisal
+table or the synthesis grid.
 
     ::: {#tbl:characteristics .study-characteristics title="Characteristics of the Included Studies"}
     :::
@@ -26,7 +27,7 @@ COLUMNS = {  # name -> (heading, relative width)
     "collection": ("Data collection", 1.3),
     "analysis": ("Analysis", 1.3),
     "constructs": ("Key second-order constructs", 2.4),
-    "rating": ("CASP", 0.7),
+    "rating": ("", 0.7),  # headed with the appraisal tool's short name
 }
 OPTIONS = {"columns": words_list(*COLUMNS)}
 DEFAULTS = {"columns": ["study", "authors", "sample", "setting", "collection", "analysis", "constructs", "rating"]}
@@ -73,4 +74,5 @@ def render(options, review, ctx):
             raise DirectiveError(why)
     studies = sorted(review.studies.values(), key=lambda s: s.number)
     body = [[cell(name, s, review) for name in columns] for s in studies]
-    return [make_table([[COLUMNS[c][0] for c in columns]], body, widths=[COLUMNS[c][1] for c in columns])]
+    heads = [COLUMNS[c][0] or review.appraisal.short for c in columns]
+    return [make_table([heads], body, widths=[COLUMNS[c][1] for c in columns])]
