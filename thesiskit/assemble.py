@@ -163,7 +163,7 @@ def _namespace_references(blocks: list, doc_id: str) -> None:
 def assemble(docs: dict[str, pf.Doc], ctx: Context, counts: dict[str, dict]) -> pf.Doc:
     project = ctx.project
     meta = project.metadata
-    blocks = thesis_title_page(project)
+    blocks = [part("title", thesis_title_page(project))]
     papers = [d for d in project.documents if d.kind == "paper"]
     toc_done = False
     for document in project.documents:
@@ -171,17 +171,22 @@ def assemble(docs: dict[str, pf.Doc], ctx: Context, counts: dict[str, dict]) -> 
         if doc is None:
             continue
         if document.kind in ("paper", "appendices") and not toc_done:
-            blocks += [pf.Div(classes=["toc"]), page_break()]
+            blocks.append(part("contents", [pf.Div(classes=["toc"]), page_break()]))
             toc_done = True
         if document.kind == "paper":
-            blocks += paper_blocks(doc, document.id, papers.index(document) + 1, document.authors or project.authors,
-                                   counts[document.id],
-                                   ctx.profile.main_count_label)
+            content = paper_blocks(doc, document.id, papers.index(document) + 1, document.authors or project.authors,
+                                   counts[document.id], ctx.profile.main_count_label)
         else:
             content = list(doc.content)
             _namespace_references(content, document.id)
             if document.kind == "appendices":
-                blocks.append(pf.Header(pf.Str("Appendices"), level=1, identifier="appendices", classes=["unnumbered"]))
-            blocks += content
-        blocks.append(page_break())
+                content.insert(0, pf.Header(pf.Str("Appendices"), level=1, identifier="appendices",
+                                            classes=["unnumbered"]))
+        blocks.append(part(document.id, [*content, page_break()]))
     return pf.Doc(*blocks, metadata={"lang": meta.get("lang", "en-GB")})
+
+
+def part(doc_id: str, blocks: list) -> pf.Div:
+    """One document of the thesis, marked as such: the HTML is written part by part (and the
+    preview replaces one part in place); lowering unwraps it for DOCX and typst."""
+    return pf.Div(*blocks, identifier=f"doc-{doc_id}", classes=["document"])

@@ -38,6 +38,7 @@ COMMANDS = {
     "check": "check word counts, limits, citations and cross-references for every target; writes nothing",
     "values": "print every value the prose can use in {{ }}, with its current value",
     "watch": "rebuild a target (default: thesis) whenever a chapter, data file, .bib or profile changes",
+    "preview": "serve the thesis as a web page on localhost that follows every save, with problems shown in it",
     "profiles": "list the targets and where each profile comes from (--reference: every key a profile can set)",
 }
 
@@ -77,6 +78,12 @@ def parser(known: list[str]) -> argparse.ArgumentParser:
     sub.add_parser("values", parents=[common], help=COMMANDS["values"], description=COMMANDS["values"])
     watch = sub.add_parser("watch", parents=[common], help=COMMANDS["watch"], description=COMMANDS["watch"])
     watch.add_argument("target", nargs="?", default="thesis", help="the target to rebuild (default: thesis)")
+    preview = sub.add_parser("preview", parents=[common], help=COMMANDS["preview"], description=COMMANDS["preview"])
+    preview.add_argument("target", nargs="?", default="thesis", help="the target to preview (default: thesis)")
+    preview.add_argument("--port", type=int, default=8000, help="the port to try first (default 8000; the next free "
+                         "one if it is taken)")
+    preview.add_argument("--no-open", action="store_true", help="do not open the browser ($BROWSER is respected)")
+    preview.add_argument("--formats", default="", help="also write these formats after each page, e.g. docx,pdf")
     listing = sub.add_parser("profiles", parents=[common], help=COMMANDS["profiles"], description=COMMANDS["profiles"])
     listing.add_argument("--reference", action="store_true", help="print the reference of profile keys (README's)")
     return top
@@ -120,7 +127,7 @@ def main(argv: list[str] | None = None, root: Path | None = None) -> int:
         known = targets(root)
         if args.command == "profiles":
             return print_profiles(root, args.reference)
-        if args.command in ("build", "watch") and args.target not in known:
+        if args.command in ("build", "watch", "preview") and args.target not in known:
             raise UsageError(f"unknown target '{args.target}'; choose one of: {', '.join(known)} "
                              "(a target is a profile: see `thesiskit profiles`)")
         if args.command == "values":
@@ -129,6 +136,14 @@ def main(argv: list[str] | None = None, root: Path | None = None) -> int:
             return run_check(root, known, args)
         if args.command == "watch":
             return run_watch(root, args.target)
+        if args.command == "preview":
+            from .preview import serve
+
+            formats = [f for f in args.formats.replace(",", " ").split() if f]
+            unknown = [f for f in formats if f not in ("docx", "pdf", "html")]
+            if unknown:
+                raise UsageError(f"--formats: '{unknown[0]}' is not a format; use docx, pdf or both (docx,pdf)")
+            return serve(root, args.target, args.port, not args.no_open, formats, echo=lambda line: print(line, flush=True))
         return run_build(root, args)
     except UsageError as exc:
         print(f"thesiskit: {exc}", file=sys.stderr)
@@ -258,7 +273,7 @@ def run_check(root: Path, known: list[str], args) -> int:
     return 1 if failed else 0
 
 
-WATCHED = ("thesis.md", "chapters", "data", "bib", "profiles")
+WATCHED = ("thesis.md", "chapters", "data", "bib", "profiles", "filters")
 
 
 def run_watch(root: Path, target: str) -> int:

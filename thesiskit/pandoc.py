@@ -46,10 +46,14 @@ def _key(args: list[str], stdin: bytes, cwd) -> str:
     digest = hashlib.sha256()
     digest.update(json.dumps([pandoc_path(), os.path.getsize(pandoc_path()), args]).encode())
     for arg in args:
-        value = arg.split("=", 1)[-1]
-        path = Path(cwd or ".") / value
-        if "=" in arg and path.is_file():
-            digest.update(path.read_bytes())
+        if not arg.startswith("--") or "=" not in arg:
+            continue  # only options such as --bibliography=FILE name files
+        path = Path(cwd or ".") / arg.split("=", 1)[1]
+        try:
+            if path.is_file():
+                digest.update(path.read_bytes())
+        except OSError:
+            continue  # not a file name (too long, say): its text is in the key already
     digest.update(b"\0" + stdin)
     return digest.hexdigest()
 

@@ -38,6 +38,7 @@ class Result:
     report: dict = field(default_factory=dict)
     outputs: list[Path] = field(default_factory=list)
     timings: list[tuple[str, float]] = field(default_factory=list)
+    parts: dict[str, str] = field(default_factory=dict)  # the HTML of each document, for the preview
 
     @property
     def ok(self) -> bool:
@@ -79,13 +80,16 @@ class Stages:
 
 
 def build(root: Path, target: str, write: bool = True, verbose: bool = False, echo=print,
-          cache: bool = True, progress: bool = False) -> Result:
+          cache: bool = True, progress: bool = False, outputs: list[str] | None = None,
+          folder: Path | None = None) -> Result:
+    """One target built (write=False: checked only). outputs and folder replace the profile's formats
+    and build/<target>/ (the preview writes HTML only, into build/preview/<target>/)."""
     problems = Problems(mask=privacy.matcher(Path(root)))
     pandoc.use_cache(Path(root) / "build" / ".cache" / "pandoc" if cache else None)
     result = Result(target=target, problems=problems)
     stage = Stages(result, verbose, echo, progress)
     try:
-        _build(Path(root), target, write, problems, result, stage)
+        _build(Path(root), target, write, problems, result, stage, outputs, folder)
     except BuildStopped:
         pass
     except pandoc.PandocError as exc:
@@ -110,17 +114,19 @@ def compute_values(root: Path) -> tuple[dict, Problems]:
     return ctx.values, problems
 
 
-def _prepare(root, target, write, problems, stage):
+def _prepare(root, target, write, problems, stage, outputs=None, folder=None):
     """read, expand and resolve: the documents with every directive and cross-reference done."""
     project = read_project(root, problems)
     profile = load_profile(root, target, problems)
     problems.stop_if_errors()
+    if outputs is not None:
+        profile.outputs = list(outputs)
     if profile.documents:  # a journal target takes the papers only, say
         project.documents = [d for d in project.documents if d.kind in profile.documents]
     if write and profile.package == "per-paper":
         problems.deferred = {"limit"}  # a journal's limits are rules of its checklist: write, then fail
     ctx = Context(project=project, profile=profile, target=target, known_targets=sorted(targets(root)),
-                  problems=problems)
+                  problems=problems, output_folder=folder)
     ctx.directives.update(extensions.load(root, problems))  # the project's own filters/
     problems.stop_if_errors()
     before = len(problems.errors)
@@ -151,8 +157,8 @@ def expanded(root: Path, target: str) -> dict[str, pf.Doc]:
     return docs
 
 
-def _build(root, target, write, problems, result, stage) -> None:
-    ctx, docs, entries = _prepare(root, target, write, problems, stage)
+def _build(root, target, write, problems, result, stage, outputs=None, folder=None) -> None:
+    ctx, docs, entries = _prepare(root, target, write, problems, stage, outputs, folder)
     docs = stage("cite", cite.cite_all, docs, ctx, entries)
     stage("mark", _run_stage, "cited", docs, ctx)
     result.report, counts = stage("check", check.check, docs, ctx, entries)

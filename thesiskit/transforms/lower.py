@@ -75,6 +75,9 @@ def _blocks(blocks: list, fmt: str, entries) -> list:
         (ident, classes, attributes), content = block["c"]
         content = _blocks(content, fmt, entries)
         block["c"][1] = content
+        if "document" in classes and fmt != "html":  # a part of the thesis: only the HTML keeps the mark
+            out += content
+            continue
         if "pagebreak" in classes:
             out += {"docx": [_raw("openxml", DOCX_PAGE_BREAK)],
                     "typst": [_raw("typst", "#pagebreak(weak: true)")]}.get(fmt, [block])

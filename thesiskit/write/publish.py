@@ -21,7 +21,7 @@ class Publication:
     def __init__(self, ctx):
         self.ctx = ctx
         self.root = ctx.project.root
-        self.out_dir = self.root / "build" / ctx.target
+        self.out_dir = Path(ctx.output_folder) if ctx.output_folder else self.root / "build" / ctx.target
         self.out_dir.mkdir(parents=True, exist_ok=True)
         self.cache = self.root / "build" / ".cache"
         self.staging = atomic.staging(self.out_dir)

@@ -1,13 +1,13 @@
 """The thesis target: the assembled thesis (pandoc JSON) to DOCX, typst -> PDF and HTML, side by side."""
 from __future__ import annotations
 
-import html
 import json
 from concurrent.futures import ThreadPoolExecutor
 
 from .. import figures, pandoc, people
 from ..transforms.lower import lower_json
 from . import docx, typst
+from .html import write_html
 from .publish import Publication
 
 
@@ -19,7 +19,6 @@ def thesis(source: str, ctx, result) -> None:
     title, author = " ".join(str(meta["title"]).split()), people.names(ctx.project.authors)
     # The title page is ours; title and author go only where a format keeps them out of the text, each
     # escaped for the place it goes (metadata is data: nothing in it can run as typst or HTML).
-    html_meta = ["-M", f"pagetitle={title}", "-V", f"author-meta={html.escape(author, quote=True)}"]
     typst_meta = ["-V", f"typst-title={typst.escape(title)}", "-V", f"typst-author={typst.escape(author)}"]
     with Publication(ctx) as out:
         staging = out.staging
@@ -30,8 +29,7 @@ def thesis(source: str, ctx, result) -> None:
             jobs["typst"] = ["-t", "typst-citations", "-s", "--wrap=none", f"--template={typst.TEMPLATES / 'thesis.typ'}",
                              *typst_meta, "-o", str(staging / f".{stem}.typ")]
         if "html" in formats:
-            jobs["html"] = ["-t", "html5", "-s", "--embed-resources", f"--css={typst.TEMPLATES / 'thesis.css'}",
-                            *html_meta, "-o", str(staging / f"{stem}.html")]
+            jobs["html"] = None
 
         def lowered(fmt: str) -> bytes:
             """One writer's copy, lowered and serialised here on the calling thread, so that one
@@ -40,6 +38,10 @@ def thesis(source: str, ctx, result) -> None:
             return json.dumps(figures.inline_svgs(data, root) if fmt == "html" else data).encode("utf-8")
 
         def write_one(fmt, args, data: bytes):
+            if fmt == "html":  # part by part, each part cached by its content (thesiskit/write/html.py)
+                result.parts = write_html(json.loads(data), staging / f"{stem}.html", root, typst.TEMPLATES / "thesis.css",
+                                          title, author)
+                return fmt
             if fmt == "docx":
                 docx.write_lowered(data, staging / f"{stem}.docx", root, {"title": title, "author": author})
                 return fmt

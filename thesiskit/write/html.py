@@ -1,0 +1,101 @@
+"""HTML: the thesis as one page assembled from per-document parts.
+
+Each document of the assembled thesis (a `document` div: the title page, the contents, each front
+part, paper and the appendices) is written by pandoc on its own, and pandoc's answer is cached by the
+content of that document's lowered AST (thesiskit/pandoc.py caches every call that only prints): a
+one-paragraph edit rewrites one part, and the page is the page template with the parts in order.
+The template (head, styles) is pandoc's own standalone page, written once per set of arguments.
+
+What a part cannot do alone is done here: footnote ids are numbered per part, so they are given
+the document's id (paper1-fn1); images are embedded as data URIs (the page is one file, as pandoc's
+--embed-resources makes it), reading only files inside the project.
+"""
+from __future__ import annotations
+
+import base64
+import hashlib
+import html
+import json
+import mimetypes
+import re
+from pathlib import Path
+
+from .. import pandoc
+
+PLACEHOLDER = "THESISKIT-BODY-7f3a"  # one paragraph the template's body holds, replaced by the parts
+API = {"pandoc-api-version": [1, 23, 1]}
+FOOTNOTE_IDS = re.compile(r'((?:id|href)="#?)(fn|fnref)(\d+)"|id="footnotes"')
+IMAGE_SOURCE = re.compile(r'(<img\b[^>]*?\bsrc=")([^"]+)(")')
+
+
+def documents(blocks: list) -> list[tuple[str, list]]:
+    """(document id, its blocks) in order: each `document` div of the lowered thesis, and any block
+    outside one under ''."""
+    out: list[tuple[str, list]] = []
+    for block in blocks:
+        if block.get("t") == "Div" and "document" in block["c"][0][1]:
+            out.append((block["c"][0][0].removeprefix("doc-"), [block]))
+        elif out and out[-1][0] == "":
+            out[-1][1].append(block)
+        else:
+            out.append(("", [block]))
+    return out
+
+
+def part(doc_id: str, blocks: list, root: Path, api) -> str:
+    """One document's HTML, with its footnote ids made its own and its images embedded."""
+    data = json.dumps({"pandoc-api-version": api, "meta": {}, "blocks": blocks}).encode("utf-8")
+    out, _ = pandoc.run(["-f", "json", "-t", "html5", "--wrap=none"], data, cwd=root)
+    text = out.decode("utf-8")
+    prefix = doc_id or "part"
+
+    def rename(match: re.Match) -> str:
+        if match.group(0) == 'id="footnotes"':
+            return f'id="{prefix}-footnotes"'
+        return f'{match.group(1)}{prefix}-{match.group(2)}{match.group(3)}"'
+
+    return IMAGE_SOURCE.sub(lambda m: m.group(1) + embed(m.group(2), root) + m.group(3), FOOTNOTE_IDS.sub(rename, text))
+
+
+def embed(source: str, root: Path) -> str:
+    """A data URI for an image of the project (pandoc's --embed-resources does the same for a whole
+    page); anything else is left as it is (a remote or missing image is refused before writing)."""
+    if source.startswith(("data:", "http:", "https:", "#")):
+        return source
+    path = (root / html.unescape(source)).resolve()
+    if not path.is_file() or Path(root).resolve() not in path.parents:
+        return source
+    kind = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+    return f"data:{kind};base64,{base64.b64encode(path.read_bytes()).decode('ascii')}"
+
+
+def template(root: Path, css: Path, title: str, author: str) -> tuple[str, str]:
+    """(the page before the body's parts, after them): pandoc's standalone HTML page, with its styles
+    and ours embedded, around a placeholder."""
+    args = ["-f", "markdown", "-t", "html5", "-s", "--embed-resources", f"--css={css}", "-M", f"pagetitle={title}",
+            "-V", f"author-meta={html.escape(author, quote=True)}", "--wrap=none"]
+    out, _ = pandoc.run(args, PLACEHOLDER.encode("utf-8"), cwd=root)
+    page = out.decode("utf-8")
+    head, tail = page.split(f"<p>{PLACEHOLDER}</p>")
+    return head, tail
+
+
+def write_html(lowered: dict, path: Path, root: Path, css: Path, title: str, author: str,
+               extra_head: str = "") -> dict[str, str]:
+    """The page at path, from the lowered thesis; returns each document's part (for the preview)."""
+    api = lowered.get("pandoc-api-version", API["pandoc-api-version"])
+    parts = {}
+    pieces = []
+    for doc_id, blocks in documents(lowered["blocks"]):
+        text = part(doc_id, blocks, root, api)
+        parts[doc_id or f"part-{len(pieces)}"] = text
+        pieces.append(text)
+    head, tail = template(root, css, title, author)
+    if extra_head:
+        head = head.replace("</head>", extra_head + "</head>", 1)
+    path.write_text(head + "\n".join(pieces) + tail, encoding="utf-8")
+    return parts
+
+
+def fingerprint(parts: dict[str, str]) -> dict[str, str]:
+    return {doc_id: hashlib.sha256(text.encode("utf-8")).hexdigest()[:16] for doc_id, text in parts.items()}
