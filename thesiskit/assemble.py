@@ -15,6 +15,7 @@ from . import people
 from .context import Context
 from .inlines import para, words
 from .people import Person
+from .tree import elements
 
 
 def page_break() -> pf.Div:
@@ -142,22 +143,18 @@ def paper_blocks(doc: pf.Doc, doc_id: str, index: int, authors: list[Person], co
 
 def shift_headings(blocks: list, by: int) -> None:
     """Inside a paper, Markdown's '#' is APA level 1, one level below the paper's own title."""
-    def action(elem, _doc):
-        if isinstance(elem, pf.Header):
-            elem.level = min(elem.level + by, 6)
-
     for block in blocks:
-        block.walk(action)
+        for elem in elements(block):  # changes levels only, not the tree's shape
+            if isinstance(elem, pf.Header):
+                elem.level = min(elem.level + by, 6)
 
 
 def _namespace_references(blocks: list, doc_id: str) -> None:
     """Reference-list ids are per document in citeproc's output; make them unique in the thesis."""
-    def action(elem, _doc):
-        if isinstance(elem, pf.Div) and (elem.identifier == "refs" or elem.identifier.startswith("ref-")):
-            elem.identifier = f"{doc_id}-{elem.identifier}"
-
     for block in blocks:
-        block.walk(action)
+        for elem in elements(block):  # changes identifiers only
+            if isinstance(elem, pf.Div) and (elem.identifier == "refs" or elem.identifier.startswith("ref-")):
+                elem.identifier = f"{doc_id}-{elem.identifier}"
 
 
 def assemble(docs: dict[str, pf.Doc], ctx: Context, counts: dict[str, dict]) -> pf.Doc:

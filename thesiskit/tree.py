@@ -43,3 +43,10 @@ def elements(root: pf.Element) -> Iterator[pf.Element]:
             elif child is not None:
                 children.extend(items(child))
         stack.extend(reversed(children))
+
+
+def replace(elem: pf.Element, new: pf.Element) -> None:
+    """Put new in elem's place in its parent's list (elem as elements() found it, so its parent,
+    location and index are set). Replacing what elements() found, after the loop, changes the shape
+    of the tree without panflute's walk rebuilding every list."""
+    elem.container[elem.index] = new

@@ -18,7 +18,7 @@ import panflute as pf
 
 from ..context import Label, anchor
 from ..inlines import words
-from ..tree import elements
+from ..tree import elements, replace
 
 NAME = "crossref"
 STAGE = "resolve"
@@ -70,7 +70,10 @@ def run(doc: pf.Doc, ctx, document) -> None:
             inlines += ([pf.Space()] if inlines else []) + [pf.Str("("), *_join(rest), pf.Str(")")]
         return pf.Span(*inlines, classes=["crossref"])
 
-    doc.walk(action)
+    found = [(cite, action(cite, doc)) for cite in [e for e in elements(doc) if isinstance(e, pf.Cite)]]
+    for cite, span in found:  # after the walk: replacing changes the tree's shape
+        if span is not None:
+            replace(cite, span)
 
 
 def _render(citation, label: Label) -> list:

@@ -73,7 +73,7 @@ def template(root: Path, css: Path, title: str, author: str) -> tuple[str, str]:
     """(the page before the body's parts, after them): pandoc's standalone HTML page, with its styles
     and ours embedded, around a placeholder."""
     args = ["-f", "markdown", "-t", "html5", "-s", "--embed-resources", f"--css={css}", "-M", f"pagetitle={title}",
-            "-V", f"author-meta={html.escape(author, quote=True)}", "--wrap=none"]
+            "-V", f"author-meta={html.escape(author, quote=True)}", "-V", "csl-css=true", "--wrap=none"]  # CSL styles
     out, _ = pandoc.run(args, PLACEHOLDER.encode("utf-8"), cwd=root)
     page = out.decode("utf-8")
     head, tail = page.split(f"<p>{PLACEHOLDER}</p>")
