@@ -1,9 +1,11 @@
 """Shared fixtures: the example thesis built once per session in a temporary copy of the project."""
 from __future__ import annotations
 
+import io
 import shutil
 import subprocess
 import sys
+from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
 
 import pytest
@@ -38,6 +40,18 @@ def copy_project(dest: Path, warm: bool = True) -> Path:
 def run_build(project: Path, *args: str) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, str(project / "build.py"), *args], cwd=project,
                           capture_output=True, text=True, timeout=300)
+
+
+def build_in_process(project: Path, *args: str) -> tuple[int, str, str]:
+    """What `python build.py ...` does (build.py only calls cli.main), without starting Python and
+    importing the pipeline again for each of the many cases: (exit code, stdout, stderr). An exception
+    escaping main() would fail the test, as a traceback would."""
+    from thesiskit import cli
+
+    out, err = io.StringIO(), io.StringIO()
+    with redirect_stdout(out), redirect_stderr(err):
+        code = cli.main(list(args), root=project)
+    return code, out.getvalue(), err.getvalue()
 
 
 @pytest.fixture

@@ -21,16 +21,14 @@ private (text: the git-ignored private/redact.txt).
 from __future__ import annotations
 
 import hashlib
-import io
 import re
 import shutil
-from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
 
 import pytest
 import yaml
 
-from .conftest import copy_project, run_build
+from .conftest import build_in_process, copy_project, run_build
 
 CASES = Path(__file__).parent / "bad_inputs"
 
@@ -67,18 +65,6 @@ STEPS = {
     "move_out": None,  # in apply(): it needs the project's folder
     "private": lambda path, step: (path.mkdir(exist_ok=True), (path / "redact.txt").write_text(step["text"])),
 }
-
-
-def build_in_process(project: Path, *args: str) -> tuple[int, str, str]:
-    """What `python build.py ...` does (build.py only calls cli.main), without starting Python and
-    importing the pipeline again for each of the many cases: (exit code, stdout, stderr). An exception
-    escaping main() would fail the test, as a traceback would."""
-    from thesiskit import cli
-
-    out, err = io.StringIO(), io.StringIO()
-    with redirect_stdout(out), redirect_stderr(err):
-        code = cli.main(list(args), root=project)
-    return code, out.getvalue(), err.getvalue()
 
 
 def load_cases() -> dict[str, dict]:

@@ -370,7 +370,7 @@ class Review:
         if not missing:
             return None
         them = "it" if len(missing) == 1 else "them"
-        return (f"{who} needs the column{'s' * (len(missing) > 1)} {', '.join(missing)}, which {self.studies_file} "
+        return (f"{who} needs the study column{'s' * (len(missing) > 1)} {', '.join(missing)}, which {self.studies_file} "
                 f"does not have; add {them}, or say which of your columns holds {them} in {self.config_file} "
                 f"(studies: {{file: {self.studies_file}, columns: {{your heading: {missing[0]}}}}})")
 

@@ -495,7 +495,10 @@ def study_values(study: StudyData) -> dict:
                               f"'{cell.label}', so that their count cannot be found by subtraction ({rule})")
                     instead = f"write {{{{ {path}{_accessor(key)} }}}} instead"
                 withheld[member if characteristic.bands else _name(member)] = (reason, instead)
-        out[characteristic.id] = Released(path, shown, withheld, {b: 0 for b in result.empty})
+        hidden = {b: 0 for b in result.empty}  # an empty band, or a declared category nobody has: 0
+        present = {m.casefold() for cell in result.cells for m in cell.members}
+        hidden.update({_name(c): 0 for c in characteristic.categories if c.casefold() not in present})
+        out[characteristic.id] = Released(path, shown, withheld, hidden)
     return Released("study", out)
 
 
@@ -740,6 +743,8 @@ def flatten(values, prefix: str = "") -> list[tuple[str, object]]:
             out += [(f"{prefix}{_accessor(str(key))}", value) for key, value in values._hidden.items()]
             out += [(f"{prefix}{_accessor(str(key))}", f"(withheld; {instead})")
                     for key, (_r, instead) in values._withheld.items()]
+    elif isinstance(values, Unavailable):  # printing it is an error in prose; here it says why
+        out.append((prefix, f"(no value: {values._message})"))
     elif isinstance(values, Words):
         for document in values._documents:
             for part in PARTS:

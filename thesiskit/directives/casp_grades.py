@@ -3,6 +3,9 @@ heading names the review's appraisal tool by its short name ("Score on CASP").
 
     ::: {#tbl:casp-grades .casp-grades title="CASP Scoring System"}
     :::
+
+The column "Likelihood of methodological flaws" is shown when a band gives `flaws:`; bands that say
+only their score (a JBI review's "8 or more Yes answers") make a table of two columns.
 """
 from __future__ import annotations
 
@@ -15,6 +18,9 @@ OPTIONS = {}
 
 def render(options, review, ctx):
     grades = review.appraisal.grades
+    score = f"Score on {review.appraisal.short}"
+    if not any(g.flaws for g in grades):  # a column of empty cells would say nothing
+        return [make_table([["Grade", score]], [[g.grade, g.label] for g in grades], widths=[1, 4])]
     body = [[g.grade, g.flaws, g.label] for g in grades]
-    head = ["Grade", "Likelihood of methodological flaws", f"Score on {review.appraisal.short}"]
+    head = ["Grade", "Likelihood of methodological flaws", score]
     return [make_table([head], body, widths=[1, 2, 4])]

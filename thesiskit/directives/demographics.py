@@ -85,7 +85,8 @@ def _spread_rows(spread, table: list[str]) -> list[list[str]]:
     high = format_score(spread.high) if spread.high_exact else f"more than {format_score(spread.top_code)}"
     out = [["Range", f"{low} to {high}"]] if "range" in table else []
     if "mean" in table and spread.mean is not None:
-        out.append(["Mean", fixed(spread.mean, declared_digits(spread.mean, 1))])  # as {{ }} prints it
+        # as {{ }} prints it: a Rounded with its decimals, a whole number (decimals: 0) as it is
+        out.append(["Mean", fixed(spread.mean, declared_digits(spread.mean, 0 if isinstance(spread.mean, int) else 1))])
     return out
 
 

@@ -69,9 +69,10 @@ def cell(name: str, study, review):
 def render(options, review, ctx):
     columns = options["columns"]
     for name in columns:
-        why = review.needs(f"column '{name}'", *FIELDS.get(name, []))
+        why = review.needs(f"the {COLUMNS[name][0] or review.appraisal.short} column", *FIELDS.get(name, []))
         if why:
-            raise DirectiveError(why)
+            shown = " ".join(c for c in columns if not review.lacking(*FIELDS.get(c, [])))
+            raise DirectiveError(f'{why}, or leave the column out (columns="{shown}")')
     studies = sorted(review.studies.values(), key=lambda s: s.number)
     body = [[cell(name, s, review) for name in columns] for s in studies]
     heads = [COLUMNS[c][0] or review.appraisal.short for c in columns]

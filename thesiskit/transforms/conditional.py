@@ -13,7 +13,12 @@ NAME = "conditional"
 STAGE = "expand"
 
 
+PUNCTUATION = tuple(".,;:!?)]")
+
+
 def run(doc: pf.Doc, ctx, document) -> None:
+    orphans: list[pf.Space] = []  # "in the thesis [(see @app:x)]{only="thesis"}." -> no "thesis ." elsewhere
+
     def action(elem, _doc):
         if not isinstance(elem, (pf.Div, pf.Span)):
             return None
@@ -28,6 +33,10 @@ def run(doc: pf.Doc, ctx, document) -> None:
                                        f"use one of: {', '.join(ctx.known_targets)}")
         keep = (only is None or ctx.target in only.split()) and (unless is None or ctx.target not in unless.split())
         if not keep:
+            after = elem.next
+            if isinstance(elem, pf.Span) and isinstance(elem.prev, pf.Space) and (
+                    after is None or isinstance(after, pf.Str) and after.text.startswith(PUNCTUATION)):
+                orphans.append(elem.prev)
             return []
         elem.attributes.pop("only", None)
         elem.attributes.pop("except", None)
@@ -36,3 +45,7 @@ def run(doc: pf.Doc, ctx, document) -> None:
     if any(isinstance(e, (pf.Div, pf.Span)) and ("only" in e.attributes or "except" in e.attributes)
            for e in elements(doc)):  # most generated tables have none: no rebuild of the tree
         doc.walk(action)
+        for space in orphans:  # the space before a dropped phrase that ended before punctuation
+            container = space.parent.content if space.parent is not None else None
+            if container is not None and any(item is space for item in container):
+                del container[next(i for i, item in enumerate(container) if item is space)]

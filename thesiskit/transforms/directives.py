@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import panflute as pf
 
-from ..datasets import missing_message
+from ..datasets import DATASETS, missing_message
 from ..directives import RESERVED, DirectiveError, parse_options
 from ..extensions import line_in
 from ..tree import elements
@@ -37,7 +37,8 @@ def run(doc: pf.Doc, ctx, document) -> None:
         module = ctx.directives[names[0]]
         where = ctx.locate(document, "#" + elem.identifier) if elem.identifier else ctx.locate(document, "." + module.NAME)
         options = parse_options(module, elem.attributes, where, ctx)
-        data = _data_for(module, ctx, where, document) if options is not None else None
+        data = _data_for(module, ctx, where, document, elem.attributes.pop("from", None)) \
+            if options is not None else None
         blocks = None
         if options is not None and (data is not None or not module.DATA):
             ctx.where = where  # for problems a directive finds in the files it reads
@@ -89,7 +90,21 @@ def _unknown_classes(elem: pf.Div, ctx, document) -> None:
                                  f"({', '.join(AUTHOR_CLASSES)}); it changes nothing, so remove it")
 
 
-def _data_for(module, ctx, where, document):
+def _data_for(module, ctx, where, document, source: str | None = None):
+    """The data set a directive shows: its document's own (or the thesis's only one of its kind), or,
+    with from="paper2" on the div, the one that document names in the plan."""
+    if source is not None:
+        holders = ctx.datasets.holders(module.DATA) if module.DATA else []
+        if source not in holders:
+            what = (f"{module.NAME} shows no research data, so from= has nothing to choose; remove it"
+                    if not module.DATA else
+                    f"{module.NAME}: from=\"{source}\" names no document with a {module.DATA}; use "
+                    + (" or ".join(f'from="{h}"' for h in holders) if holders else
+                       f"a document whose entry in thesis.md names one ('{DATASETS[module.DATA].example}')"))
+            ctx.problems.error(where, what)
+            return None
+        data = ctx.datasets.own(source, module.DATA)
+        return data  # None when it failed to load: reported where it was read
     if not module.DATA:
         return None
     data = ctx.datasets.for_document(document.id, module.DATA)
