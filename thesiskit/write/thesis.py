@@ -5,7 +5,7 @@ import html
 import json
 from concurrent.futures import ThreadPoolExecutor
 
-from .. import figures, pandoc, people
+from .. import figures, pandoc, people, reproducible
 from ..transforms.lower import lower_json
 from . import docx, typst
 from .publish import Publication
@@ -41,7 +41,8 @@ def thesis(source: str, ctx, result) -> None:
 
         def write_one(fmt, args, data: bytes):
             if fmt == "docx":
-                docx.write_lowered(data, staging / f"{stem}.docx", root, {"title": title, "author": author})
+                docx.write_lowered(data, staging / f"{stem}.docx", root, {"title": title, "author": author},
+                                   date=reproducible.source_date(meta))
                 return fmt
             pandoc.run(["-f", "json", *args], data, cwd=root)
             if fmt == "typst":
