@@ -38,6 +38,7 @@ class Result:
     report: dict = field(default_factory=dict)
     outputs: list[Path] = field(default_factory=list)
     timings: list[tuple[str, float]] = field(default_factory=list)
+    skipped: bool = False  # a check of some documents only, none of them part of this target
 
     @property
     def ok(self) -> bool:
@@ -78,16 +79,24 @@ class Stages:
         return value
 
 
+class NotInTarget(Exception):
+    """A check of some documents only, none of which this target takes."""
+
+
 def build(root: Path, target: str, write: bool = True, verbose: bool = False, echo=print,
-          cache: bool = True, progress: bool = False) -> Result:
+          cache: bool = True, progress: bool = False, only: set[str] | None = None) -> Result:
+    """Build a target (or, with write=False, check it). only: check these documents of the plan and no
+    others (their limits, citations and cross-references; the rest are read for their labels)."""
     problems = Problems(mask=privacy.matcher(Path(root)))
     pandoc.use_cache(Path(root) / "build" / ".cache" / "pandoc" if cache else None)
     result = Result(target=target, problems=problems)
     stage = Stages(result, verbose, echo, progress)
     try:
-        _build(Path(root), target, write, problems, result, stage)
+        _build(Path(root), target, write, problems, result, stage, only if not write else None)
     except BuildStopped:
         pass
+    except NotInTarget:
+        result.skipped = True
     except pandoc.PandocError as exc:
         problems.error("", f"pandoc failed: {str(exc).splitlines()[0]}")
     finally:
@@ -110,13 +119,15 @@ def compute_values(root: Path) -> tuple[dict, Problems]:
     return ctx.values, problems
 
 
-def _prepare(root, target, write, problems, stage):
+def _prepare(root, target, write, problems, stage, only=None):
     """read, expand and resolve: the documents with every directive and cross-reference done."""
     project = read_project(root, problems)
     profile = load_profile(root, target, problems)
     problems.stop_if_errors()
     if profile.documents:  # a journal target takes the papers only, say
         project.documents = [d for d in project.documents if d.kind in profile.documents]
+    if only is not None and not any(d.id in only for d in project.documents):
+        raise NotInTarget()
     if write and profile.package == "per-paper":
         problems.deferred = {"limit"}  # a journal's limits are rules of its checklist: write, then fail
     ctx = Context(project=project, profile=profile, target=target, known_targets=sorted(targets(root)),
@@ -135,6 +146,11 @@ def _prepare(root, target, write, problems, stage):
     problems.stop_if_errors()
     stage("expand", _run_stage, "expand", docs, ctx)
     stage("resolve", _run_stage, "resolve", docs, ctx)
+    if only is not None:  # every document was read for its labels; only these are cited and checked
+        project.documents = [d for d in project.documents if d.id in only]
+        for doc_id in [k for k in docs if k not in only]:
+            del docs[doc_id]
+        ctx.partial = True
     cited: dict[str, None] = {}  # every document's cited keys, in order, once
     for document in project.documents:
         cited.update(dict.fromkeys(cite.check_keys(docs[document.id], ctx, document, entries)))
@@ -151,8 +167,8 @@ def expanded(root: Path, target: str) -> dict[str, pf.Doc]:
     return docs
 
 
-def _build(root, target, write, problems, result, stage) -> None:
-    ctx, docs, entries = _prepare(root, target, write, problems, stage)
+def _build(root, target, write, problems, result, stage, only=None) -> None:
+    ctx, docs, entries = _prepare(root, target, write, problems, stage, only)
     docs = stage("cite", cite.cite_all, docs, ctx, entries)
     stage("mark", _run_stage, "cited", docs, ctx)
     result.report, counts = stage("check", check.check, docs, ctx, entries)
