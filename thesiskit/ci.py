@@ -71,7 +71,7 @@ def annotations(found: list[tuple[str, object]], documents: list, root: Path | N
 
 # ---------------------------------------------------------------- the job summary
 
-def summary(reports: dict[str, dict], documents: list, artifact: str = "") -> str:
+def summary(reports: dict[str, dict], documents: list) -> str:
     """Markdown for $GITHUB_STEP_SUMMARY: per target, a table of words against limits with a bar each,
     the same as a chart (Mermaid, which GitHub draws), and the problems with their places."""
     out = ["## Thesis check", ""]
@@ -104,9 +104,6 @@ def summary(reports: dict[str, dict], documents: list, artifact: str = "") -> st
             for p in problems:
                 out.append(f"- **{p['severity']}** `{p['where'] or target}`: {_escape(p['message'])}")
             out += ["", "</details>", ""]
-    if artifact:
-        out += [f"The documents (DOCX, PDF, HTML, the journal packages, `report.json` and `wordcount.png`) are "
-                f"in the run's artifacts: **{artifact}**.", ""]
     return "\n".join(out) + "\n"
 
 
@@ -162,7 +159,8 @@ def documents_of(files: list[str], root: Path, documents: list, cwd: Path | None
     selected: set[str] = set()
     for name in files:
         path = Path(name)
-        full = (Path(cwd or Path.cwd()) / path).resolve() if not path.is_absolute() else path.resolve()
+        here = Path(cwd or Path.cwd()) / path
+        full = (here if path.is_absolute() or here.exists() or not (root / path).exists() else root / path).resolve()
         try:
             rel = full.relative_to(root).as_posix()
         except ValueError:
