@@ -46,7 +46,8 @@ def thesis(source: str, ctx, result) -> None:
                 return fmt
             pandoc.run(["-f", "json", *args], data, cwd=root)
             if fmt == "typst":
-                typst.compile_pdf(staging / f".{stem}.typ", staging / f"{stem}.pdf", root)
+                typst.compile_pdf(staging / f".{stem}.typ", staging / f"{stem}.pdf", root,
+                                  int(reproducible.source_date(meta).timestamp()))
             return fmt
 
         with ThreadPoolExecutor(max_workers=2) as pool:  # each writer starts as soon as its copy is ready
