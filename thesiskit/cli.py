@@ -3,7 +3,8 @@
 
     thesiskit new DIR          start a thesis project in DIR (it builds at once)
     thesiskit build TARGET     build a target (thesis, jmh-submission, ...); `thesiskit TARGET` too
-    thesiskit check            every target's limits, citations and cross-references; writes nothing
+    thesiskit check [FILE...]  every target's limits, citations and cross-references (or the documents of
+                               the files given); writes nothing; --format github annotates each problem
     thesiskit values           every value the prose can use in {{ }}, with its current value
     thesiskit watch [TARGET]   rebuild whenever a source changes
     thesiskit profiles         the targets and where each profile comes from
@@ -222,7 +223,7 @@ def run_build(root: Path, args) -> int:
     result = build(root, args.target, verbose=args.verbose, progress=sys.stderr.isatty() and not args.json)
     documents = _documents(root)
     if args.format == "github":  # before anything else, so that a failed step still has them
-        print("\n".join(ci.annotations([(args.target, p) for p in result.problems.items], documents, root)))
+        _print_lines(ci.annotations([(args.target, p) for p in result.problems.items], documents, root))
     if args.json:  # the report on stdout, for a program to read; problems still on stderr
         print(json.dumps(result.report or {"target": args.target, "ok": False,
                                            "problems": [p.as_dict() for p in result.problems.items]}, indent=2))
@@ -266,7 +267,7 @@ def run_check(root: Path, known: list[str], args) -> int:
         results = list(pool.map(lambda t: build(root, t, write=False, verbose=args.verbose, only=only), known))
     checked = [(target, result) for target, result in zip(known, results) if not result.skipped]
     if args.format == "github":
-        print("\n".join(ci.annotations([(t, p) for t, r in checked for p in r.problems.items], documents, root)))
+        _print_lines(ci.annotations([(t, p) for t, r in checked for p in r.problems.items], documents, root))
     for target, result in checked:
         reports[target] = result.report or {"target": target, "ok": False,
                                             "problems": [p.as_dict() for p in result.problems.items]}
@@ -347,6 +348,11 @@ def print_values(root: Path) -> int:
     for name, value in flatten({k: v for k, v in computed.items() if k == "words"}):
         print(mask(f"{name} = {value}"))
     return 0
+
+
+def _print_lines(lines: list[str]) -> None:
+    if lines:
+        print("\n".join(lines), flush=True)
 
 
 def _documents(root: Path) -> list:
