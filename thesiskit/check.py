@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import panflute as pf
 
-from . import bibliography, cite
+from . import bibliography, cite, reproducible
 from .context import Context
 from .tree import elements
 from .wordcount import count_parts
@@ -77,17 +77,19 @@ def check(docs: dict[str, pf.Doc], ctx: Context, entries: dict) -> tuple[dict, d
             entry["appendices"] = appendix_counts(doc)
         report_docs[document.id] = entry
     uncited = sorted(set(entries) - cited)
-    partial = bool(ctx.profile.documents)  # a journal target leaves thesis-only citations out
+    partial = bool(ctx.profile.documents) or ctx.partial  # a journal target leaves thesis-only citations out
     for key in ([] if partial else uncited):
         e = entries[key]
         ctx.problems.warning(f"{e.file}:{e.line}", f"'{key}' is never cited; cite it or remove it from the .bib")
     for key in sorted(cited & set(entries)):
         e = entries[key]
         if e.type == "article" and not e.fields.get("doi"):
-            ctx.problems.warning(f"{e.file}:{e.line}", f"journal article '{key}' has no DOI; add "
-                                 f"{bibliography.how_to_add(e, 'doi')} (APA 7 asks for it when one exists)")
+            ctx.problems.warning(f"{e.file}:{e.line}", f"journal article '{key}' has no DOI; if it has one, add "
+                                 f"{bibliography.how_to_add(e, 'doi')} (APA 7 asks for it). A warning, not an error: "
+                                 "nothing failed, and many older articles have no DOI")
     report = {"target": ctx.target, "ok": None, "documents": report_docs,
-              "citations": {"unresolved": [], "uncited": uncited}, "problems": []}
+              "citations": {"unresolved": [], "uncited": uncited}, "problems": [],
+              "versions": reproducible.versions(ctx.project.root, str(ctx.project.metadata.get("csl", "apa")))}
     return report, figures
 
 

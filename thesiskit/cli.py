@@ -3,7 +3,8 @@
 
     thesiskit new DIR          start a thesis project in DIR (it builds at once)
     thesiskit build TARGET     build a target (thesis, jmh-submission, ...); `thesiskit TARGET` too
-    thesiskit check            every target's limits, citations and cross-references; writes nothing
+    thesiskit check [FILE...]  every target's limits, citations and cross-references (or the documents of
+                               the files given); writes nothing; --format github annotates each problem
     thesiskit values           every value the prose can use in {{ }}, with its current value
     thesiskit watch [TARGET]   rebuild whenever a source changes
     thesiskit profiles         the targets and where each profile comes from
@@ -25,7 +26,7 @@ import threading
 import time
 from pathlib import Path
 
-from . import privacy, summary
+from . import ci, privacy, summary
 from .pipeline import build, compute_values
 from .profiles import targets
 from .project import read_project
@@ -72,9 +73,16 @@ def parser(known: list[str]) -> argparse.ArgumentParser:
                      "are kept, never overwritten)")
     built = sub.add_parser("build", parents=[common], help=COMMANDS["build"], description=COMMANDS["build"])
     built.add_argument("target", help=f"the target: {', '.join(known) or 'see thesiskit profiles'}")
-    built.add_argument("--json", action="store_true", help="also print the report as JSON")
+    built.add_argument("--json", action="store_true", help="print the report as JSON instead of the table")
+    built.add_argument("--format", choices=FORMATS, default="text", help=FORMAT_HELP)
     check = sub.add_parser("check", parents=[common], help=COMMANDS["check"], description=COMMANDS["check"])
+    check.add_argument("files", nargs="*", metavar="FILE", help="check only the documents these files belong to "
+                       "(a chapter is its document's; thesis.md, bib/, data/, profiles/ or filters/ mean every "
+                       "document; other files none), as the pre-commit hook does with the staged files")
     check.add_argument("--json", action="store_true", help="print the reports as JSON")
+    check.add_argument("--format", choices=FORMATS, default="text", help=FORMAT_HELP)
+    check.add_argument("--summary", metavar="FILE", help="append the word counts, a chart and the problems to FILE "
+                       "as Markdown (in GitHub Actions: --summary \"$GITHUB_STEP_SUMMARY\")")
     sub.add_parser("values", parents=[common], help=COMMANDS["values"], description=COMMANDS["values"])
     watch = sub.add_parser("watch", parents=[common], help=COMMANDS["watch"], description=COMMANDS["watch"])
     watch.add_argument("target", nargs="?", default="thesis", help="the target to rebuild (default: thesis)")
@@ -89,10 +97,16 @@ def parser(known: list[str]) -> argparse.ArgumentParser:
     return top
 
 
+FORMATS = ("text", "github", "json")
+FORMAT_HELP = ("text (default); github: also one GitHub Actions annotation per problem, at its file and line; "
+               "json: the report as JSON (--json)")
+VALUED = ("--project", "--format", "--summary")  # options followed by their value
+
+
 def _command_first(argv: list[str]) -> list[str]:
     """The command moved to the front, so options may come before it (`thesiskit -v check`); a bare
     target, as build.py takes it (`thesis`), is the build command's."""
-    words = [i for i, a in enumerate(argv) if not a.startswith("-") and not (i and argv[i - 1] == "--project")]
+    words = [i for i, a in enumerate(argv) if not a.startswith("-") and not (i and argv[i - 1] in VALUED)]
     if not words:
         return argv
     first = argv[words[0]]
@@ -220,8 +234,11 @@ def _sigterm_as_interrupt():
 
 def run_build(root: Path, args) -> int:
     start = time.perf_counter()
+    args.json = args.json or args.format == "json"
     result = build(root, args.target, verbose=args.verbose, progress=sys.stderr.isatty() and not args.json)
     documents = _documents(root)
+    if args.format == "github":  # before anything else, so that a failed step still has them
+        _print_lines(ci.annotations([(args.target, p) for p in result.problems.items], documents, root))
     if args.json:  # the report on stdout, for a program to read; problems still on stderr
         print(json.dumps(result.report or {"target": args.target, "ok": False,
                                            "problems": [p.as_dict() for p in result.problems.items]}, indent=2))
@@ -246,15 +263,27 @@ def run_build(root: Path, args) -> int:
 
 
 def run_check(root: Path, known: list[str], args) -> int:
-    """Every target's profile, without writing DOCX or PDF."""
+    """Every target's profile, without writing DOCX or PDF; with FILES, only the documents they concern."""
     reports, failed = {}, False
     documents = _documents(root)
+    args.json = args.json or args.format == "json"
+    only = None
+    if args.files:
+        only = ci.documents_of(args.files, root, documents)
+        if only is not None and not only:
+            print("{}" if args.json else "nothing to check: none of the files is a source of the thesis")
+            return 0
+        if only is not None and not args.json:
+            print(f"checking {', '.join(d.id for d in documents if d.id in only)} (the documents of the files given)")
     start = time.perf_counter()
     from concurrent.futures import ThreadPoolExecutor
 
     with ThreadPoolExecutor(max_workers=2) as pool:  # the targets' pandoc runs overlap on two cores
-        results = list(pool.map(lambda t: build(root, t, write=False, verbose=args.verbose), known))
-    for target, result in zip(known, results):
+        results = list(pool.map(lambda t: build(root, t, write=False, verbose=args.verbose, only=only), known))
+    checked = [(target, result) for target, result in zip(known, results) if not result.skipped]
+    if args.format == "github":
+        _print_lines(ci.annotations([(t, p) for t, r in checked for p in r.problems.items], documents, root))
+    for target, result in checked:
         reports[target] = result.report or {"target": target, "ok": False,
                                             "problems": [p.as_dict() for p in result.problems.items]}
         failed |= not result.ok
@@ -270,6 +299,9 @@ def run_check(root: Path, known: list[str], args) -> int:
             print(problem.line(), file=sys.stderr)
     if args.json:
         print(json.dumps(reports, indent=2))
+    if args.summary:
+        with open(args.summary, "a", encoding="utf-8") as out:
+            out.write(ci.summary(reports, documents))
     return 1 if failed else 0
 
 
@@ -331,6 +363,11 @@ def print_values(root: Path) -> int:
     for name, value in flatten({k: v for k, v in computed.items() if k == "words"}):
         print(mask(f"{name} = {value}"))
     return 0
+
+
+def _print_lines(lines: list[str]) -> None:
+    if lines:
+        print("\n".join(lines), flush=True)
 
 
 def _documents(root: Path) -> list:

@@ -34,6 +34,7 @@ class Context:
     bib_keys: frozenset = frozenset()  # the bibliography's keys: @fig-2020 that it has is a citation, not a label
     output_folder: object = None  # where the outputs go, when not build/<target>/ (the preview's)
     where: str = ""  # the directive being expanded ('chapters/paper1/20-method.md:17'), for data problems
+    partial: bool = False  # some documents of the target only (`check FILES`): no "never cited" warnings
 
     def values_for(self, doc_id: str) -> dict:
         """What {{ }} reads in one document: the shared values and its data sets by their bare names."""

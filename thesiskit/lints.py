@@ -86,7 +86,8 @@ def single_quotes(doc, ctx: Context, document: Document) -> list[Finding]:
     return found
 
 
-_OUR = {  # British -> American forms beyond -ise/-ize; a pair is flagged when both appear"behaviour": "behavior", "colour": "color", "favour": "favor", "honour": "honor", "labour": "labor",
+# British -> American forms beyond -ise/-ize; a pair is flagged when both appear
+_OUR = {"behaviour": "behavior", "colour": "color", "favour": "favor", "honour": "honor", "labour": "labor",
         "centre": "center", "programme": "program", "paediatric": "pediatric", "counselling": "counseling",
         "modelling": "modeling", "judgement": "judgment"}
 
@@ -102,12 +103,21 @@ def mixed_spelling(doc, ctx: Context, document: Document) -> list[Finding]:
             found.append(Finding("consistent-spelling", locate_word(ctx, document, us),
                                  f'both "{word}" and "{us}"; keep one spelling style (the text is British)'))
     for uk, us in _OUR.items():
-        uk_forms = {w for w in words if w.startswith(uk)}
-        us_forms = {w for w in words if w.startswith(us) and not w.startswith(uk)}
-        if uk_forms and us_forms:
-            found.append(Finding("consistent-spelling", locate_word(ctx, document, sorted(us_forms)[0]),
-                                 f'both "{sorted(uk_forms)[0]}" and "{sorted(us_forms)[0]}"; keep one spelling style'))
+        pairs = sorted((w, other) for w in words if w.startswith(uk) for other in american(w, uk, us) if other in words)
+        if pairs:  # the same word's two forms: "behaviours" and "behaviors", never "labour" and "laboratory"
+            british, us_form = pairs[0]
+            found.append(Finding("consistent-spelling", locate_word(ctx, document, us_form),
+                                 f'both "{british}" and "{us_form}"; keep one spelling style'))
     return found
+
+
+def american(word: str, uk: str, us: str) -> list[str]:
+    """The American forms of a British word that starts with uk: favourably -> favorably, centred -> centered."""
+    rest = word[len(uk):]
+    forms = [us + rest]
+    if uk.endswith("re") and rest.startswith("d"):  # centred, centered
+        forms.append(us + "e" + rest)
+    return forms
 
 
 def locate_word(ctx: Context, document: Document, word: str) -> str:

@@ -39,6 +39,7 @@ class Result:
     outputs: list[Path] = field(default_factory=list)
     timings: list[tuple[str, float]] = field(default_factory=list)
     parts: dict[str, str] = field(default_factory=dict)  # the HTML of each document, for the preview
+    skipped: bool = False  # a check of some documents only, none of them part of this target
 
     @property
     def ok(self) -> bool:
@@ -79,19 +80,28 @@ class Stages:
         return value
 
 
+class NotInTarget(Exception):
+    """A check of some documents only, none of which this target takes."""
+
+
 def build(root: Path, target: str, write: bool = True, verbose: bool = False, echo=print,
           cache: bool = True, progress: bool = False, outputs: list[str] | None = None,
-          folder: Path | None = None) -> Result:
+          folder: Path | None = None, only: set[str] | None = None) -> Result:
     """One target built (write=False: checked only). outputs and folder replace the profile's formats
-    and build/<target>/ (the preview writes HTML only, into build/preview/<target>/)."""
+    and build/<target>/ (the preview writes HTML only, into build/preview/<target>/). only: check
+    these documents of the plan and no others (their limits, citations and cross-references; the rest
+    are read for their labels)."""
     problems = Problems(mask=privacy.matcher(Path(root)))
     pandoc.use_cache(Path(root) / "build" / ".cache" / "pandoc" if cache else None)
     result = Result(target=target, problems=problems)
     stage = Stages(result, verbose, echo, progress)
     try:
-        _build(Path(root), target, write, problems, result, stage, outputs, folder)
+        _build(Path(root), target, write, problems, result, stage, outputs, folder,
+               only if not write else None)
     except BuildStopped:
         pass
+    except NotInTarget:
+        result.skipped = True
     except pandoc.PandocError as exc:
         problems.error("", f"pandoc failed: {str(exc).splitlines()[0]}")
     finally:
@@ -114,7 +124,7 @@ def compute_values(root: Path) -> tuple[dict, Problems]:
     return ctx.values, problems
 
 
-def _prepare(root, target, write, problems, stage, outputs=None, folder=None):
+def _prepare(root, target, write, problems, stage, outputs=None, folder=None, only=None):
     """read, expand and resolve: the documents with every directive and cross-reference done."""
     project = read_project(root, problems)
     profile = load_profile(root, target, problems)
@@ -123,6 +133,8 @@ def _prepare(root, target, write, problems, stage, outputs=None, folder=None):
         profile.outputs = list(outputs)
     if profile.documents:  # a journal target takes the papers only, say
         project.documents = [d for d in project.documents if d.kind in profile.documents]
+    if only is not None and not any(d.id in only for d in project.documents):
+        raise NotInTarget()
     if write and profile.package == "per-paper":
         problems.deferred = {"limit"}  # a journal's limits are rules of its checklist: write, then fail
     ctx = Context(project=project, profile=profile, target=target, known_targets=sorted(targets(root)),
@@ -141,6 +153,11 @@ def _prepare(root, target, write, problems, stage, outputs=None, folder=None):
     problems.stop_if_errors()
     stage("expand", _run_stage, "expand", docs, ctx)
     stage("resolve", _run_stage, "resolve", docs, ctx)
+    if only is not None:  # every document was read for its labels; only these are cited and checked
+        project.documents = [d for d in project.documents if d.id in only]
+        for doc_id in [k for k in docs if k not in only]:
+            del docs[doc_id]
+        ctx.partial = True
     cited: dict[str, None] = {}  # every document's cited keys, in order, once
     for document in project.documents:
         cited.update(dict.fromkeys(cite.check_keys(docs[document.id], ctx, document, entries)))
@@ -157,8 +174,8 @@ def expanded(root: Path, target: str) -> dict[str, pf.Doc]:
     return docs
 
 
-def _build(root, target, write, problems, result, stage, outputs=None, folder=None) -> None:
-    ctx, docs, entries = _prepare(root, target, write, problems, stage, outputs, folder)
+def _build(root, target, write, problems, result, stage, outputs=None, folder=None, only=None) -> None:
+    ctx, docs, entries = _prepare(root, target, write, problems, stage, outputs, folder, only)
     docs = stage("cite", cite.cite_all, docs, ctx, entries)
     stage("mark", _run_stage, "cited", docs, ctx)
     result.report, counts = stage("check", check.check, docs, ctx, entries)

@@ -24,6 +24,35 @@ def files() -> list[tuple[Path, str]]:
     return out
 
 
+# The files that say where thesiskit comes from (CI installs it, pre-commit clones it), with the
+# placeholder filled in when thesiskit was installed from a git repository.
+PINNED = (".github/workflows/thesis.yml", ".pre-commit-config.yaml")
+PLACEHOLDER_URL, PLACEHOLDER_REV = "https://github.com/OWNER/thesiskit", "v0.1.0"
+
+
+def installed_from() -> tuple[str, str] | None:
+    """(repository URL, tag or commit) when this thesiskit was installed from git (pip records it in
+    direct_url.json, PEP 610): `pip install "thesiskit @ git+https://github.com/x/thesiskit@v0.1.0"`."""
+    import json
+    from importlib.metadata import PackageNotFoundError, distribution
+
+    try:
+        recorded = json.loads(distribution("thesiskit").read_text("direct_url.json") or "{}")
+    except (PackageNotFoundError, ValueError):
+        return None
+    vcs = recorded.get("vcs_info") or {}
+    url = str(recorded.get("url") or "")
+    if vcs.get("vcs") != "git" or not url.startswith(("https://", "http://")):
+        return None
+    return url, str(vcs.get("requested_revision") or vcs.get("commit_id") or "")
+
+
+def pin(text: str, url: str, rev: str) -> str:
+    """A scaffold file with the placeholder repository and tag replaced."""
+    text = text.replace(PLACEHOLDER_URL, url)
+    return text.replace(f"@{PLACEHOLDER_REV}\"", f"@{rev}\"").replace(f"rev: {PLACEHOLDER_REV}", f"rev: {rev}") if rev else text
+
+
 def new(folder: Path, force: bool = False) -> int:
     folder = Path(folder)
     if folder.exists() and not folder.is_dir():
@@ -34,15 +63,22 @@ def new(folder: Path, force: bool = False) -> int:
               "files beside what is there (no existing file is overwritten)", file=sys.stderr)
         return 1
     written, kept = [], []
+    where_from = installed_from()
     for source, rel in files():
         target = folder / rel
         if target.exists():
             kept.append(rel)
             continue
         target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(source, target)
+        if rel in PINNED and where_from:
+            target.write_text(pin(source.read_text(encoding="utf-8"), *where_from), encoding="utf-8")
+        else:
+            shutil.copyfile(source, target)
         written.append(rel)
     print(f"wrote a thesis project in {folder}: {len(written)} files" + (f"; kept {len(kept)} that were already "
           f"there: {', '.join(kept[:5])}{' ...' if len(kept) > 5 else ''}" if kept else ""))
     print(f"next: cd {folder} && python build.py thesis   (then open build/thesis/thesis.docx; README.md says what is where)")
+    if not where_from:
+        print("for CI and the git hooks: say where thesiskit comes from in .github/workflows/thesis.yml (THESISKIT) "
+              "and .pre-commit-config.yaml (repo, rev), where they say OWNER")
     return 0

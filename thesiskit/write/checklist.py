@@ -38,26 +38,26 @@ def checklist(doc, manuscript, ctx, document, counts, article, folder, tables, s
     if limit:
         rules.append(Rule(f"Main text at most {limit:,} words ({article or 'paper'})",
                           "pass" if main <= limit else "fail",
-                          f"{document.id} — {main:,} words" + (f", {main - limit:,} over" if main > limit else "")))
+                          f"{document.id} — {plural(main, 'word')}" + (f", {main - limit:,} over" if main > limit else "")))
     abstract, abstract_limit = counts.get("abstract", 0), limits.get("abstract")
     if abstract_limit:
         rules.append(Rule(f"Abstract at most {abstract_limit} words", "pass" if abstract <= abstract_limit else "fail",
-                          f"{where} — {abstract} words"))
+                          f"{where} — {plural(abstract, 'word')}"))
     keywords = doc.get_metadata("keywords", []) or []
     bounds = profile.keywords
     if bounds:
         low, high = bounds.min, bounds.max if bounds.max is not None else 99
         rules.append(Rule(f"Between {low} and {high} keywords", "pass" if low <= len(keywords) <= high else "fail",
-                          f"{where} — {len(keywords)} keywords"))
+                          f"{where} — {plural(len(keywords), 'keyword')}"))
     caps = profile.floats
     for name, items in (("tables", tables), ("figures", figures)):
         if getattr(caps, name) is not None:
             moved = sum(1 for s in supplementary if ("apa-table" in s.classes) == (name == "tables"))
             rules.append(Rule(f"At most {getattr(caps, name)} {name} with the article", "pass" if len(items) <= getattr(caps, name) else "fail",
-                              f"{document.id} — {len(items)} {name} kept" +
+                              f"{document.id} — {plural(len(items), name[:-1])} kept" +
                               (f"; {moved} moved to supplementary material (see supplementary.docx)" if moved else "")))
     rules.append(Rule("Each table and figure uploaded separately, its place marked in the text", "pass",
-                      f"{document.id} — {len(tables) + len(figures)} callouts; no table left in manuscript.docx"))
+                      f"{document.id} — {plural(len(tables) + len(figures), 'callout')}; no table left in manuscript.docx"))
     low_dpi = [f for f in figure_files if f.suffix == ".png" and round(dpi_of(f)) < profile.figure_dpi]
     if figure_files:
         rules.append(Rule(f"Figures at {profile.figure_dpi} dpi or more", "fail" if low_dpi else "pass",
@@ -105,6 +105,11 @@ def checklist(doc, manuscript, ctx, document, counts, article, folder, tables, s
     return rules
 
 
+def plural(count: int, word: str) -> str:
+    """'1 table', '4 tables': the count with its noun."""
+    return f"{count:,} {word}{'s' * (count != 1)}"
+
+
 def _excerpt(text: str, match) -> str:
     start, end = max(match.start() - 40, 0), min(match.end() + 40, len(text))
     return " ".join(text[start:end].split())
@@ -136,7 +141,7 @@ def masking_rules(ctx: Context, document, ident, blinded: int, reviewed: list[Pa
     else:
         rules.append(Rule("Nothing in the files for reviewers names the authors (text, properties, links, media)",
                           "pass", f"{document.id} — {blinded} identifying term{'s' * (blinded != 1)} blinded; "
-                          f"searched every part of {names} for {len(ident.terms)} terms"))
+                          f"searched every part of {names} for {plural(len(ident.terms), 'term')}"))
     found = ctx.self_citations.get(document.id)
     masked = sorted(found.masked) if found else []
     omitted = ctx.profile.self_citations == "omit"

@@ -8,35 +8,57 @@ everything that names its authors (thesiskit/masking.py).
 """
 from __future__ import annotations
 
+import datetime as dt
 import json
+import zipfile
 from pathlib import Path
 
-from .. import masking, pandoc
+from .. import masking, pandoc, reproducible
 from ..reference_docx import reference_docx
 from ..transforms.lower import lower_json
 
 
 def write_docx(data: dict, path: Path, root: Path, properties: dict | None = None, matcher=None,
-               title: str = "") -> None:
+               title: str = "", date: dt.datetime | None = None) -> None:
     """pandoc JSON (not yet lowered) to a finished DOCX at path."""
     lowered = json.dumps(lower_json(data, "docx")).encode("utf-8")
-    write_lowered(lowered, path, root, properties, matcher, title)
+    write_lowered(lowered, path, root, properties, matcher, title, date)
 
 
 def write_lowered(lowered: bytes, path: Path, root: Path, properties: dict | None = None, matcher=None,
-                  title: str = "") -> None:
+                  title: str = "", date: dt.datetime | None = None) -> None:
+    """date: the one the file carries (thesiskit/reproducible.py), so that the same sources give the
+    same bytes."""
     cache = Path(root) / "build" / ".cache"
     pandoc.run(["-f", "json", "-t", "docx", f"--reference-doc={reference_docx(cache)}", "-o", str(path)], lowered,
                cwd=root)
-    finish(path, **(properties or {}))
+    date = date or reproducible.source_date()
+    finish(path, date, **(properties or {}))
     if matcher is not None:
         masking.scrub_docx(path, title, matcher)
+    fix_zip(path, date)
 
 
-def finish(path: Path, **properties) -> None:
+def fix_zip(path: Path, date: dt.datetime) -> None:
+    """Every ZIP entry stamped with the date (python-docx stamps each with the time it saved), in the
+    order written, compressed alike: the same document is the same bytes."""
+    stamp = date.astimezone(dt.timezone.utc).timetuple()[:6]
+    tmp = path.with_name(path.name + ".zip-tmp")
+    with zipfile.ZipFile(path) as src, zipfile.ZipFile(tmp, "w") as dst:
+        for item in src.infolist():
+            entry = zipfile.ZipInfo(item.filename, date_time=stamp)
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            entry.external_attr = 0o644 << 16
+            dst.writestr(entry, src.read(item.filename))
+    tmp.replace(path)
+
+
+def finish(path: Path, date: dt.datetime | None = None, **properties) -> None:
     import docx
 
     document = docx.Document(str(path))
+    if date is not None:  # pandoc and python-docx would write the time of the build
+        document.core_properties.created = document.core_properties.modified = date.replace(tzinfo=None)
     table_text = document.styles["Table Text"]
     section = document.sections[0]
     text_width = section.page_width - section.left_margin - section.right_margin

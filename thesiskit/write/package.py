@@ -23,7 +23,7 @@ from pathlib import Path
 
 import panflute as pf
 
-from .. import figures, masking, pandoc, people
+from .. import figures, masking, pandoc, people, reproducible
 from ..assemble import affiliation_lines, byline, number, orcid_lines, page_break, shift_headings
 from ..context import Context
 from ..inlines import para, words
@@ -219,7 +219,8 @@ def figure_captions(figures: list) -> list:
 def write_docx(doc: pf.Doc, ctx: Context, path: Path, title: str, matcher=None) -> None:
     """One file of the package; with the identity matcher (a masked file), its properties and media
     are scrubbed of anything naming the authors."""
-    docx.write_docx(doc.to_json(), path, ctx.project.root, matcher=matcher, title=title)
+    docx.write_docx(doc.to_json(), path, ctx.project.root, matcher=matcher, title=title,
+                    date=reproducible.source_date(ctx.project.metadata))
 
 
 def write_figures(figures: list, ctx: Context, folder: Path, work: Path) -> list[Path]:

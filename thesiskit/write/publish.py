@@ -49,6 +49,7 @@ class Publication:
         order = {".docx": 0, ".pdf": 1, ".html": 2}  # the documents, then the report and chart
         items = sorted((p for p in self.staging.iterdir() if not p.name.startswith(".")),
                        key=lambda p: (order.get(p.suffix, 3 if p.is_dir() else 4), p.name))
+        previous = written_before(self.out_dir)
         with atomic.uninterrupted():  # each rename is atomic, and Ctrl-C waits for the last of them
             for item in items:
                 target = self.out_dir / item.name
@@ -61,7 +62,35 @@ class Publication:
                 else:
                     os.replace(item, target)
                 result.outputs.append(target)
+            remove_stale(self.out_dir, previous, [item.name for item in items])
         return True
+
+
+MANIFEST = ".outputs.json"  # what the last build of the target put in its folder, by name
+
+
+def written_before(out_dir: Path) -> list[str]:
+    """The names the last build wrote (none when no build has written a manifest yet)."""
+    try:
+        names = json.loads((out_dir / MANIFEST).read_text(encoding="utf-8"))["outputs"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return []
+    return [n for n in names if isinstance(n, str) and n and "/" not in n and n not in (".", "..")]
+
+
+def remove_stale(out_dir: Path, previous: list[str], current: list[str]) -> None:
+    """Remove what the last build wrote and this one did not (a thesis.docx after `outputs: [pdf]`, a
+    paper's folder after the paper left the plan), then record this build's names. Files the build
+    never wrote, such as an author's notes in build/thesis/, are left alone."""
+    for name in sorted(set(previous) - set(current)):
+        path = out_dir / name
+        if path.is_dir() and not path.is_symlink():
+            shutil.rmtree(path, ignore_errors=True)
+        elif path.exists() or path.is_symlink():
+            path.unlink()
+    tmp = out_dir / f"{MANIFEST}.{os.getpid()}.tmp"
+    tmp.write_text(json.dumps({"outputs": current}, indent=2) + "\n", encoding="utf-8")
+    os.replace(tmp, out_dir / MANIFEST)
 
 
 def work_folder(root: Path) -> Path:

@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 from concurrent.futures import ThreadPoolExecutor
 
-from .. import figures, pandoc, people
+from .. import figures, pandoc, people, reproducible
 from ..transforms.lower import lower_json
 from . import docx, typst
 from .html import write_html
@@ -43,11 +43,13 @@ def thesis(source: str, ctx, result) -> None:
                                           title, author)
                 return fmt
             if fmt == "docx":
-                docx.write_lowered(data, staging / f"{stem}.docx", root, {"title": title, "author": author})
+                docx.write_lowered(data, staging / f"{stem}.docx", root, {"title": title, "author": author},
+                                   date=reproducible.source_date(meta))
                 return fmt
             pandoc.run(["-f", "json", *args], data, cwd=root)
             if fmt == "typst":
-                typst.compile_pdf(staging / f".{stem}.typ", staging / f"{stem}.pdf", root)
+                typst.compile_pdf(staging / f".{stem}.typ", staging / f"{stem}.pdf", root,
+                                  int(reproducible.source_date(meta).timestamp()))
             return fmt
 
         with ThreadPoolExecutor(max_workers=2) as pool:  # each writer starts as soon as its copy is ready

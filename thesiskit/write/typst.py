@@ -11,7 +11,8 @@ import sys
 from pathlib import Path
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
-TYPST = "import sys, typst; typst.compile(sys.argv[1], output=sys.argv[2], root=sys.argv[3], ignore_system_fonts=True)"
+TYPST = ("import sys, typst; typst.compile(sys.argv[1], output=sys.argv[2], root=sys.argv[3], ignore_system_fonts=True, "
+         "timestamp=int(sys.argv[4]) if sys.argv[4:] else None)")
 
 
 def escape(text: str) -> str:
@@ -20,11 +21,14 @@ def escape(text: str) -> str:
     return text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\t", " ")
 
 
-def compile_pdf(typ: Path, pdf: Path, root: Path) -> None:
+def compile_pdf(typ: Path, pdf: Path, root: Path, timestamp: int | None = None) -> None:
     """typst's layout of a whole thesis takes a few hundred MB that, in this process, the allocator
     would keep to the end of the build (and in watch mode, for good): it runs in a child process,
-    whose memory goes when it exits."""
-    done = subprocess.run([sys.executable, "-c", TYPST, str(typ), str(pdf), str(root)], capture_output=True, text=True)
+    whose memory goes when it exits. timestamp: the PDF's creation date (seconds since 1970), so that
+    it comes from the sources and not the clock (thesiskit/reproducible.py)."""
+    stamp = [] if timestamp is None else [str(int(timestamp))]
+    done = subprocess.run([sys.executable, "-c", TYPST, str(typ), str(pdf), str(root), *stamp], capture_output=True,
+                          text=True)
     if done.returncode != 0:
         lines = done.stderr.strip().splitlines()
         raise RuntimeError(f"typst could not compile {typ.name}: {lines[-1] if lines else done.returncode}")
