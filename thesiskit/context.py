@@ -32,6 +32,7 @@ class Context:
     directives: dict = field(default_factory=lambda: dict(DIRECTIVES))  # built-in and the project's filters/
     self_citations: dict = field(default_factory=dict)  # paper id -> masking.SelfCitations (masked targets)
     bib_keys: frozenset = frozenset()  # the bibliography's keys: @fig-2020 that it has is a citation, not a label
+    entries: dict = field(default_factory=dict)  # key -> bibliography.Entry, for the transforms that read fields
     where: str = ""  # the directive being expanded ('chapters/paper1/20-method.md:17'), for data problems
 
     def values_for(self, doc_id: str) -> dict:
