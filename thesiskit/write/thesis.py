@@ -6,6 +6,7 @@ import json
 from concurrent.futures import ThreadPoolExecutor
 
 from .. import figures, pandoc, people
+from ..problems import BuildStopped
 from ..transforms.lower import lower_json
 from . import docx, typst
 from .publish import Publication
@@ -19,7 +20,9 @@ def thesis(source: str, ctx, result) -> None:
     title, author = " ".join(str(meta["title"]).split()), people.names(ctx.project.authors)
     # The title page is ours; title and author go only where a format keeps them out of the text, each
     # escaped for the place it goes (metadata is data: nothing in it can run as typst or HTML).
-    html_meta = ["-M", f"pagetitle={title}", "-V", f"author-meta={html.escape(author, quote=True)}"]
+    html_meta = ["-M", f"pagetitle={title}", "-V", f"author-meta={html.escape(author, quote=True)}",
+                 # the page's one main landmark holds all of it, footnotes too (WCAG 1.3.1; axe's "region")
+                 "-V", "include-before=<main>", "-V", "include-after=</main>"]
     typst_meta = ["-V", f"typst-title={typst.escape(title)}", "-V", f"typst-author={typst.escape(author)}"]
     with Publication(ctx) as out:
         staging = out.staging
@@ -45,7 +48,13 @@ def thesis(source: str, ctx, result) -> None:
                 return fmt
             pandoc.run(["-f", "json", *args], data, cwd=root)
             if fmt == "typst":
-                typst.compile_pdf(staging / f".{stem}.typ", staging / f"{stem}.pdf", root)
+                try:
+                    typst.compile_pdf(staging / f".{stem}.typ", staging / f"{stem}.pdf", root, ctx.profile.pdf_standard)
+                except typst.StandardNotMet as exc:
+                    ctx.problems.error(ctx.profile.path, f"{stem}.pdf cannot be written as "
+                                       f"{', '.join(ctx.profile.pdf_standard)} ({exc}); fix what typst names "
+                                       "or take the standard out of pdf-standard")
+                    raise BuildStopped() from None
             return fmt
 
         with ThreadPoolExecutor(max_workers=2) as pool:  # each writer starts as soon as its copy is ready
