@@ -125,8 +125,8 @@ def inline_svgs(data: dict, root: Path) -> dict:
                     svg = path.read_text(encoding="utf-8")
                     label = html.escape(" ".join(inline_text(alt).split()), quote=True)
                     # an image to assistive technology, named by the figure's alt text (WCAG 1.1.1)
-                    svg = svg[svg.index("<svg"):].replace("<svg ", f'<svg class="diagram" role="img" aria-label="{label}" ',
-                                                          1)
+                    named = f' role="img" aria-label="{label}"' if label else ""
+                    svg = svg[svg.index("<svg"):].replace("<svg ", f'<svg class="diagram"{named} ', 1)
                     value.clear()
                     value.update({"t": "RawInline", "c": ["html", svg]})
                 return
