@@ -144,3 +144,38 @@ def test_narrative_citations_say_and_parenthetical_keep_the_ampersand(tmp_path):
     refs = [p.text for p in document.paragraphs if p.style.name == "Bibliography"]
     assert any(r.startswith("Kido, Y., & Kayama, M. (2017).") for r in refs)
     assert any(r.startswith("Lee, A., Jones, B., & Brown, C. (2020).") for r in refs)
+
+
+NUMBER_BIB = r"""
+@article{plos2021,
+  title = {An article with an e-locator},
+  author = {Aakerblom, K. B. and Ness, O.},
+  year = {2021}, journal = {PLOS ONE}, volume = {16}, number = {3}, pages = {e0248558}
+}
+@article{bmc2014,
+  title = {An article with an article number},
+  author = {Toye, F.},
+  year = {2014}, journal = {BMC Medical Research Methodology}, volume = {14}, eid = {80}
+}
+@article{online2021,
+  title = {An article online before its issue},
+  author = {Forbes, J.},
+  year = {2021}, journal = {Psychiatric Rehabilitation Journal}, pubstate = {Advance online publication},
+  doi = {10.1037/prj0000475}
+}
+"""
+
+
+def test_article_numbers_are_printed_as_apa_asks(tmp_path):
+    """APA 7 (9.25): "Article e0248558"; pandoc's .bib readers never give apa.csl the number it prints
+    so, from an e-locator in pages or from BibLaTeX's eid; and an article online before its issue."""
+    chapter = AND_CHAPTER.split("# Introduction")[0] + "# Introduction\n\nCited [@plos2021; @bmc2014; @online2021].\n"
+    project = make_project(tmp_path / "p", chapter, NUMBER_BIB)
+    result = run_build(project, "thesis")
+    assert result.returncode == 0, result.stderr
+    refs = [p.text for p in docx.Document(str(project / "build/thesis/thesis.docx")).paragraphs
+            if p.style.name == "Bibliography"]
+    assert "Aakerblom, K. B., & Ness, O. (2021). An article with an e-locator. PLOS ONE, 16(3), Article e0248558." in refs
+    assert "Toye, F. (2014). An article with an article number. BMC Medical Research Methodology, 14, Article 80." in refs
+    assert any(r.startswith("Forbes, J. (2021). An article online before its issue. Psychiatric Rehabilitation "
+                            "Journal. Advance online publication. https://doi.org/10.1037/prj0000475") for r in refs)

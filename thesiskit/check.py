@@ -86,6 +86,10 @@ def check(docs: dict[str, pf.Doc], ctx: Context, entries: dict) -> tuple[dict, d
         if e.type == "article" and not e.fields.get("doi"):
             ctx.problems.warning(f"{e.file}:{e.line}", f"journal article '{key}' has no DOI; add "
                                  f"{bibliography.how_to_add(e, 'doi')} (APA 7 asks for it when one exists)")
+    for key in sorted(cited & set(entries)):
+        e = entries[key]
+        for message in bibliography.reference_lint(e, entries):
+            ctx.problems.warning(f"{e.file}:{e.line}", message)
     report = {"target": ctx.target, "ok": None, "documents": report_docs,
               "citations": {"unresolved": [], "uncited": uncited}, "problems": []}
     return report, figures
