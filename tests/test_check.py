@@ -4,7 +4,9 @@ from __future__ import annotations
 import json
 import re
 
-from .conftest import copy_project, run_build
+from thesiskit.problems import Problems
+
+from .conftest import ROOT, copy_project, run_build
 
 
 def test_check_on_the_example_is_clean_and_writes_nothing(tmp_path):
@@ -66,3 +68,60 @@ def test_included_study_must_be_cited_in_the_review(tmp_path):
     result = run_build(project, "check")
     assert result.returncode == 1
     assert "included study 'salzer2002' is not in paper1's reference list; cite it in the paper" in result.stderr
+
+
+LINT_BIB = r"""@article{novolume,
+  title = {T}, author = {A, B.}, year = {2021}, journal = {J One}, doi = {10/1}
+}
+@article{online,
+  title = {T}, author = {A, B.}, year = {2021}, journal = {J One}, pubstate = {Advance online publication}, doi = {10/2}
+}
+@article{nopages,
+  title = {T}, author = {A, B.}, year = {2019}, journal = {J Two}, volume = {19}, number = {1}, doi = {10/3}
+}
+@article{onepage,
+  title = {T}, author = {A, B.}, year = {2014}, journal = {J Three}, volume = {14}, pages = {80}, doi = {10/4}
+}
+@article{elocator,
+  title = {T}, author = {A, B.}, year = {2021}, journal = {J Four}, volume = {16}, pages = {e0248558}, doi = {10/5}
+}
+@article{asissue,
+  title = {T}, author = {A, B.}, year = {2021}, journal = {J Five}, volume = {16}, number = {e0248558}, doi = {10/6}
+}
+@article{early,
+  title = {T}, author = {A, B.}, year = {2017}, journal = {J Six}, volume = {27}, pages = {1--9}, doi = {10/7}
+}
+@article{right1,
+  title = {T}, author = {A, B.}, year = {2018}, journal = {J Six}, volume = {27}, pages = {10--19}, doi = {10/8}
+}
+@article{right2,
+  title = {T}, author = {A, B.}, year = {2018}, journal = {{J} Six}, volume = {27}, pages = {20--29}, doi = {10/9}
+}
+"""
+
+
+def test_reference_lint_names_what_the_bib_can_put_right(tmp_path):
+    from thesiskit.bibliography import read_entries, reference_lint
+
+    (tmp_path / "refs.bib").write_text(LINT_BIB, encoding="utf-8")
+    entries = read_entries(tmp_path, ["refs.bib"], Problems())
+    found = {key: reference_lint(entry, entries) for key, entry in entries.items()}
+    assert "add pubstate = {Advance online publication}" in found["novolume"][0]
+    assert found["online"] == [] and found["elocator"] == []  # an e-locator is printed "Article e0248558"
+    assert "neither pages nor an article number" in found["nopages"][0]
+    assert "write eid = {80} instead" in found["onepage"][0]
+    assert "printed as the issue; an article number goes in eid = {e0248558}" in found["asissue"][0]
+    assert found["early"] == ["journal article 'early' is dated 2017, but volume 27 of this journal is 2018 in "
+                              "'right1' (refs.bib:22); a year and volume that disagree usually mean the year it "
+                              "appeared online; give the year of the volume it was published in, or correct the volume"]
+    assert found["right1"] == found["right2"] == []  # the majority is not blamed
+
+
+def test_the_examples_bib_passes_the_reference_lint_but_for_what_seed_corrections_explains():
+    from thesiskit.bibliography import read_entries, reference_lint
+
+    entries = read_entries(ROOT, ["bib/references.bib"], Problems())
+    flagged = {key for key, entry in entries.items() if reference_lint(entry, entries)}
+    explained = (ROOT / "docs/seed-corrections.md").read_text(encoding="utf-8")
+    assert flagged == {"campbell2011", "fan2019", "france2016", "jacob2015", "scanlan2020"}
+    assert all(f"`{key}`" in explained for key in flagged)

@@ -124,7 +124,9 @@ def test_apa_citation_forms(paragraphs):
     body = "\n".join(t for _, t in paragraphs)
     assert "(Clossey et al., 2016" in body or "Clossey et al., 2016)" in body   # parenthetical, et al.
     assert re.search(r"Mancini \(2018\)", body)                               # narrative
-    assert "Kido & Kayama, 2017" in body                                       # ampersand in parentheses
+    assert "(Kido & Kayama, 2017)" in body                                     # ampersand in parentheses
+    assert "Kido and Kayama (2017)" in body                                    # "and" when narrative (APA 8.17)
+    assert not re.search(r"[A-Z]\w+ & [A-Z]\w+ \(\d{4}", body)                  # no narrative "&" left
     assert re.search(r"\([A-Z]\w+ et al\., \d{4}, p\. \d+\)", body)                # locator
     assert "van Vugt" in body and "Vugt, M. D. van" not in body                # particle kept in front
 

@@ -264,3 +264,108 @@ def how_to_add(entry: Entry, field: str) -> str:
     if suffix in CSL_YAML:
         return f"{name}: ..."
     return f"{name} = {{...}}"
+
+
+# ---------------------------------------------------------------- article numbers
+
+# An e-locator (PLOS ONE's e0248558, JMIR's e12345) is an article number wherever it is written: no
+# journal numbers its pages so. A number of digits alone may be a single page or an article number
+# (BMC's 80): only the author can say, with BibLaTeX's eid field (README "Citing").
+ELOCATOR = re.compile(r"[eE]\d{3,}")
+
+
+def _csl(entry: Entry) -> bool:
+    return Path(entry.file).suffix.lower() in (*CSL_JSON, *CSL_YAML)
+
+
+def _field(entry: Entry, *names: str) -> str:
+    return next((str(entry.fields[n]).strip() for n in names if str(entry.fields.get(n, "") or "").strip()), "")
+
+
+def article_number(entry: Entry) -> str:
+    """A journal article's article number, from `eid` (CSL: `number`) or an e-locator in `pages`;
+    '' when none."""
+    if entry.type != "article":
+        return ""
+    eid = _field(entry, "number") if _csl(entry) else _field(entry, "eid")
+    if eid:
+        return eid
+    pages = _field(entry, "page" if _csl(entry) else "pages")
+    return pages if ELOCATOR.fullmatch(pages) else ""
+
+
+# ---------------------------------------------------------------- the reference lint
+
+def _journal(entry: Entry) -> str:
+    name = _field(entry, "journal", "journaltitle", "container-title")
+    return " ".join(re.sub(r"[{}\\]", "", name).replace("&", "and").lower().split())
+
+
+def _int(text: str) -> int | None:
+    return int(text) if text.isdigit() else None
+
+
+def reference_lint(entry: Entry, entries: dict[str, Entry]) -> list[str]:
+    """What a journal article's APA reference lacks or gets wrong that the .bib can put right
+    (README "`python build.py check`"): no volume and no "Advance online publication"; a volume with
+    neither pages nor an article number; an article number where citeproc prints it as a page or an
+    issue; a year that disagrees with the volume given to the same journal elsewhere in the .bib."""
+    if entry.type != "article":
+        return []
+    csl = _csl(entry)
+    name = (lambda bibtex, csl_name: csl_name if csl else bibtex)
+    volume = _field(entry, "volume")
+    pages = _field(entry, name("pages", "page"))
+    number = article_number(entry)
+    status = _field(entry, name("pubstate", "status")) + " " + _field(entry, "note")
+    out = []
+    if not volume:
+        if "advance online" not in status.lower() and "in press" not in status.lower():
+            out.append(f"journal article '{entry.key}' has no volume; if it was published online before an issue, "
+                       f"add {name('pubstate', 'status')} = {{Advance online publication}} (APA prints that instead), "
+                       f"else add its volume, and its pages or article number")
+        return out
+    issue = _field(entry, "issue") if csl else _field(entry, "number")
+    if not csl and ELOCATOR.fullmatch(issue):
+        out.append(f"journal article '{entry.key}' has number = {{{issue}}}, which is printed as the issue; an "
+                   f"article number goes in eid = {{{issue}}}")
+    elif not pages and not number:
+        out.append(f"journal article '{entry.key}' has a volume but neither pages nor an article number; add "
+                   f"{name('pages', 'page')} = {{...}}, or {name('eid', 'number')} = {{...}} for an article number "
+                   f"(printed \"Article ...\")")
+    elif pages and not number and pages.isdigit():
+        out.append(f"journal article '{entry.key}' gives a single page ({name('pages', 'page')} = {{{pages}}}); if "
+                   f"{pages} is its article number, write {name('eid', 'number')} = {{{pages}}} instead, so that APA's "
+                   f"\"Article {pages}\" is printed; an article of one page needs nothing")
+    year = _int(_field(entry, "year")[:4]) if _field(entry, "year") else _int(_field(entry, "date")[:4])
+    if year is not None and _int(volume) is not None:
+        clash = _year_volume_clash(entry, year, _int(volume), entries)
+        if clash:
+            other, other_year = clash
+            out.append(f"journal article '{entry.key}' is dated {year}, but volume {volume} of this journal is "
+                       f"{other_year} in '{other.key}' ({other.file}:{other.line}); a year and volume that disagree "
+                       f"usually mean the year it appeared online; give the year of the volume it was published in, "
+                       f"or correct the volume")
+    return out
+
+
+def _year_volume_clash(entry: Entry, year: int, volume: int, entries: dict[str, Entry]):
+    """(an entry, its year) that this one's year and volume cannot both agree with, when more of the
+    same journal's entries disagree with this one than agree: the same volume in another year, or a
+    later volume in an earlier year. The entries in the majority are not reported; two alone that
+    disagree are both reported, since either may be wrong."""
+    journal = _journal(entry)
+    clashes, agreeing = [], 0
+    for other in entries.values():
+        if other is entry or other.type != "article" or _journal(other) != journal:
+            continue
+        other_volume = _int(_field(other, "volume"))
+        raw = _field(other, "year") or _field(other, "date")
+        other_year = _int(raw[:4]) if raw else None
+        if other_volume is None or other_year is None:
+            continue
+        if (other_volume == volume and other_year != year) or (other_volume - volume) * (other_year - year) < 0:
+            clashes.append((other, other_year))
+        else:
+            agreeing += 1
+    return clashes[0] if len(clashes) > agreeing else None

@@ -4,13 +4,15 @@ chapter file and line rather than as pandoc's '???'.
 """
 from __future__ import annotations
 
+import copy
+import json
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import panflute as pf
 
 from . import masking, pandoc
-from .bibliography import Entry
+from .bibliography import BIBTEX, Entry, article_number
 from .context import Context
 from .project import Document
 from .tree import elements
@@ -51,6 +53,49 @@ def check_keys(doc: pf.Doc, ctx: Context, document: Document, entries: dict[str,
     return keys
 
 
+def article_number_references(root: Path, entries: dict[str, Entry]) -> dict[str, dict]:
+    """key -> the entry as pandoc reads it (pandoc's JSON metadata), with its article number as CSL's
+    `number`, for each .bib journal article that has one (thesiskit.bibliography.article_number).
+
+    apa.csl prints CSL's `number` as "Article e0248558" (APA 7, 9.25), but pandoc's BibTeX and
+    BibLaTeX readers never give a journal article a `number` (BibTeX's number is the issue, eid is not
+    read), so the article number was printed as a bare page. The entry, read by pandoc itself, goes
+    to citeproc as a metadata reference, which takes the place of the .bib's entry of the same key:
+    everything else in it is as pandoc read it."""
+    wanted: dict[str, str] = {}
+    for key, entry in entries.items():
+        number = article_number(entry)
+        if number and Path(entry.file).suffix.lower() in BIBTEX:
+            wanted[key] = number
+    out: dict[str, dict] = {}
+    for rel in sorted({entries[k].file for k in wanted}):
+        try:
+            text = (root / rel).read_bytes()
+            data, _ = pandoc.run(["-f", "biblatex", "-t", "json"], text)
+        except (OSError, pandoc.PandocError):
+            continue  # the .bib's own problems are reported where it is read
+        references = json.loads(data).get("meta", {}).get("references", {}).get("c", [])
+        for item in references:
+            fields = item.get("c", {})
+            key = _meta_text(fields.get("id"))
+            if key in wanted and entries[key].file == rel:
+                fields["number"] = {"t": "MetaInlines", "c": [{"t": "Str", "c": wanted[key]}]}
+                if _meta_text(fields.get("page")) == wanted[key]:
+                    del fields["page"]
+                out[key] = item
+    return out
+
+
+def _meta_text(value) -> str:
+    if not isinstance(value, dict):
+        return ""
+    if value.get("t") == "MetaString":
+        return value["c"]
+    if value.get("t") == "MetaInlines":
+        return "".join(i.get("c", " ") if i.get("t") == "Str" else " " for i in value["c"])
+    return ""
+
+
 def add_reference_list(doc: pf.Doc, title: str, level: int) -> None:
     doc.content.append(pf.Header(pf.Str(title), level=level, classes=["references", "unnumbered"]))
     doc.content.append(pf.Div(identifier="refs", classes=["references"]))
@@ -67,6 +112,7 @@ def cite_all(docs: dict[str, pf.Doc], ctx: Context, entries: dict[str, Entry]) -
     title = ctx.profile.references_title
 
     kinds = {d.id: d.kind for d in project.documents}
+    numbered = article_number_references(project.root, entries)
 
     def one(item):
         doc_id, doc = item
@@ -79,7 +125,12 @@ def cite_all(docs: dict[str, pf.Doc], ctx: Context, entries: dict[str, Entry]) -
             found = masking.mask_self_citations(doc, masking.identity(project, document, ctx.profile), entries)
             ctx.self_citations[doc_id] = found
         add_reference_list(doc, title, level=1 if kinds[doc_id] == "paper" else 2)
-        out, _stderr = pandoc.convert(doc, args)
+        payload = doc.to_json()
+        extra = [copy.deepcopy(numbered[k]) for k in cited_keys(doc) if k in numbered]
+        if extra:  # entries with an article number, as metadata references over the .bib's
+            references = payload["meta"].setdefault("references", {"t": "MetaList", "c": []})
+            references["c"] = [*references["c"], *extra]
+        out, _stderr = pandoc.run(["-f", "json", *args], json.dumps(payload).encode("utf-8"))
         doc = pandoc.to_doc(out)
         if masked and ctx.profile.self_citations == "omit":
             masking.omit_masked_entries(doc)

@@ -33,6 +33,7 @@ class Context:
     self_citations: dict = field(default_factory=dict)  # paper id -> masking.SelfCitations (masked targets)
     bib_keys: frozenset = frozenset()  # the bibliography's keys: @fig-2020 that it has is a citation, not a label
     output_folder: object = None  # where the outputs go, when not build/<target>/ (the preview's)
+    entries: dict = field(default_factory=dict)  # key -> bibliography.Entry, for the transforms that read fields
     where: str = ""  # the directive being expanded ('chapters/paper1/20-method.md:17'), for data problems
     partial: bool = False  # some documents of the target only (`check FILES`): no "never cited" warnings
 

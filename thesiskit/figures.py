@@ -7,6 +7,7 @@ pays for it.
 from __future__ import annotations
 
 import hashlib
+import html
 import json
 import os
 import re
@@ -107,7 +108,10 @@ class _atomic:
 
 def inline_svgs(data: dict, root: Path) -> dict:
     """For HTML, after lowering: a diagram whose SVG holds its text as text goes into the page as an
-    <svg> element, since a browser neither selects nor finds text inside an <img>."""
+    <svg> element, since a browser neither selects nor finds text inside an <img>. It keeps the
+    image's alt text as its accessible name (role="img", aria-label)."""
+    from .transforms.lower import _text as inline_text  # (the transforms import this module)
+
 
     def visit(value):
         if isinstance(value, list):
@@ -115,11 +119,14 @@ def inline_svgs(data: dict, root: Path) -> dict:
                 visit(item)
         elif isinstance(value, dict):
             if value.get("t") == "Image":
-                (_id, _classes, attributes), _alt, (url, _title) = value["c"]
+                (_id, _classes, attributes), alt, (url, _title) = value["c"]
                 path = root / url
                 if ["svg-text", "true"] in attributes and url.endswith(".svg") and path.is_file():
                     svg = path.read_text(encoding="utf-8")
-                    svg = svg[svg.index("<svg"):].replace("<svg ", '<svg class="diagram" ', 1)
+                    label = html.escape(" ".join(inline_text(alt).split()), quote=True)
+                    # an image to assistive technology, named by the figure's alt text (WCAG 1.1.1)
+                    named = f' role="img" aria-label="{label}"' if label else ""
+                    svg = svg[svg.index("<svg"):].replace("<svg ", f'<svg class="diagram"{named} ', 1)
                     value.clear()
                     value.update({"t": "RawInline", "c": ["html", svg]})
                 return

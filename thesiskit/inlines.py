@@ -3,15 +3,13 @@ from __future__ import annotations
 
 import panflute as pf
 
+from .typography import smart
+
 
 def words(text) -> list:
-    """Plain text as pandoc inlines: words and the spaces between them."""
-    out = []
-    for i, word in enumerate(str(text).split()):
-        if i:
-            out.append(pf.Space())
-        out.append(pf.Str(word))
-    return out
+    """Plain text as pandoc inlines: words and the spaces between them, typeset as pandoc's smart
+    extension typesets prose (curly quotation marks, en dashes in ranges; thesiskit/typography.py)."""
+    return smart(text)
 
 
 def para(*parts) -> pf.Para:

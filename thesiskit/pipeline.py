@@ -5,7 +5,7 @@
     expand    conditional content, directives, appendix letters, table and figure numbers (thesiskit/transforms)
     resolve   cross-references, once every document's labels are known (stage resolve)
     cite      citeproc per document: each paper ends with its own reference list
-    mark      reference-list marks such as the included-studies asterisk (stage cited)
+    mark      "and" in narrative citations, reference-list marks such as the included-studies asterisk (stage cited)
     check     word counts and limits, citations -> report.json
     assemble  title pages, contents, papers and appendices as one document
     write     the thesis's formats or a journal's packages, published together (thesiskit/write)
@@ -145,6 +145,7 @@ def _prepare(root, target, write, problems, stage, outputs=None, folder=None, on
     entries = read_entries(root, project.bibliography, problems)
     bib_keys = set(entries) if len(problems.errors) == before else None  # unreadable .bib: no key is "unknown"
     ctx.bib_keys = frozenset(entries)
+    ctx.entries = entries
     stage("data", load_data, ctx, bib_keys)
 
     docs = stage("read", read.parse_all, project, problems, ctx.values_for)

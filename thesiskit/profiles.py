@@ -27,6 +27,7 @@ from .problems import Problems
 from .wordcount import PARTS
 
 OUTPUT_FORMATS = ("docx", "pdf", "html")
+PDF_STANDARDS = ("1.7", "2.0", "a-1b", "a-2b", "a-2u", "a-3b", "a-3u", "a-4", "ua-1")  # what typst writes
 DOCUMENT_KINDS = ("front", "preface", "paper", "appendices")
 BUILTIN = Path(__file__).parent / "builtin" / "profiles"
 MAIN_COUNT_LABEL = "Word count excluding abstract, tables, figures, footnotes and references"
@@ -98,6 +99,9 @@ class Profile:
     blinded_terms: list[str] = option([], "more words that identify the authors, masked with their names")
     floats: Floats = option(None, "caps on the tables and figures that stay with the article")
     figure_dpi: int = option(300, "the resolution of figures written for a journal", minimum=72)
+    pdf_standard: list[str] = option([], "PDF standards the PDF must meet, checked by typst as it writes: a-2b "
+                                         "(PDF/A-2b, for a university repository), ua-1, ...",
+                                     choices=PDF_STANDARDS)
     keywords: Keywords | None = option(None, "how many keywords a paper must have")
     statements: dict[str, list[Statement]] = option({}, "statements each paper kind (original, review) must contain")
     lints: Lints = option(None, "checks of the authors' own prose")

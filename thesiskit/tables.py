@@ -67,22 +67,25 @@ def build_cells(values: list) -> list[list]:
 
 
 def make_table(head_rows: list[list], body_rows: list[list], widths: list[float] | None = None,
-               aligns: list[str] | None = None, spans: list[list[int]] | None = None) -> pf.Table:
-    """A table from rows of cell values (see build_cells). spans[r][c] gives head cells' column spans."""
+               aligns: list[str] | None = None, spans: list[list[int]] | None = None,
+               rowspans: list[list[int]] | None = None) -> pf.Table:
+    """A table from rows of cell values (see build_cells). spans[r][c] gives head cells' column spans,
+    rowspans[r][c] their row spans (a stub heading that stands beside two rows of column headings)."""
     columns = max(sum((spans[r] if spans else [1] * len(row))) for r, row in enumerate(head_rows)) if head_rows \
         else len(body_rows[0])
     all_values = [v for row in head_rows + body_rows for v in row]
     blocks = build_cells(all_values)
     it = iter(blocks)
 
-    def row_cells(row, span_row=None):
+    def row_cells(row, span_row=None, rowspan_row=None):
         cells = []
         for c, _value in enumerate(row):
             span = span_row[c] if span_row else 1
-            cells.append(pf.TableCell(*next(it), colspan=span))
+            cells.append(pf.TableCell(*next(it), colspan=span, rowspan=rowspan_row[c] if rowspan_row else 1))
         return pf.TableRow(*cells)
 
-    head = pf.TableHead(*[row_cells(row, spans[r] if spans else None) for r, row in enumerate(head_rows)])
+    head = pf.TableHead(*[row_cells(row, spans[r] if spans else None, rowspans[r] if rowspans else None)
+                          for r, row in enumerate(head_rows)])
     body = pf.TableBody(*[row_cells(row) for row in body_rows])
     total = sum(widths) if widths else None
     colspec = [(

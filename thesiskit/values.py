@@ -130,6 +130,19 @@ def cite(keys, narrative: bool = False) -> str:
     return "[" + "; ".join(f"@{k}" for k in keys) + "]"
 
 
+def stat(value, symbol: str) -> str:
+    """A statistic with its symbol, as APA 7 (6.45) sets it: `{{ n | stat("n") }}` -> *n* = 12 (Latin
+    letters in italics), `{{ kappa | decimals | stat("κ") }}` -> κ = .91 (Greek letters upright). A
+    number is written as `num` writes it; text (a number already formatted) is kept as it is."""
+    symbol = str(symbol).strip()
+    if not symbol or any(c in symbol for c in "*_`[]{}<>\\"):
+        raise Refused(f"stat needs a statistical symbol such as \"n\", \"M\" or \"SD\", but was given "
+                      f"{_shown(symbol)}")
+    shown = value if isinstance(value, str) else thousands(_number("stat", value))
+    latin = all(c.isascii() for c in symbol)
+    return f"{'*' + symbol + '*' if latin else symbol} = {shown}"
+
+
 class NoValue:
     """A value that does not exist in this thesis (the agreement of two raters when there was no
     second rater): it can be tested ({% if ... %} is false) but not printed or formatted, which is
@@ -212,7 +225,7 @@ def _tolerant(name: str, filter_):
 
 FILTERS = {name: _tolerant(name, f) for name, f in {
     "apa": apa_number, "num": thousands, "pct": percent, "decimals": decimals, "cap": capitalize,
-    "join_and": join_and, "score": score, "cite": cite}.items()}
+    "join_and": join_and, "score": score, "cite": cite, "stat": stat}.items()}
 
 
 # ---------------------------------------------------------------- the values

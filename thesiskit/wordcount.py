@@ -86,7 +86,7 @@ def _text(elem) -> str:
     out: list[str] = []
 
     def visit(e):
-        if isinstance(e, pf.Note):
+        if isinstance(e, (pf.Note, pf.Image)):  # an image's description is its alt text, not read on the page
             return
         if isinstance(e, pf.Str):
             out.append(e.text)

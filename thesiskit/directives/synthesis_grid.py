@@ -19,13 +19,15 @@ DEFAULTS = {"mark": "✓"}
 def render(options, review, ctx):
     concepts = review.concepts
     constructs = [k for c in concepts for k in c.constructs]
-    top = ["", "", *[c.name for c in concepts]]
-    spans = [[1, 1, *[len(c.constructs) for c in concepts]], [1] * (2 + len(constructs))]
-    second = ["Study", "Quality rating", *[k.name for k in constructs]]
+    # "Study" and "Quality rating" stand beside both heading rows (no empty heading cell above them)
+    top = ["Study", "Quality rating", *[c.name for c in concepts]]
+    spans = [[1, 1, *[len(c.constructs) for c in concepts]], [1] * len(constructs)]
+    rowspans = [[2, 2, *[1] * len(concepts)], [1] * len(constructs)]
+    second = [k.name for k in constructs]
     body = []
     for study in sorted(review.studies.values(), key=lambda s: s.number):
         rating = review.appraisal.rating(study.number) if study.number in review.appraisal.answers else ""
         body.append([str(study.number), rating,
                      *[options["mark"] if study.number in k.studies else "" for k in constructs]])
     return [make_table([top, second], body, widths=[0.8, 1.2] + [1] * len(constructs),
-                       aligns=["l", "l"] + ["c"] * len(constructs), spans=spans)]
+                       aligns=["l", "l"] + ["c"] * len(constructs), spans=spans, rowspans=rowspans)]

@@ -3,16 +3,18 @@
 Stages, in the order the pipeline runs them:
   expand   per document, right after parsing: labels in one form (Quarto's tbl-x as tbl:x),
            conditional content, directives (computed tables and figures, see thesiskit/directives/),
-           appendix letters, numbering, labels
+           appendix letters, numbering, labels, typography (en dashes, italic statistical symbols)
   resolve  per document, once every document's labels are known: cross-references
-  cited    per document, after citeproc: marks on the reference list
+  cited    per document, after citeproc: "and" in narrative citations, marks on the reference list
   lower    per output format, just before a writer: semantic classes become DOCX styles, typst calls, HTML
 Each module exposes NAME, STAGE and run(doc, ctx, document) (lower: run(doc, ctx, fmt)).
 """
-from . import appendices, conditional, crossref, directives, floats, included_studies, labels, lower, pseudonyms
+from . import (appendices, citations, conditional, crossref, directives, floats, included_studies, labels, lower,
+               pseudonyms, typography)
 
-REGISTRY = {module.NAME: module for module in (labels, conditional, directives, appendices, floats, crossref,
-                                               pseudonyms, included_studies, lower)}
+REGISTRY = {module.NAME: module for module in (labels, conditional, directives, appendices, floats, typography,
+                                               crossref,
+                                               pseudonyms, citations, included_studies, lower)}
 
 
 def stage(name: str) -> list:

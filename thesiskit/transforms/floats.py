@@ -105,6 +105,16 @@ def run(doc: pf.Doc, ctx, document) -> None:
         new_content.append(_build(kind, label, title, body, note, ctx, document, counters, prefix))
         index += 1
     doc.content = new_content
+    for image in _images(doc):  # a picture in the prose, outside any figure: its alt text is the author's
+        if not pf.stringify(image).strip():
+            written = image.attributes.pop("alt", "")
+            if written:
+                image.content = words(written)
+            else:
+                where = ctx.locate(document, "![](")
+                ctx.problems.warning(where, f"the image {image.url} has no alt text, so "
+                                     "a screen reader cannot say what it shows; describe it: ![what it shows](...)",
+                                     document=document.id)
 
 
 def _walk_nested(block, ctx, document, counters, prefix):
@@ -145,6 +155,9 @@ def _as_float(block, ctx, document):
             body, note = [table], content[position + 1:]
         else:
             body, note = content, []
+            for image in _images(block):  # ::: {#fig:x .prisma-flow alt="..."}: the author's alt text
+                if block.attributes.get("alt") and not image.attributes.get("alt"):
+                    image.attributes["alt"] = block.attributes["alt"]
             notes = [b for b in content if _is_note(b)]
             if notes:
                 first = content.index(notes[0])
@@ -167,8 +180,7 @@ def _as_float(block, ctx, document):
         body = []
         for child in block.content:
             for image in _images(child):
-                image.content = []  # the title is shown above the picture, not as alt text only
-                image.title = ""
+                image.title = ""  # pandoc gave the image the caption (or the author's alt=) as its alt text
             body.append(pf.Para(*child.content) if isinstance(child, pf.Plain) else child)
         block.identifier = ""
         return "fig", label or None, title, body, []
@@ -210,6 +222,9 @@ def _build(kind, label, title, body, note, ctx, document, counters, prefix):
             ctx.problems.error(ctx.locate(document, "#" + label), f"label '{label}' is used twice in {document.id}; "
                                "labels must be unique within a document")
         ctx.labels[key] = Label(text=text, anchor=ident, doc_id=document.id)
+    if kind == "fig":
+        for image in (i for b in body for i in _images(b)):
+            alt_text(image, title)
     parts = [
         pf.Div(pf.Para(pf.Strong(*words(text))), classes=["float-label"]),
         pf.Div(pf.Para(pf.Emph(*title)), classes=["float-title"]),
@@ -220,6 +235,18 @@ def _build(kind, label, title, body, note, ctx, document, counters, prefix):
         parts.append(pf.Div(*note, classes=["float-note"]))
     return pf.Div(*parts, identifier=ident, classes=["apa-float", "apa-table" if kind == "tbl" else "apa-figure"],
                   attributes={"number": number, "placement": placement, "label": text})
+
+
+def alt_text(image: pf.Image, title: list) -> None:
+    """Every picture has alt text (WCAG 1.1.1), which DOCX, HTML and typst each write from the image's
+    description: the author's `alt="..."` (on the image, or on a figure's div; pandoc has already made
+    it the description of a picture written ![title](x.png){alt="..."}), else what the image already
+    says, else the figure's title."""
+    written = image.attributes.pop("alt", "")
+    if written:
+        image.content = words(written)
+    elif not pf.stringify(image).strip():
+        image.content = words("".join(pf.stringify(e) for e in title).strip() or "Figure")
 
 
 def _is_note(block) -> bool:

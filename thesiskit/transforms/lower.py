@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 from pathlib import PurePosixPath
 from xml.sax.saxutils import escape
 
@@ -85,6 +86,8 @@ def _blocks(blocks: list, fmt: str, entries) -> list:
         if "toc" in classes:
             out += _toc(fmt, entries)
             continue
+        if fmt == "html" and "apa-table" in classes:
+            _scrollable_table(block)
         mapped = next((CLASSES[c] for c in classes if c in CLASSES), None)
         if mapped is None:
             out.append(block)
@@ -98,6 +101,19 @@ def _blocks(blocks: list, fmt: str, entries) -> list:
     return out
 
 
+def _scrollable_table(float_div: dict) -> None:
+    """A table wider than the page scrolls sideways in the web page (thesis.css): its box is a named
+    region that takes the keyboard's focus, so it can be scrolled without a mouse (WCAG 2.1.1)."""
+    (_ident, _classes, attributes), content = float_div["c"]
+    label = next((v for k, v in attributes if k == "label"), "Table")
+    title = next((_text(b["c"][1][0]["c"]) for b in content if b.get("t") == "Div" and "float-title" in b["c"][0][1]
+                  and b["c"][1] and b["c"][1][0].get("t") in ("Para", "Plain")), "")
+    for block in content:
+        if block.get("t") == "Div" and "table-body" in block["c"][0][1]:
+            block["c"][0][2] += [["role", "region"], ["tabindex", "0"],
+                                 ["aria-label", f"{label}: {title}" if title else label]]
+
+
 def _walk(value, fmt: str, entries) -> None:
     """Into everything that is not a list of blocks at this level: lists, tables, notes, images."""
     if isinstance(value, list):
@@ -109,6 +125,8 @@ def _walk(value, fmt: str, entries) -> None:
     elif isinstance(value, dict):
         if value.get("t") == "Image":
             _image(value, fmt)
+            if fmt == "typst":  # pandoc's typst writer drops the alt text: the call is written here
+                value.update(_typst_image(value))
             return
         if value.get("t") == "Header" and fmt == "typst":
             # pandoc writes a line break as "\" and a newline, which ends a typst heading: the rest
@@ -132,6 +150,40 @@ def _image(image: dict, fmt: str) -> None:
     if fmt == "typst" and "://" not in url and not url.startswith("/"):
         url = str(PurePosixPath("/") / url)
     target[0] = url
+
+
+TYPST_LENGTH = re.compile(r"([0-9]*\.?[0-9]+)\s*(%|in|cm|mm|pt|em|px)?")
+
+
+def _typst_image(image: dict) -> dict:
+    """An image as the typst call pandoc writes (#box(image("x.png", width: 50.0%))), with the alt text
+    typst tags the PDF with: the image's description, as DOCX's descr and HTML's alt."""
+    from ..write.typst import escape as escape_typst  # (write imports this module)
+
+    (_ident, _classes, attributes), alt, (url, _title) = image["c"]
+    args = [f'"{escape_typst(url)}"']
+    for key in ("height", "width"):
+        value = next((v for k, v in attributes if k == key), None)
+        length = _typst_length(value) if value else None
+        if length:
+            args.append(f"{key}: {length}")
+    text = " ".join(_text(alt).split())
+    if text:
+        args.append(f'alt: "{escape_typst(text)}"')
+    return {"t": "RawInline", "c": ["typst", f"#box(image({', '.join(args)}))"]}
+
+
+def _typst_length(value: str) -> str | None:
+    """A width or height as pandoc's typst writer gives it: 50% -> 50.0%, 300px (or 300) -> 3.125in."""
+    match = TYPST_LENGTH.fullmatch(value.strip())
+    if not match:
+        return None
+    number, unit = float(match.group(1)), match.group(2) or "px"
+    if unit == "%":
+        return f"{number}%"
+    if unit == "px":
+        return f"{number / 96:g}in"
+    return f"{number:g}{unit}"
 
 
 def _headings(blocks) -> list[tuple[int, str, str]]:

@@ -73,7 +73,9 @@ def template(root: Path, css: Path, title: str, author: str) -> tuple[str, str]:
     """(the page before the body's parts, after them): pandoc's standalone HTML page, with its styles
     and ours embedded, around a placeholder."""
     args = ["-f", "markdown", "-t", "html5", "-s", "--embed-resources", f"--css={css}", "-M", f"pagetitle={title}",
-            "-V", f"author-meta={html.escape(author, quote=True)}", "-V", "csl-css=true", "--wrap=none"]  # CSL styles
+            "-V", f"author-meta={html.escape(author, quote=True)}", "-V", "csl-css=true", "--wrap=none",  # CSL styles
+            # the page's one main landmark holds all of it, footnotes too (WCAG 1.3.1; axe's "region")
+            "-V", "include-before=<main>", "-V", "include-after=</main>"]
     out, _ = pandoc.run(args, PLACEHOLDER.encode("utf-8"), cwd=root)
     page = out.decode("utf-8")
     head, tail = page.split(f"<p>{PLACEHOLDER}</p>")

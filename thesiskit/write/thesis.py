@@ -5,6 +5,7 @@ import json
 from concurrent.futures import ThreadPoolExecutor
 
 from .. import figures, pandoc, people, reproducible
+from ..problems import BuildStopped
 from ..transforms.lower import lower_json
 from . import docx, typst
 from .html import write_html
@@ -48,8 +49,14 @@ def thesis(source: str, ctx, result) -> None:
                 return fmt
             pandoc.run(["-f", "json", *args], data, cwd=root)
             if fmt == "typst":
-                typst.compile_pdf(staging / f".{stem}.typ", staging / f"{stem}.pdf", root,
-                                  int(reproducible.source_date(meta).timestamp()))
+                try:
+                    typst.compile_pdf(staging / f".{stem}.typ", staging / f"{stem}.pdf", root,
+                                      int(reproducible.source_date(meta).timestamp()), ctx.profile.pdf_standard)
+                except typst.StandardNotMet as exc:
+                    ctx.problems.error(ctx.profile.path, f"{stem}.pdf cannot be written as "
+                                       f"{', '.join(ctx.profile.pdf_standard)} ({exc}); fix what typst names "
+                                       "or take the standard out of pdf-standard")
+                    raise BuildStopped() from None
             return fmt
 
         with ThreadPoolExecutor(max_workers=2) as pool:  # each writer starts as soon as its copy is ready

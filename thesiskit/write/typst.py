@@ -6,13 +6,17 @@ nothing in it can run as typst code.
 """
 from __future__ import annotations
 
+import json
+import re
 import subprocess
 import sys
 from pathlib import Path
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
-TYPST = ("import sys, typst; typst.compile(sys.argv[1], output=sys.argv[2], root=sys.argv[3], ignore_system_fonts=True, "
-         "timestamp=int(sys.argv[4]) if sys.argv[4:] else None)")
+TYPST = ("import sys, json, typst; typst.compile(sys.argv[1], output=sys.argv[2], root=sys.argv[3], "
+         "ignore_system_fonts=True, **json.loads(sys.argv[4]))")
+# typst (0.14 and later) tags every PDF it writes: headings, paragraphs, tables, figures with their
+# alt text. A profile's `pdf-standard` (thesiskit/profiles.py) asks for PDF/A-2b and the like too.
 
 
 def escape(text: str) -> str:
@@ -21,17 +25,28 @@ def escape(text: str) -> str:
     return text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\t", " ")
 
 
-def compile_pdf(typ: Path, pdf: Path, root: Path, timestamp: int | None = None) -> None:
+def compile_pdf(typ: Path, pdf: Path, root: Path, timestamp: int | None = None,
+                standards: list[str] | tuple = ()) -> None:
     """typst's layout of a whole thesis takes a few hundred MB that, in this process, the allocator
     would keep to the end of the build (and in watch mode, for good): it runs in a child process,
     whose memory goes when it exits. timestamp: the PDF's creation date (seconds since 1970), so that
-    it comes from the sources and not the clock (thesiskit/reproducible.py)."""
-    stamp = [] if timestamp is None else [str(int(timestamp))]
-    done = subprocess.run([sys.executable, "-c", TYPST, str(typ), str(pdf), str(root), *stamp], capture_output=True,
-                          text=True)
+    it comes from the sources and not the clock (thesiskit/reproducible.py). standards: PDF standards
+    to conform to ("a-2b" for PDF/A-2b), which typst checks as it writes."""
+    options = {"pdf_standards": list(standards)} if standards else {}
+    if timestamp is not None:
+        options["timestamp"] = int(timestamp)
+    done = subprocess.run([sys.executable, "-c", TYPST, str(typ), str(pdf), str(root), json.dumps(options)],
+                          capture_output=True, text=True)
     if done.returncode != 0:
-        lines = done.stderr.strip().splitlines()
-        raise RuntimeError(f"typst could not compile {typ.name}: {lines[-1] if lines else done.returncode}")
+        lines = [line for line in done.stderr.strip().splitlines() if line.strip()]
+        reason = lines[-1] if lines else str(done.returncode)
+        if standards and re.search(r"PDF/(A|UA)-\w+ error", reason):
+            raise StandardNotMet(reason.split("error: ", 1)[-1] if "TypstError" in reason else reason)
+        raise RuntimeError(f"typst could not compile {typ.name}: {reason}")
+
+
+class StandardNotMet(Exception):
+    """The PDF cannot meet a standard the profile asks for (typst's reason): the author's to fix."""
 
 
 def render_figure(body_typst: str, source: Path, folder: Path, n: int, root: Path, dpi: int) -> list[Path]:
