@@ -153,7 +153,7 @@ def test_the_examples_appendix_f_shows_the_q10_comments_and_its_dashes(built_exa
     tables = {}
     for table in document.tables:
         rows = [[c.text for c in row.cells] for row in table.rows]
-        if rows and rows[0] == ["Question", "Answer", "Reviewer's comment"]:
+        if rows and rows[0] == ["Question", "Answer", "Reviewer’s comment"]:
             tables[len(tables)] = rows
     lead, second = tables[0], tables[1]
     assert ["10. How valuable is the research?", "", "Given the particular population, the results are likely to "

@@ -142,7 +142,7 @@ def test_a_clean_thesis_is_checked_built_and_summarised(tmp_path):
         ("Check word limits, citations, cross-references and data", 0), ("Build every target", 0),
         ("Say where the outputs are", 0)], ran
     check_output = ran[0][2]
-    assert "::warning file=bib/references.bib,line=837,title=thesiskit (thesis)::journal article 'ratzlaff2006' " \
+    assert "::warning file=bib/references.bib,line=841,title=thesiskit (thesis)::journal article 'ratzlaff2006' " \
            "has no DOI" in check_output and "::error" not in check_output
     for output in ("thesis/thesis.docx", "thesis/thesis.pdf", "thesis/thesis.html", "thesis/wordcount.png",
                    "jmh-submission/paper1/manuscript.docx", "jmh-submission/paper2/checklist.md",
@@ -150,9 +150,9 @@ def test_a_clean_thesis_is_checked_built_and_summarised(tmp_path):
         assert (project / "build" / output).is_file(), output
     text = summary.read_text()
     assert text.index("### thesis") < text.index("### apa-masked")  # the thesis first
-    assert "| paper1 | 6,560 | 8,000 | 82% | 187/200 |" in text
+    assert "| paper1 | 6,578 | 8,000 | 82% | 187/200 |" in text
     assert "```mermaid" in text and 'x-axis ["acknowledgements", "preface", "paper1", "paper2", "appendices"]' in text
-    assert "bar [0, 0, 8000, 8000, 0]" in text and "bar [239, 712, 6560, 6554, 3596]" in text
+    assert "bar [0, 0, 8000, 8000, 0]" in text and "bar [239, 712, 6578, 6557, 3598]" in text
 
 
 def test_install_step_stops_while_thesiskit_is_not_named(tmp_path):
@@ -196,12 +196,12 @@ def test_every_kind_of_place_becomes_a_file_and_line(where, expected):
 def test_annotations_escape_and_merge_and_keep_warnings_warnings():
     found = [("thesis", Problem("error", "data/casp.csv row 3, column q2", '"Maybe" is not an answer; 50% of\nit')),
              ("jmh-submission", Problem("error", "data/casp.csv row 3, column q2", '"Maybe" is not an answer; 50% of\nit')),
-             ("thesis", Problem("warning", "bib/references.bib:837", "no DOI")),
+             ("thesis", Problem("warning", "bib/references.bib:841", "no DOI")),
              ("thesis", Problem("error", "", "pandoc failed: x"))]
     assert ci.annotations(found, DOCUMENTS) == [
         '::error file=data/casp.csv,line=3,title=thesiskit (thesis%2C jmh-submission)%3A column q2::"Maybe" is not '
         'an answer; 50%25 of%0Ait',
-        "::warning file=bib/references.bib,line=837,title=thesiskit (thesis)::no DOI",
+        "::warning file=bib/references.bib,line=841,title=thesiskit (thesis)::no DOI",
         "::error title=thesiskit (thesis)::pandoc failed: x"]
 
 

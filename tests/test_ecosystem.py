@@ -279,7 +279,8 @@ Inline `{{ not.a.value }}` code, and {{ thesis.degree }} in prose.
 
 REFERENCES_JSON = """[
   {"id": "smith2020", "type": "article-journal", "title": "Peer work", "author": [{"family": "Smith", "given": "Jane"}],
-   "container-title": "Journal of Tests", "issued": {"date-parts": [[2020]]}, "DOI": "10.1000/x"},
+   "container-title": "Journal of Tests", "volume": "3", "page": "1-10", "issued": {"date-parts": [[2020]]},
+   "DOI": "10.1000/x"},
   {"id": "fig-2020", "type": "book", "title": "Figs and their uses", "author": [{"family": "Fig", "given": "Anna"}],
    "issued": {"date-parts": [[2020]]}}
 ]
@@ -294,6 +295,8 @@ MORE_YAML = """references:
     non-dropping-particle: van
     given: M. D.
   container-title: Psychiatric Services
+  volume: 63
+  page: 23-31
   issued: 2012
   DOI: 10.1176/appi.ps.201000549
 """
@@ -338,7 +341,7 @@ def test_csl_references_are_cited_and_listed(built):
     paragraphs, _tables = docx_text(built)
     text = "\n".join(paragraphs)
     assert "As Smith (2020) found, and Fig (2020) agrees (van Vugt, 2012)." in text  # @fig-2020 is in the .json
-    assert "Smith, J. (2020). Peer work. Journal of Tests. https://doi.org/10.1000/x" in paragraphs
+    assert "Smith, J. (2020). Peer work. Journal of Tests, 3, 1–10. https://doi.org/10.1000/x" in paragraphs
     assert any(p.startswith("van Vugt, M. D. (2012). Consumer-providers.") for p in paragraphs)
 
 

@@ -39,7 +39,7 @@ def test_report_json_names_the_versions(built_example):
 def test_the_doi_warning_says_it_is_only_a_warning(built_example):
     problems = json.loads((built_example / "build/thesis/report.json").read_text())["problems"]
     dois = [p for p in problems if "has no DOI" in p["message"]]
-    assert [p["where"] for p in dois] == ["bib/references.bib:837", "bib/references.bib:1178"]
+    assert [p["where"] for p in dois] == ["bib/references.bib:841", "bib/references.bib:1183"]
     assert all(p["severity"] == "warning" and "A warning, not an error: nothing failed" in p["message"] for p in dois)
 
 

@@ -122,7 +122,7 @@ def test_every_directive_shows(scaffold):
     assert any("Likelihood of methodological flaws" in h for h in headers)           # casp-grades
     assert any("Key second-order constructs" in h for h in headers)                  # study-characteristics
     assert "CASP question" in first                                                   # casp-scores
-    assert sum(h == ("Question", "Answer", "Reviewer's comment") for h in headers) == 2  # casp-checklist, lead and second
+    assert sum(h == ("Question", "Answer", "Reviewer’s comment") for h in headers) == 2  # casp-checklist, lead and second
     assert any("Personal readiness" in h for h in headers)                           # synthesis-grid
     assert any(h[0] == "Characteristic" and h[1].startswith("n (total 12)") for h in headers)  # demographics
     demographics = next(t for t in thesis.tables if t.rows[0].cells[0].text == "Characteristic")

@@ -169,7 +169,7 @@ def test_a_each_papers_tables_are_its_own(two_reviews):
     assert [row[-1] for row in studies1[1:]] == ["8 (B)", "7 (B)", "9 (A)", "5.5 (B)", "8.5 (A)"]
     # paper 2's file says no, bibkey, who, n, women, ...: mapped, every column shows
     assert [row[0] for row in studies2[1:]] == [str(n) for n in range(1, 9)] and studies2[0][-1] == "JBI"
-    assert studies2[1][1:5] == ["Achebe & Lund (2017), Sweden", "10 (8 female, 2 male)", "Paediatric diabetes clinic",
+    assert studies2[1][1:5] == ["Achebe and Lund (2017), Sweden", "10 (8 female, 2 male)", "Paediatric diabetes clinic",
                                 "Interviews"]
     assert studies2[5][2] == "18 (gender not reported)"
     assert [row[-1] for row in studies2[1:]] == ["8 (High)", "10 (High)", "7 (Moderate)", "9 (High)", "7 (Moderate)",
@@ -183,7 +183,7 @@ def test_a_each_papers_tables_are_its_own(two_reviews):
     assert len(grid2) == 2 + 8 and grid2[0][2:] == ["Vigilance redistributed"] * 2 + ["Negotiating independence"] * 2 \
         + ["Trust in numbers"]
     # the appendix shows paper 2's checklist (from="paper2"): Not applicable, the comments, 7 of 9
-    assert checklist[0] == ["Question", "Answer", "Reviewer's comment"]
+    assert checklist[0] == ["Question", "Answer", "Reviewer’s comment"]
     assert checklist[1][1:] == ["Not applicable", "A descriptive study of written accounts that claims no "
                                 "philosophical perspective."]
     assert checklist[7][2] == "The authors moderated the forum they sampled." and checklist[2][2] == "—"
@@ -260,9 +260,9 @@ def test_b_demographics_table(one_study):
     assert demographics == [
         ["Characteristic", "n (total 12)"],
         ["Role at work", ""], ["Employee", "5"], ["Manager", "4"], ["Self-employed", "3"],  # declared order
-        ["Diagnosis group", ""], ["Crohn's disease", "5"], ["Ulcerative colitis", "4"],  # 'crohn's disease' too
+        ["Diagnosis group", ""], ["Crohn’s disease", "5"], ["Ulcerative colitis", "4"],  # 'crohn's disease' too
         ["Another diagnosis group or not stated", "3"],  # IBD unclassified 2 + microscopic colitis 1, pooled
-        ["Age (years)", ""], ["18-29", "3"], ["30-44", "4"], ["45 and over", "5"],  # 60 and over (1) merged
+        ["Age (years)", ""], ["18–29", "3"], ["30–44", "4"], ["45 and over", "5"],  # 60 and over (1) merged
         ["Years since diagnosis", ""], ["Range", "1 to 9"], ["Mean", "4.3"],  # 51 / 12 = 4.25, half up
         ["Contracted hours per week", ""], ["Range", "less than 10 to more than 45"], ["Mean", "35"],  # 414 / 12 = 34.5
     ]
@@ -326,7 +326,7 @@ def test_c_title_pages_show_the_authors_and_their_orcids(coauthored):
         assert "Keiko Almeida-Strand1, Jonah Whitcombe1,2, and Priyanka Oduro2" in text  # numbers as superscripts
         assert "Keiko Almeida-Strand: https://orcid.org/0000-0002-1694-233X" in text
         assert "Jonah Whitcombe: https://orcid.org/0000-0001-5109-3700" in text
-        assert "1Harbourview University" in text and "2Lakeshore Children's Hospital" in text
+        assert "1Harbourview University" in text and "2Lakeshore Children’s Hospital" in text
     assert "Written by: Keiko Almeida-Strand" in thesis  # a name, not a Python repr of the mapping
     assert docx.Document(str(project / "build/thesis/thesis.docx")).core_properties.author == "Keiko Almeida-Strand"
     assert "Corresponding author. Keiko Almeida-Strand Email: k.almeida-strand@harbourview.example.edu" in page

@@ -45,7 +45,8 @@ def test_plain_text_is_typeset_as_pandoc_typesets_prose(text, expected):
 
 
 @pytest.mark.parametrize("text", ["2022-04-19", "0000-0002-1825-0097", "COVID-19", "x-1", "S1-3",
-                                  "https://gov.wales/plan-2019-2022", "10.1186/s12888-020-02688-9", "31–40"])
+                                  "https://gov.wales/plan-2019-2022", "10.1186/s12888-020-02688-9", "31–40",
+                                  "IRB #2023-0456", "REC 07-0412", "approval No. 12-345", "No 12-345"])
 def test_hyphens_that_are_not_ranges_stay(text):
     assert dashes(text) == text
 

@@ -342,8 +342,11 @@ def reference_lint(entry: Entry, entries: dict[str, Entry]) -> list[str]:
         clash = _year_volume_clash(entry, year, _int(volume), entries)
         if clash:
             other, other_year = clash
-            out.append(f"journal article '{entry.key}' is dated {year}, but volume {volume} of this journal is "
-                       f"{other_year} in '{other.key}' ({other.file}:{other.line}); a year and volume that disagree "
+            other_volume = _field(other, "volume")
+            said = (f"volume {volume} of this journal is {other_year} in '{other.key}'" if _int(other_volume) == _int(volume)
+                    else f"'{other.key}' has volume {other_volume} of this journal in {other_year}")
+            out.append(f"journal article '{entry.key}' is dated {year}, but {said} ({other.file}:{other.line}); "
+                       f"a year and volume that disagree "
                        f"usually mean the year it appeared online; give the year of the volume it was published in, "
                        f"or correct the volume")
     return out

@@ -8,6 +8,7 @@ import hashlib
 import io
 import json
 import os
+import shutil
 import subprocess
 import threading
 from functools import lru_cache
@@ -24,11 +25,25 @@ class PandocError(Exception):
     pass
 
 
+_path_lock = threading.Lock()
+
+
 @lru_cache(maxsize=1)
 def pandoc_path() -> str:
-    import pypandoc
+    """The full path of the pandoc every call runs: $PYPANDOC_PANDOC when set, else the one
+    pypandoc-binary ships (the declared dependency, whatever else is on PATH: a system pandoc 2.x
+    would write other output), else pypandoc's search. Looked up once, under a lock: pypandoc's search
+    is not thread-safe, and the writers' threads ask at once (a half-done search answered with the
+    bare name "pandoc")."""
+    with _path_lock:
+        import pypandoc
 
-    return pypandoc.get_pandoc_path()
+        chosen = os.environ.get("PYPANDOC_PANDOC")
+        bundled = Path(pypandoc.__file__).parent / "files" / ("pandoc.exe" if os.name == "nt" else "pandoc")
+        if not chosen and bundled.is_file():
+            chosen = str(bundled)
+        chosen = chosen or pypandoc.get_pandoc_path()
+        return shutil.which(chosen) or chosen
 
 
 _cache_dir: Path | None = None

@@ -8,7 +8,8 @@ The rules (README, "Typography"):
   asks for double quotation marks sees it), an apostrophe becomes ’.
 - A range of numbers takes an en dash: "31-40" is written "31–40" (APA 7, 6.6), in prose, tables
   and computed text alike. A hyphen between digits that belongs to something else is left alone:
-  dates (2022-04-19), identifiers (0000-0002-1825-0097), anything inside a URL, a DOI or code.
+  dates (2022-04-19), identifiers (0000-0002-1825-0097), reference numbers (IRB #2023-0456, REC
+  07-0412: after # or No, or with a leading zero), anything inside a URL, a DOI or code.
 - Statistical symbols in Latin letters are italic (APA 7, 6.45) where the build writes them or where
   data holds them: in tables, table and figure notes and text figures, a standalone n, N, M, SD,
   ... followed by "=", "<" or ">" is set in italics ("(n = 3)" -> "(*n* = 3)"). Greek letters
@@ -24,7 +25,16 @@ import re
 import panflute as pf
 
 # a hyphen between two numbers that stand alone: not inside a date, an identifier, a URL or a word
-RANGE = re.compile(r"(?<![\w./:\-–])(\d+(?:[.,]\d+)?)-(\d+(?:[.,]\d+)?)(?![\w/\-–]|[.,]\d)")
+# (after a "#" or "No", or with a leading zero, as in "IRB #2023-0456" or "REC 07-0412", it is a
+# reference number: a range never writes a leading zero)
+RANGE = re.compile(r"(?<![\w./:\-–#])(?<!No )(?<!No\. )(\d+(?:[.,]\d+)?)-(\d+(?:[.,]\d+)?)(?![\w/\-–]|[.,]\d)")
+
+
+def _range(match: re.Match) -> str:
+    if any(len(part) > 1 and part[0] == "0" and part[1].isdigit() for part in match.groups()):
+        return match.group(0)
+    return f"{match.group(1)}–{match.group(2)}"
+
 DOUBLE = re.compile(r'(?<![\w"])"(?=\S)(.+?)(?<=\S)"(?![\w"])', re.S)
 SINGLE = re.compile(r"(?<![\w'’])'(?=[^\s'])(.+?)(?<=[^\s'])'(?![\w'])", re.S)
 STATISTICS = frozenset({"n", "N", "M", "SD", "SE", "Mdn", "p", "r", "R", "t", "F", "z", "d", "df", "ns"})
@@ -33,7 +43,7 @@ RELATIONS = ("=", "<", ">", "≤", "≥", "≈", "≠")
 
 def dashes(text: str) -> str:
     """Numeric ranges with an en dash: '31-40' -> '31–40'."""
-    return RANGE.sub(r"\1–\2", text) if "-" in text else text
+    return RANGE.sub(_range, text) if "-" in text else text
 
 
 def smart(text: str) -> list:

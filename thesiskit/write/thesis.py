@@ -62,4 +62,5 @@ def thesis(source: str, ctx, result) -> None:
         with ThreadPoolExecutor(max_workers=2) as pool:  # each writer starts as soon as its copy is ready
             for future in [pool.submit(write_one, fmt, args, lowered(fmt)) for fmt, args in jobs.items()]:
                 future.result()
-        out.publish(result, chart=True, drawn=figures.drawn_texts(root, source))
+        # the preview (a folder of its own) shows the counts in its page: no chart redrawn on every save
+        out.publish(result, chart=ctx.output_folder is None, drawn=figures.drawn_texts(root, source))

@@ -1,0 +1,75 @@
+"""A build assembled from cached per-document parts is the build from scratch, byte for byte.
+
+The HTML page is written document by document, each part cached by the content of its lowered AST
+(thesiskit/write/html.py), and every pandoc answer is cached by its input (thesiskit/pandoc.py). These
+tests build the example from an empty cache (every part written afresh), then again after a paragraph
+of one paper was edited and put back (the other documents' parts come from the cache, the edited one
+is written twice), and find the same DOCX, HTML, PDF and report.json; and a part that did change
+reaches the page while the others stay as they were.
+"""
+from __future__ import annotations
+
+import json
+import re
+
+from .conftest import copy_project, edit, run_build
+
+OUTPUTS = ("thesis.docx", "thesis.html", "thesis.pdf", "report.json")
+PARAGRAPH = "chapters/paper2/40-discussion.md"
+
+
+def outputs(project) -> dict[str, bytes]:
+    return {name: (project / "build/thesis" / name).read_bytes() for name in OUTPUTS}
+
+
+def first_sentence(path) -> str:
+    """The first sentence of the chapter's first paragraph of prose, to edit."""
+    for block in path.read_text(encoding="utf-8").split("\n\n"):
+        if block and block[0].isalpha() and "{" not in block and "[" not in block:
+            return block.split(". ")[0]
+    raise AssertionError(f"no plain paragraph in {path}")
+
+
+def test_parts_from_the_cache_give_the_bytes_of_a_build_from_scratch(built_example, tmp_path):
+    project = copy_project(tmp_path / "p", warm=False)
+    assert not (project / "build").exists()
+    done = run_build(project, "thesis")  # from scratch: no cache at all
+    assert done.returncode == 0, done.stderr
+    scratch = outputs(project)
+    assert scratch == outputs(built_example)  # and the same as the session's build from a warm cache
+
+    chapter = project / PARAGRAPH
+    original = chapter.read_text(encoding="utf-8")
+    sentence = first_sentence(chapter)
+    edit(chapter, sentence, sentence + " An edited sentence stands here")
+    done = run_build(project, "thesis")
+    assert done.returncode == 0, done.stderr
+    page = (project / "build/thesis/thesis.html").read_text(encoding="utf-8")
+    assert "An edited sentence stands here" in page
+    chapter.write_text(original, encoding="utf-8")
+    done = run_build(project, "thesis")
+    assert done.returncode == 0, done.stderr
+    assert outputs(project) == scratch
+
+
+def test_only_the_edited_document_changes_in_the_page(built_example, tmp_path):
+    project = copy_project(tmp_path / "p")
+    sentence = first_sentence(project / PARAGRAPH)
+    edit(project / PARAGRAPH, sentence, sentence + " An edited sentence stands here")
+    done = run_build(project, "thesis")
+    assert done.returncode == 0, done.stderr
+
+    def parts(page: str) -> dict[str, str]:
+        # each document is a <div id="doc-ID" class="document"> at the top of <main>
+        pieces = re.split(r'(?=<div id="doc-[^"]+" class="document")', page)
+        return {re.match(r'<div id="(doc-[^"]+)"', p).group(1): p for p in pieces if p.startswith('<div id="doc-')}
+
+    before = parts((built_example / "build/thesis/thesis.html").read_text(encoding="utf-8"))
+    after = parts((project / "build/thesis/thesis.html").read_text(encoding="utf-8"))
+    assert before.keys() == after.keys() and "doc-paper2" in after
+    changed = {k for k in after if after[k] != before[k]}
+    assert changed == {"doc-paper2"}, changed
+    report = json.loads((project / "build/thesis/report.json").read_text())
+    old = json.loads((built_example / "build/thesis/report.json").read_text())
+    assert report["documents"]["paper1"] == old["documents"]["paper1"]
+    assert report["documents"]["paper2"]["words"]["main"] == old["documents"]["paper2"]["words"]["main"] + 5
