@@ -19,6 +19,7 @@ import bibtexparser
 import yaml
 from bibtexparser.model import DuplicateBlockKeyBlock, ParsingFailedBlock
 
+from . import yamlschema
 from .data import report_control_character
 from .problems import Problems
 
@@ -132,11 +133,11 @@ def _csl_yaml(text: str, rel, problems: Problems) -> list[tuple[object, int]] | 
     """(item, line of its id) for each item of a CSL-YAML file (`references:` holding the items, as
     pandoc writes it, or the list alone); None when the file cannot be used."""
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
+        node = yamlschema.compose(text)  # aliases refused before anything is expanded
+        data = yaml.load(text, Loader=yamlschema.StrictLoader)  # noqa: S506 - a SafeLoader
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        problems.error(f"{rel}:{mark.line + 1 if mark else 1}", f"the YAML is malformed "
+        problems.error(f"{rel}:{mark.line + 1 if mark else 1}", yamlschema.refusal(exc) or f"the YAML is malformed "
                        f"({getattr(exc, 'problem', None) or exc}); check indentation, colons and quotes")
         return None
     if isinstance(node, yaml.MappingNode) and isinstance(data, dict) and "references" in data:

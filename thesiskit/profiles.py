@@ -23,6 +23,8 @@ from pathlib import Path
 
 import yaml
 
+from . import yamlschema
+from .paths import confine, plain_name, regular
 from .problems import Problems
 from .wordcount import PARTS
 
@@ -272,20 +274,21 @@ class Source:
 
 
 def _compose(text: str):
-    return yaml.compose(text, Loader=yaml.SafeLoader)
+    return yamlschema.compose(text)  # aliases refused: a profile has no need of them
 
 
-def _declared_target(path: Path) -> str:
-    """The `target:` a profile file names, read without validating it; its file name otherwise."""
+def _declared_target(path: Path) -> tuple[str, int]:
+    """The `target:` a profile file names (and its line), read without validating it; its file name
+    otherwise (line 1)."""
     try:
-        node = _compose(path.read_text(encoding="utf-8-sig"))
+        node = _compose(path.read_text(encoding="utf-8-sig")) if regular(path) else None
     except (yaml.YAMLError, UnicodeDecodeError, OSError):
-        return path.stem
+        return path.stem, 1
     if isinstance(node, yaml.MappingNode):
         for key, value in node.value:
             if key.value == "target" and isinstance(value, yaml.ScalarNode) and value.value:
-                return str(value.value)
-    return path.stem
+                return str(value.value), key.start_mark.line + 1
+    return path.stem, 1
 
 
 def sources(root: Path, problems: Problems | None = None) -> dict[str, list[Source]]:
@@ -293,8 +296,15 @@ def sources(root: Path, problems: Problems | None = None) -> dict[str, list[Sour
     found: dict[str, list[Source]] = {}
     folder = Path(root) / "profiles"
     for path in sorted(folder.glob("*.y*ml")) if folder.is_dir() else []:
-        target = _declared_target(path)
         rel = f"profiles/{path.name}"
+        if confine(root, rel, rel, problems if problems is not None else Problems(), what="profiles") is None:
+            continue  # a link out of the project, or a named pipe that would hang the build
+        target, line = _declared_target(path)
+        if not plain_name(target):  # it names the folder the target's outputs go to: build/<target>/
+            if problems is not None:
+                problems.error(f"{rel}:{line}", f"target '{target}' is not a plain name; use letters, digits, '-' and "
+                               "'_' (it names the folder build/<target>/)")
+            continue
         if target in found and problems is not None:
             problems.error(rel, f"target '{target}' is also the target of {found[target][0].shown}; give each "
                            "profile its own target: (or make one extend the other)")
@@ -381,8 +391,8 @@ def _validate(source: Source, problems: Problems) -> dict | None:
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         reason = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        problems.error(f"{where}:{mark.line + 1 if mark else 1}", f"the YAML is malformed ({reason}); check "
-                       "indentation, colons and quotes on this line or the one before it")
+        problems.error(f"{where}:{mark.line + 1 if mark else 1}", yamlschema.refusal(exc) or f"the YAML is malformed "
+                       f"({reason}); check indentation, colons and quotes on this line or the one before it")
         return None
     if node is None:
         return {}

@@ -1,6 +1,7 @@
 """Stage 'read': each document's chapters, concatenated and parsed by pandoc exactly once."""
 from __future__ import annotations
 
+import os
 import posixpath
 import re
 from concurrent.futures import ThreadPoolExecutor
@@ -10,6 +11,7 @@ import panflute as pf
 from . import pandoc, people, values
 from .data import report_control_character
 from .inlines import words
+from .paths import confine, is_url
 from .problems import Problems
 from .project import Document, Project
 from .tree import elements
@@ -68,21 +70,74 @@ def _resolve_paths(doc: pf.Doc, project: Project, problems: Problems) -> None:
             continue
         base = posixpath.dirname(current)
 
-        def fix(elem, _doc, base=base):
-            if isinstance(elem, pf.Image) and "://" not in elem.url and not elem.url.startswith("/"):
-                elem.url = posixpath.normpath(posixpath.join(base, elem.url))
-                if not (project.root / elem.url).is_file():
-                    problems.error(f"{current}", f"image '{elem.url}' not found; put the file there or fix the path "
-                                   "(paths are relative to the chapter's folder)")
+        def fix(elem, _doc, base=base, current=current):
+            if isinstance(elem, pf.Image):
+                url = image_path(project.root, base, elem.url, current, problems)
+                if url is not None:
+                    elem.url = url
 
         for elem in elements(block):  # changes urls and raw text only, not the tree's shape
             fix(elem, None)
-            if isinstance(elem, (pf.RawBlock, pf.RawInline)) and elem.format == "html" and "<!--" in elem.text:
-                elem.text = COMMENT.sub("", elem.text)  # the author's notes to self never reach a reader
+            if isinstance(elem, (pf.RawBlock, pf.RawInline)) and elem.format == "html":
+                if "<!--" in elem.text:
+                    elem.text = COMMENT.sub("", elem.text)  # the author's notes to self never reach a reader
+                raw_resources(project.root, elem.text, current, problems)
         if isinstance(block, pf.RawBlock) and not block.text.strip():
             continue
         kept.append(block)
     doc.content = kept
+
+
+def _line(root, rel: str, needle: str) -> str:
+    """'file:line' of the first line of a chapter holding needle; the file alone if none does."""
+    try:
+        for number, line in enumerate((root / rel).read_text(encoding="utf-8-sig").splitlines(), start=1):
+            if needle in line:
+                return f"{rel}:{number}"
+    except (OSError, UnicodeDecodeError):
+        pass
+    return str(rel)
+
+
+def image_path(root, base: str, url: str, chapter: str, problems: Problems) -> str | None:
+    """An image's path relative to the project (it is written relative to the chapter's folder), or
+    None with an error at the chapter's line: a URL (the build never fetches one), an absolute path,
+    a path or link leading out of the project, a pipe or device, or a missing file. A data: URI holds
+    the image itself and is kept as it is."""
+    if url.startswith("data:"):
+        return url
+    where = _line(root, chapter, url)
+    if is_url(url) or os.path.isabs(url) or url.startswith("~"):
+        confine(root, url, where, problems, what="images", label="image ", relative_to="the chapter's folder")
+        return None
+    rel = posixpath.normpath(posixpath.join(base, url))
+    if confine(root, rel, where, problems, what="images", label="image ", relative_to="the chapter's folder",
+               shown=url) is None:
+        return None
+    if not (root / rel).is_file():
+        problems.error(where if where != chapter else chapter, f"image '{rel}' not found; put the file there or fix "
+                       "the path (paths are relative to the chapter's folder)")
+        return None
+    return rel
+
+
+RESOURCE = re.compile(r"""<(?:img|script|link|iframe|frame|video|audio|source|track|object|embed|image|use|input)\b[^>]*?"""
+                      r"""\s(?:src|href|xlink:href|data|poster|srcset)\s*=\s*["']?\s*([^"'\s>]+)""", re.I)
+CSS_URL = re.compile(r"""(?:url\(\s*["']?|@import\s+["'])\s*([^"')\s]+)""", re.I)
+
+
+def raw_resources(root, html: str, chapter: str, problems: Problems) -> None:
+    """Raw HTML is the author's, but what it loads must be inside the project: pandoc embeds it in
+    the web page (--embed-resources), fetching a URL or reading any file it is given. A URL or a
+    path out of the project is an error at the chapter's line; data: URIs and #anchors are fine."""
+    if "<" not in html and "url(" not in html and "@import" not in html:
+        return
+    for match in [*RESOURCE.finditer(html), *CSS_URL.finditer(html)]:
+        url = match.group(1)
+        if url.startswith(("data:", "#")):
+            continue
+        confine(root, url, _line(root, chapter, url), problems, what="what a page loads",
+                label="raw HTML loads ", relative_to="the project folder")
 
 
 def read_authors(project: Project, docs: dict[str, pf.Doc], problems: Problems) -> None:
