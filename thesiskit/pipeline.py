@@ -29,6 +29,7 @@ from .problems import BuildStopped, Problems
 from .profiles import Profile, load_profile, targets
 from .project import read_project
 from .tree import elements
+from .write.typst import TypstFailed, where_in_sources
 
 
 @dataclass
@@ -160,13 +161,17 @@ def _build(root, target, write, problems, result, stage) -> None:
     problems.stop_if_errors()
     if not write:
         return
-    if ctx.profile.package == "per-paper":  # a journal: one submission package per paper
-        problems.drop_deferred()  # its checklist states each of them as a failed rule
-        stage("write", writers.packages, docs, ctx, result, counts)
-        return
-    source = stage("assemble", lambda: json.dumps(assembly.assemble(docs, ctx, counts).to_json()))
-    docs.clear()  # the writers need only the JSON: the documents' trees can go before they start
-    stage("write", writers.thesis, source, ctx, result)
+    try:
+        if ctx.profile.package == "per-paper":  # a journal: one submission package per paper
+            problems.drop_deferred()  # its checklist states each of them as a failed rule
+            stage("write", writers.packages, docs, ctx, result, counts)
+            return
+        source = stage("assemble", lambda: json.dumps(assembly.assemble(docs, ctx, counts).to_json()))
+        docs.clear()  # the writers need only the JSON: the documents' trees can go before they start
+        stage("write", writers.thesis, source, ctx, result)
+    except TypstFailed as exc:  # raw typst the author wrote, or an image typst cannot read: at its line
+        where, fix = where_in_sources(ctx, exc)
+        problems.error(where, f"typst cannot compile {exc.what}: {exc.message}; {fix}")
 
 
 def load_data(ctx: Context, bib_keys: set[str] | None) -> None:

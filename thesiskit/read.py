@@ -8,7 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import panflute as pf
 
-from . import pandoc, people, values
+from . import pandoc, people, values, yamlschema
 from .data import report_control_character
 from .inlines import words
 from .paths import confine, is_url
@@ -36,11 +36,55 @@ def read_sources(project: Project, document: Document, problems: Problems, conte
             return None
         if not text.strip():
             problems.error(f"{rel}:1", "the chapter is empty; write its text or remove it from the plan")
-        if report_control_character(text, rel, problems):
+        if report_control_character(text, rel, problems) or not within_bounds(text, rel, problems):
             continue
         text = values.render(text, context or {}, str(rel), problems, env)
         parts.append(f"<!-- {MARKER} {rel} -->\n\n{text}\n")
     return "\n".join(parts)
+
+
+MAX_QUOTE_DEPTH = 12  # typst lays out about 16 block quotations inside each other, then stops
+QUOTES = re.compile(r"^(?:[ \t]{0,3}>)+")
+METADATA_START = re.compile(r"^---[ \t]*$")
+METADATA_END = re.compile(r"^(?:---|\.\.\.)[ \t]*$")
+
+
+def metadata_blocks(text: str):
+    """(line of its first YAML line, the YAML) of every block pandoc reads as YAML metadata: '---'
+    at the start or after a blank line, not followed by a blank line, up to '---' or '...'."""
+    lines = text.splitlines()
+    i = 0
+    while i < len(lines):
+        if METADATA_START.match(lines[i]) and (i == 0 or not lines[i - 1].strip()) \
+                and i + 1 < len(lines) and lines[i + 1].strip():
+            end = next((j for j in range(i + 1, len(lines)) if METADATA_END.match(lines[j])), None)
+            if end is not None:
+                yield i + 2, "\n".join(lines[i + 1:end]) + "\n"
+                i = end + 1
+                continue
+        i += 1
+
+
+def within_bounds(text: str, rel, problems: Problems) -> bool:
+    """A chapter's text within what the build reads safely, before pandoc sees it: no YAML alias in
+    its metadata (pandoc would expand an alias bomb for ever) and block quotations nested at most
+    MAX_QUOTE_DEPTH deep. False, with an error at the line, otherwise."""
+    if "---" in text:
+        for first, block in metadata_blocks(text):
+            found = yamlschema.aliases_in(block)
+            if found:
+                line, message = found
+                problems.error(f"{rel}:{first + line}", message)
+                return False
+    if ">" in text:
+        for number, line in enumerate(text.splitlines(), start=1):
+            match = QUOTES.match(line)
+            if match and match.group().count(">") > MAX_QUOTE_DEPTH:
+                depth = match.group().count(">")
+                problems.error(f"{rel}:{number}", f"block quotations are nested {depth} deep; at most "
+                               f"{MAX_QUOTE_DEPTH} levels can be laid out: flatten the quotation")
+                return False
+    return True
 
 
 def parse_all(project: Project, problems: Problems, values_for=None) -> dict[str, pf.Doc]:
