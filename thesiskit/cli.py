@@ -25,7 +25,7 @@ import threading
 import time
 from pathlib import Path
 
-from . import privacy, summary
+from . import children, privacy, summary
 from .pipeline import build, compute_values
 from .profiles import targets
 from .project import read_project
@@ -110,7 +110,8 @@ def main(argv: list[str] | None = None, root: Path | None = None) -> int:
         args = parser(known).parse_args(argv)
     except SystemExit as exc:
         return int(exc.code or 0)
-    previous = _sigterm_as_interrupt()
+    children.reset()
+    previous = _signals_stop_everything()
     try:
         if args.command == "new":
             from .scaffold import new
@@ -143,11 +144,12 @@ def main(argv: list[str] | None = None, root: Path | None = None) -> int:
         if args.debug:
             raise
         message = privacy.matcher(root or Path.cwd()).mask(f"{type(exc).__name__}: {exc}")  # never a listed real name
-        print(f"internal error: {message} (run again with --debug and report it)", file=sys.stderr)
+        print(f"internal error: {message} (a bug in thesiskit {version()}, not in your sources: run again with --debug "
+              "and report it with the traceback it prints)", file=sys.stderr)
         return 3
     finally:
-        if previous is not None:
-            signal.signal(signal.SIGTERM, previous)
+        for signum, handler in (previous or {}).items():
+            signal.signal(signum, handler)
 
 
 def run() -> None:
@@ -191,16 +193,18 @@ def print_profiles(root: Path, reference: bool) -> int:
 
 
 def _raise_interrupt(_signum, _frame):
+    children.stop()  # the workers' pandoc and typst are killed, and a worker starting one stops instead
     raise KeyboardInterrupt
 
 
-def _sigterm_as_interrupt():
-    """A SIGTERM (kill, a closed IDE, systemd) stops a build the way Ctrl-C does: the staging folder
-    goes, the outputs stay as they were, exit 130. Only for the command line, and only where Python
-    lets a handler be set (the main thread); the previous handler, for main() to put back."""
+def _signals_stop_everything() -> dict | None:
+    """Ctrl-C and SIGTERM (kill, a closed IDE, systemd) stop a build as a whole: the programs its
+    worker threads run are killed (thesiskit/children.py), the staging folder goes, the outputs stay
+    as they were, exit 130. Only where Python lets a handler be set (the main thread); the previous
+    handlers, for main() to put back."""
     if threading.current_thread() is not threading.main_thread():
         return None
-    return signal.signal(signal.SIGTERM, _raise_interrupt)
+    return {signum: signal.signal(signum, _raise_interrupt) for signum in (signal.SIGINT, signal.SIGTERM)}
 
 
 def run_build(root: Path, args) -> int:

@@ -76,19 +76,15 @@ def plain_name(name) -> bool:
     return isinstance(name, str) and bool(PLAIN_NAME.match(name)) and ".." not in name
 
 
-def check_output_folder(root: Path, target: str) -> str | None:
-    """Why build/<target>/ cannot be written (build/ a link or a file, the target's folder a file or
-    a link), or None when it can."""
-    build = Path(root) / "build"
-    if build.is_symlink():
-        return "build", ("is a symbolic link; the build writes only inside the project: remove the link "
+def output_folder_problem(root: Path, target: str) -> tuple[str, str] | None:
+    """(where, message) when build/, build/.cache or build/<target> cannot be written into: a symbolic
+    link (which would take the outputs out of the project) or a file where a folder belongs; None
+    when they can (a missing folder is made)."""
+    for rel in ("build", "build/.cache", f"build/{target}"):
+        path = Path(root) / rel
+        if path.is_symlink():
+            return rel, ("is a symbolic link; the build writes only inside the project: remove the link "
                          "(the next build makes the folder)")
-    if build.exists() and not build.is_dir():
-        return "build", "is a file, where the build keeps its outputs; move or remove it"
-    out = build / target
-    if out.is_symlink():
-        return f"build/{target}", ("is a symbolic link; the build writes only inside the project: remove the "
-                                   "link (the next build makes the folder)")
-    if out.exists() and not out.is_dir():
-        return f"build/{target}", "is a file, where the build puts this target's outputs; move or remove it"
+        if path.exists() and not path.is_dir():
+            return rel, "is a file, where the build keeps its outputs; move or rename it"
     return None

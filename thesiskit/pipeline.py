@@ -12,6 +12,7 @@
 """
 from __future__ import annotations
 
+import errno
 import json
 import sys
 import time
@@ -22,7 +23,9 @@ import panflute as pf
 
 from . import assemble as assembly
 from . import check, cite, datasets, extensions, pandoc, people, privacy, read, transforms, values
+from . import cache as entries
 from . import write as writers
+from .paths import output_folder_problem
 from .bibliography import check_fields, read_entries
 from .context import Context
 from .problems import BuildStopped, Problems
@@ -44,6 +47,10 @@ class Result:
     def ok(self) -> bool:
         return not self.problems.errors
 
+
+DISK_ERRORS = {errno.ENOSPC: "free some space on the disk", errno.EDQUOT: "free some space (the disk quota is full)",
+               errno.EROFS: "the disk is read-only: build on a disk you can write to",
+               errno.EACCES: "make build/ writable by you", errno.EPERM: "make build/ writable by you"}
 
 STAGES = ("data", "read", "expand", "resolve", "cite", "mark", "check", "assemble", "write")
 
@@ -82,8 +89,12 @@ class Stages:
 def build(root: Path, target: str, write: bool = True, verbose: bool = False, echo=print,
           cache: bool = True, progress: bool = False) -> Result:
     problems = Problems(mask=privacy.matcher(Path(root)))
-    pandoc.use_cache(Path(root) / "build" / ".cache" / "pandoc" if cache else None)
     result = Result(target=target, problems=problems)
+    blocked = output_folder_problem(Path(root), target)
+    if blocked:
+        problems.error(*blocked)
+        return result
+    pandoc.use_cache(Path(root) / "build" / ".cache" / "pandoc" if cache else None)
     stage = Stages(result, verbose, echo, progress)
     try:
         _build(Path(root), target, write, problems, result, stage)
@@ -91,8 +102,18 @@ def build(root: Path, target: str, write: bool = True, verbose: bool = False, ec
         pass
     except pandoc.PandocError as exc:
         problems.error("", f"pandoc failed: {str(exc).splitlines()[0]}")
+    except RecursionError:  # what the read stage's own limits did not catch
+        problems.error("", "the text is nested too deeply for the build to follow (block quotations, lists or "
+                       "divs inside each other, hundreds deep); flatten it")
+    except OSError as exc:
+        if exc.errno not in DISK_ERRORS:
+            raise  # not the author's or the machine's: ours
+        problems.error(f"build/{target}", f"cannot be written ({exc.strerror}); {DISK_ERRORS[exc.errno]}, then build "
+                       "again (the previous outputs were left as they were)")
     finally:
         stage.close()
+        if cache:
+            entries.prune(Path(root) / "build" / ".cache")
     if result.report:
         result.report["ok"] = not problems.errors
         result.report["problems"] = [p.as_dict() for p in problems.items]

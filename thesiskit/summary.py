@@ -46,14 +46,24 @@ def bar_chart(report: dict, path: Path, cache: Path) -> None:
     Drawn only when the numbers change (matplotlib's import alone costs half a second)."""
     import hashlib
     import json
+    import os
     import shutil
+    import threading
+
+    from . import cache as entries
 
     bars = {d: [info["counted"].get("main", 0), info["limits"].get("main")] for d, info in report["documents"].items()}
     key = hashlib.sha256(json.dumps([report["target"], bars, Path(__file__).read_text()]).encode()).hexdigest()[:16]
     cached = cache / f"wordcount-{key}.png"
-    if not cached.exists():
+    if not entries.whole(cached):  # missing or damaged: drawn again (thesiskit/cache.py)
         cache.mkdir(parents=True, exist_ok=True)
-        _draw(report, cached)
+        tmp = cache / f".{cached.name}.{os.getpid()}.{threading.get_ident()}.tmp.png"
+        try:
+            _draw(report, tmp)
+            os.replace(tmp, cached)
+        finally:
+            tmp.unlink(missing_ok=True)
+        entries.seal(cached)
     shutil.copyfile(cached, path)
 
 

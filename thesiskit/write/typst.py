@@ -7,9 +7,10 @@ nothing in it can run as typst code.
 from __future__ import annotations
 
 import re
-import subprocess
 import sys
 from pathlib import Path
+
+from .. import children
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 TYPST = """import sys, typst
@@ -76,10 +77,12 @@ def compile_pdf(typ: Path, pdf: Path, root: Path) -> None:
     """typst's layout of a whole thesis takes a few hundred MB that, in this process, the allocator
     would keep to the end of the build (and in watch mode, for good): it runs in a child process,
     whose memory goes when it exits."""
-    done = subprocess.run([sys.executable, "-c", TYPST, str(typ), str(pdf), str(root)], capture_output=True, text=True,
-                          timeout=TIMEOUT)
+    try:
+        done = children.run([sys.executable, "-c", TYPST, str(typ), str(pdf), str(root)], timeout=TIMEOUT)
+    except children.TimedOut:
+        raise TypstFailed(f"it took longer than {TIMEOUT} s") from None
     if done.returncode != 0:
-        raise _failure(done.stderr or f"error: typst exited with {done.returncode}", typ)
+        raise _failure(done.stderr.decode("utf-8", "replace") or f"error: typst exited with {done.returncode}", typ)
 
 
 def render_figure(body_typst: str, source: Path, folder: Path, n: int, root: Path, dpi: int) -> list[Path]:
