@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import errno
 import json
+import os
 import sys
 import time
 from dataclasses import dataclass, field
@@ -51,6 +52,8 @@ class Result:
 DISK_ERRORS = {errno.ENOSPC: "free some space on the disk", errno.EDQUOT: "free some space (the disk quota is full)",
                errno.EROFS: "the disk is read-only: build on a disk you can write to",
                errno.EACCES: "make build/ writable by you", errno.EPERM: "make build/ writable by you"}
+
+DISK_MESSAGES = {number: os.strerror(number) for number in DISK_ERRORS}
 
 STAGES = ("data", "read", "expand", "resolve", "cite", "mark", "check", "assemble", "write")
 
@@ -101,7 +104,12 @@ def build(root: Path, target: str, write: bool = True, verbose: bool = False, ec
     except BuildStopped:
         pass
     except pandoc.PandocError as exc:
-        problems.error("", f"pandoc failed: {str(exc).splitlines()[0]}")
+        number = next((n for n, text in DISK_MESSAGES.items() if text in str(exc)), None)
+        if number is not None:  # pandoc writing an output found the disk full (or not writable)
+            problems.error(f"build/{target}", f"cannot be written ({DISK_MESSAGES[number]}); {DISK_ERRORS[number]}, "
+                           "then build again (the previous outputs were left as they were)")
+        else:
+            problems.error("", f"pandoc failed: {str(exc).splitlines()[0]}")
     except RecursionError:  # what the read stage's own limits did not catch
         problems.error("", "the text is nested too deeply for the build to follow (block quotations, lists or "
                        "divs inside each other, hundreds deep); flatten it")
