@@ -266,3 +266,38 @@ def test_bounds_hold_in_a_worker_thread():
     thread.start()
     thread.join(30)
     assert results and "too large" in results[0][0]
+
+
+# ---------------------------------------------------------------- scale and noise
+
+def test_check_on_a_large_bibliography_is_quick_and_short(tmp_path):
+    """A whole library exported (here 20,000 entries; bench/large_bib.py does 100,000): `check`
+    takes seconds, prints ten of the never-cited entries and counts the rest, and --all lists all."""
+    import time
+
+    sys.path.insert(0, str(ROOT / "bench"))
+    try:
+        import large_bib
+    finally:
+        sys.path.remove(str(ROOT / "bench"))
+    project = large_bib.project(tmp_path / "p", 20_000)
+    start = time.perf_counter()
+    code, out, err = build_in_process(project, "check")
+    seconds = time.perf_counter() - start
+    assert code == 0, err
+    assert seconds < 60, seconds  # about 2 s on an idle machine; it used to never finish
+    uncited = [line for line in out.splitlines() if "is never cited" in line]
+    assert len(uncited) == 10
+    assert "bib/references.bib: warning: 19,987 more entries never cited; `--all` lists them" in out
+    code, out, _err = build_in_process(project, "check", "--all")
+    assert len([line for line in out.splitlines() if "is never cited" in line]) == 19_997
+
+
+def test_check_prints_a_data_error_once_not_once_per_target(tmp_path):
+    project = copy_project(tmp_path / "p")
+    casp = project / "data/casp.csv"
+    casp.write_text(casp.read_text().replace("2,Yes,Yes", "2,Yes,Maybe", 1))
+    code, out, err = build_in_process(project, "check")
+    assert code == 1
+    lines = [line for line in (out + err).splitlines() if '"Maybe" is not an answer' in line]
+    assert len(lines) == 1, out + err

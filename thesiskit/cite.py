@@ -10,7 +10,7 @@ from pathlib import Path
 import panflute as pf
 
 from . import masking, pandoc
-from .bibliography import Entry
+from .bibliography import Entry, cited_only
 from .links import unlink_scripts
 from .context import Context
 from .paths import confine
@@ -129,8 +129,12 @@ def cite_all(docs: dict[str, pf.Doc], ctx: Context, entries: dict[str, Entry]) -
     project = ctx.project
     csl = project.csl or csl_path("apa", project.root)  # resolved and checked when the project was read
     args = ["-t", "json", "--citeproc", f"--csl={csl}", "-M", f"lang={CITEPROC_LANG}", "-M", "link-citations=false"]
-    for bib in project.bibliography:
-        args.append(f"--bibliography={(project.root / bib).resolve()}")
+    every = any("nocite" in doc.metadata.content for doc in docs.values())  # nocite: '@*' lists them all
+    keys = set() if every else {k for doc in docs.values() for k in cited_keys(doc)}
+    files = ([(project.root / bib).resolve() for bib in project.bibliography] if every else
+             cited_only(project.root, project.bibliography, entries, keys))
+    for bib in files:
+        args.append(f"--bibliography={bib}")
     title = ctx.profile.references_title
 
     kinds = {d.id: d.kind for d in project.documents}

@@ -29,7 +29,7 @@ from . import children, privacy, summary
 from .pipeline import build, compute_values
 from .profiles import targets
 from .project import read_project
-from .problems import Problems
+from .problems import Problems, condensed
 from .values import flatten
 
 COMMANDS = {
@@ -72,8 +72,10 @@ def parser(known: list[str]) -> argparse.ArgumentParser:
     built = sub.add_parser("build", parents=[common], help=COMMANDS["build"], description=COMMANDS["build"])
     built.add_argument("target", help=f"the target: {', '.join(known) or 'see thesiskit profiles'}")
     built.add_argument("--json", action="store_true", help="also print the report as JSON")
+    built.add_argument("--all", action="store_true", help="print every warning (many of one kind are otherwise counted)")
     check = sub.add_parser("check", parents=[common], help=COMMANDS["check"], description=COMMANDS["check"])
     check.add_argument("--json", action="store_true", help="print the reports as JSON")
+    check.add_argument("--all", action="store_true", help="print every warning (many of one kind are otherwise counted)")
     sub.add_parser("values", parents=[common], help=COMMANDS["values"], description=COMMANDS["values"])
     watch = sub.add_parser("watch", parents=[common], help=COMMANDS["watch"], description=COMMANDS["watch"])
     watch.add_argument("target", nargs="?", default="thesis", help="the target to rebuild (default: thesis)")
@@ -214,8 +216,9 @@ def run_build(root: Path, args) -> int:
     if args.json:  # the report on stdout, for a program to read; problems still on stderr
         print(json.dumps(result.report or {"target": args.target, "ok": False,
                                            "problems": [p.as_dict() for p in result.problems.items]}, indent=2))
+    shown = condensed(result.problems.items, args.all)
     if not result.ok:
-        for problem in result.problems.items:
+        for problem in shown:
             print(problem.line(), file=sys.stderr)
         count = len(result.problems.errors)
         if result.outputs:  # a journal package is written with its checklist even when rules fail
@@ -227,7 +230,7 @@ def run_build(root: Path, args) -> int:
     if args.json:
         return 0
     print(f"{args.target}: built in {time.perf_counter() - start:.1f} s")
-    print("\n".join(summary.table(result.report, result.problems.items, documents)))
+    print("\n".join(summary.table(result.report, shown, documents, len(result.problems.warnings))))
     if result.outputs:
         folder = result.outputs[0].parent.relative_to(root)
         print(f"  wrote {folder}/: {', '.join(p.name for p in result.outputs)}")
@@ -243,19 +246,23 @@ def run_check(root: Path, known: list[str], args) -> int:
 
     with ThreadPoolExecutor(max_workers=2) as pool:  # the targets' pandoc runs overlap on two cores
         results = list(pool.map(lambda t: build(root, t, write=False, verbose=args.verbose), known))
+    printed: set = set()  # a problem of the sources (a data file's) is the same for every target: said once
     for target, result in zip(known, results):
         reports[target] = result.report or {"target": target, "ok": False,
                                             "problems": [p.as_dict() for p in result.problems.items]}
         failed |= not result.ok
         if args.json:
             continue
+        new = [p for p in result.problems.items if p.line() not in printed]
+        printed.update(p.line() for p in new)
         if not result.report:  # stopped before counting: the problems are all there is to say
-            for problem in result.problems.items:
+            for problem in condensed(new, args.all):
                 print(problem.line(), file=sys.stderr)
             continue
         print(f"{target}: checked ({time.perf_counter() - start:.1f} s for all targets)")
-        print("\n".join(summary.table(result.report, result.problems.items, documents)))
-        for problem in result.problems.errors:
+        print("\n".join(summary.table(result.report, condensed(new, args.all), documents, len(result.problems.warnings),
+                                       len(result.problems.errors))))
+        for problem in (p for p in new if p.severity == "error"):
             print(problem.line(), file=sys.stderr)
     if args.json:
         print(json.dumps(reports, indent=2))

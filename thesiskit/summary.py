@@ -16,7 +16,9 @@ def document_of(problem, documents: list) -> str:
     return ""
 
 
-def table(report: dict, problems, documents: list) -> list[str]:
+def table(report: dict, problems, documents: list, warnings: int | None = None, errors: int | None = None) -> list[str]:
+    """The rows, each document's problems under it; the closing count is of warnings and errors (all
+    of them, when problems is condensed or leaves some out)."""
     docs = report.get("documents", {})
     width = max([len(d) for d in docs] + [8])
     lines = [f"  {'document':<{width}} {'words':>7} {'limit':>7} {'used':>5}  abstract"]
@@ -35,8 +37,8 @@ def table(report: dict, problems, documents: list) -> list[str]:
             lines.append(f"      {problem.line()}")
     for problem in grouped.pop("", []) + [p for rest in grouped.values() for p in rest]:
         lines.append(f"  {problem.line()}")
-    errors = sum(p.severity == "error" for p in problems)
-    warnings = len(problems) - errors
+    errors = sum(p.severity == "error" for p in problems) if errors is None else errors
+    warnings = sum(p.severity == "warning" for p in problems) if warnings is None else warnings
     lines.append(f"  {errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}")
     return lines
 
