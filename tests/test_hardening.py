@@ -301,3 +301,67 @@ def test_check_prints_a_data_error_once_not_once_per_target(tmp_path):
     assert code == 1
     lines = [line for line in (out + err).splitlines() if '"Maybe" is not an answer' in line]
     assert len(lines) == 1, out + err
+
+
+# ---------------------------------------------------------------- what runs in the web page
+
+def test_script_links_from_data_are_not_live_and_html_sanitize_removes_what_runs(tmp_path):
+    """A javascript: URL in a data cell or a .bib field is shown as text, never a live link; with
+    html-sanitize the chapter's own <script> and onclick go too, and the page is otherwise whole."""
+    project = small_review(tmp_path / "p")
+    (project / "profiles/thesis.yaml").write_text("extends: thesis\noutputs: [html]\nhtml-sanitize: true\n")
+    with (project / "bib/references.bib").open("a") as bib:
+        bib.write("@misc{evil2021,\n  author = {Evil, E.},\n  title = {A page},\n  year = {2021},\n"
+                  "  url = {javascript:alert(1)}\n}\n")
+    (project / "data/tables/links.yaml").write_text(
+        'columns: ["Source"]\nrows:\n  - ["[a page](javascript:alert(2)) and [a site](https://example.org)"]\n')
+    chapter = project / "chapters/paper1/00-paper.md"
+    chapter.write_text(chapter.read_text() + "\nSee @evil2021.\n\n"
+                       '::: {#tbl:links .data-table src="data/tables/links.yaml" title="Links"}\n:::\n\n'
+                       '<script>alert(3)</script>\n\n<p onclick="alert(4)">Raw HTML kept, its handler gone.</p>\n')
+    code, _out, err = build_in_process(project, "thesis")
+    assert code == 0, err
+    page = (project / "build/thesis/thesis.html").read_text()
+    assert not re.search(r'(href|src)="\s*javascript:', page, re.I)  # shown as text at most, never a link
+    assert "<script" not in page and "onclick" not in page
+    assert "a page" in page and 'href="https://example.org"' in page and "Raw HTML kept, its handler gone." in page
+    assert "<svg" in page  # the diagrams stay inline
+
+
+def test_a_page_with_nothing_to_remove_is_unchanged_by_the_sanitizer(built_example):
+    from thesiskit import sanitize
+
+    page = (built_example / "build/thesis/thesis.html").read_text()
+    assert sanitize.clean(page) == (page, 0)
+
+
+def test_profile_patterns_run_with_a_time_limit(monkeypatch):
+    from thesiskit import profiles
+
+    quick = profiles.Statement(rule="r", pattern=r"(\w+\s?)+$QQQ", source="profiles/x.yaml:3")
+    assert quick.search("word " * 5000) is None  # hangs Python's re; the regex module answers at once
+    monkeypatch.setattr(profiles, "PATTERN_SECONDS", 0.2)
+    slow = profiles.Statement(rule="r", pattern=r"(.{1,30}){1,30}\d$", source="profiles/x.yaml:3")
+    with pytest.raises(profiles.StatementTimeout):
+        slow.search("x" * 300)
+
+
+def test_a_statement_knows_the_line_it_was_written_on(tmp_path):
+    project = copy_project(tmp_path / "p", warm=False)
+    (project / "profiles/j.yaml").write_text("extends: jmh-submission\nstatements:\n  original:\n"
+                                            "    - rule: Ethics\n      pattern: 'ethics'\n")
+    profile = __import__("thesiskit.profiles", fromlist=["load_profile"]).load_profile(project, "j", Problems())
+    assert profile.statements["original"][0].source == "profiles/j.yaml:4"
+
+
+def test_unlink_scripts_keeps_the_text_and_the_web_links():
+    import panflute as pf
+
+    from thesiskit.links import unlink_scripts
+
+    doc = pf.Doc(pf.Para(pf.Link(pf.Str("bad"), url="java\tscript:alert(1)"), pf.Space(),
+                         pf.Link(pf.Str("good"), url="https://example.org"), pf.Space(),
+                         pf.Emph(pf.Link(pf.Str("data"), url="data:text/html,<script>"))))
+    assert unlink_scripts(doc) == 2
+    assert pf.stringify(doc) == "bad good data\n\n"
+    assert [e.url for e in doc.content[0].content if isinstance(e, pf.Link)] == ["https://example.org"]

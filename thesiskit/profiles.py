@@ -21,6 +21,7 @@ import typing
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import regex
 import yaml
 
 from . import yamlschema
@@ -64,6 +65,26 @@ class Statement:
     pattern: str = option(REQUIRED, "a regular expression the manuscript's text must match", regex=True)
     fix: str = option("add it", "what to do when it is not found")
 
+    source: str = field(default="", metadata={"internal": True})  # 'profiles/x.yaml:12', for messages
+
+    def search(self, text: str):
+        """The pattern's first match in text (dot matching newlines), by the `regex` module with a
+        time limit: a pattern that backtracks without end (nested repeats) is StatementTimeout, not a
+        build that hangs."""
+        try:
+            return regex.search(self.pattern, text, flags=regex.S, timeout=PATTERN_SECONDS)
+        except TimeoutError:
+            raise StatementTimeout(self) from None
+
+
+PATTERN_SECONDS = 2.0  # a statement's pattern over a paper's text: milliseconds when it is sound
+
+
+class StatementTimeout(Exception):
+    def __init__(self, statement: Statement):
+        super().__init__(statement.pattern)
+        self.statement = statement
+
 
 @dataclass
 class ParticipantsLanguage:
@@ -86,6 +107,8 @@ class Profile:
     documents: list[str] = option([], "the kinds of document the target takes (paper, ...); all when left out",
                                   choices=DOCUMENT_KINDS)
     outputs: list[str] = option(["docx", "pdf", "html"], "the formats written", choices=OUTPUT_FORMATS)
+    html_sanitize: bool = option(False, "the web page without scripts, iframes, objects or event handlers from the "
+                                        "chapters' raw HTML (for HTML that is published)")
     basename: str | None = option(None, "the outputs' file name (thesis -> thesis.docx); the target's name when left out")
     references_title: str = option("References", "the heading of each reference list")
     limits: dict[str, dict[str, int]] = option({}, "word limits per document kind or paper kind (review, original): "
@@ -203,6 +226,8 @@ def _mapping(node, cls, where: str, seen: list[int]) -> dict:
                and f.name not in out]
     if missing:
         raise _Invalid(line, f"{where or 'the profile'} needs '{missing[0]}'; add {missing[0]}: ...")
+    if cls is Statement:
+        out["line"] = line  # made the rule's source (file:line) once the file is known
     return out
 
 
@@ -220,8 +245,9 @@ def _constrain(value, spec: dataclasses.Field, name: str, node) -> None:
             raise _Invalid(line, f"{name} is {leaf}; it must be at least {minimum}")
     if spec.metadata.get("regex") and isinstance(value, str):
         try:
-            re.compile(value)
-        except re.error as exc:
+            re.compile(value)  # Python's own message, which authors find explained everywhere
+            regex.compile(value)  # the engine that runs it (with a time limit: Statement.search)
+        except (re.error, regex.error) as exc:
             raise _Invalid(line, f"{name} is not a valid regular expression ({exc}); correct it (a backslash makes "
                                  "( ) [ ] . * + ? stand for themselves)") from None
 
@@ -397,10 +423,14 @@ def _validate(source: Source, problems: Problems) -> dict | None:
     if node is None:
         return {}
     try:
-        return _mapping(node, Profile, "", [0])
+        data = _mapping(node, Profile, "", [0])
     except _Invalid as exc:
         problems.error(f"{where}:{exc.line}", exc.message)
         return None
+    for items in data.get("statements", {}).values():  # each rule knows where it was written
+        for item in items:
+            item["source"] = f"{where}:{item.pop('line', 1)}"
+    return data
 
 
 def _merge(base: dict, over: dict) -> dict:

@@ -5,7 +5,7 @@ import html
 import json
 from concurrent.futures import ThreadPoolExecutor
 
-from .. import figures, pandoc, people
+from .. import figures, pandoc, people, sanitize
 from ..transforms.lower import lower_json
 from . import docx, typst
 from .publish import Publication
@@ -51,4 +51,8 @@ def thesis(source: str, ctx, result) -> None:
         with ThreadPoolExecutor(max_workers=2) as pool:  # each writer starts as soon as its copy is ready
             for future in [pool.submit(write_one, fmt, args, lowered(fmt)) for fmt, args in jobs.items()]:
                 future.result()
+        page = staging / f"{stem}.html"
+        if ctx.profile.html_sanitize and page.is_file():  # for HTML that is published: nothing in it runs
+            cleaned, _removed = sanitize.clean(page.read_text(encoding="utf-8"))
+            page.write_text(cleaned, encoding="utf-8")
         out.publish(result, chart=True, drawn=figures.drawn_texts(root, source))
