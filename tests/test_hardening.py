@@ -51,7 +51,8 @@ Three studies were found [@smith2012; @jones2015; @brown2020].
 
 def small_review(dest: Path) -> Path:
     """A one-paper project with a review whose figures are drawn from data: every kind of cache
-    entry (pandoc's parses and citations, figures, the reference.docx, the word-count chart)."""
+    entry (pandoc's parses and citations, figures, the reference.docx, the word-count chart, the
+    cited-only .bib)."""
     shutil.copytree(GOLDEN_DATA / "data", dest / "data")
     (dest / "chapters/paper1").mkdir(parents=True)
     (dest / "bib").mkdir()
@@ -104,6 +105,8 @@ DAMAGE = {  # kind of entry -> (which files, what is done to them)
     "figure digest lost": (lambda f: _figures(f, ".png.sha256"), lambda p: p.unlink()),
     "reference.docx garbage": (lambda f: sorted(f.glob("reference-*.docx")), lambda p: p.write_bytes(b"PK garbage")),
     "chart garbage": (lambda f: sorted((f / "charts").glob("*.png")), lambda p: p.write_bytes(b"")),
+    "cited .bib garbage": (lambda f: sorted((f / "bib").glob("*.bib")), lambda p: p.write_bytes(os.urandom(200))),
+    "cited .bib other entries": (lambda f: sorted((f / "bib").glob("*.bib")), lambda p: p.write_text(BIB[:200])),
 }
 
 

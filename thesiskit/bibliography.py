@@ -187,8 +187,7 @@ def cited_only(root: Path, paths: list[Path], entries: dict[str, Entry], keys: s
         path = Path(root) / "build" / ".cache" / "bib" / f"cited-{digest}.bib"
         from . import cache
 
-        if not path.is_file() or path.read_text(encoding="utf-8") != text:
-            cache.atomic_write(path, text.encode("utf-8"))
+        cache.put(path, text.encode("utf-8"))
         out.append(path.resolve())
     return out
 

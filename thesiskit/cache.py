@@ -5,7 +5,8 @@ the folder is kept to a size.
   an entry used by its path (a figure's PNG and SVG, the reference.docx, the word-count chart) has
   the sha256 beside it in NAME.sha256. One that does not match (truncated, emptied, overwritten with
   garbage, its digest lost) is deleted and made again, silently: the next build is as a build with
-  no cache would have been.
+  no cache would have been. An entry named by the digest of what it should hold (the cited-only
+  .bib citeproc is given) is compared with that and written again when it differs (`put`).
 - Writes go to a temporary name in the same folder and are renamed into place, so a reader never
   sees half a file and two builds side by side never mix their bytes.
 - After each build the folder is kept under LIMIT bytes: the entries used least recently go first
@@ -92,6 +93,20 @@ def whole(*paths: Path) -> bool:
 def seal(path: Path) -> None:
     """Write the digest beside a file just put in place: from now on it can be trusted."""
     atomic_write(Path(str(path) + DIGEST), _digest(path.read_bytes()))
+
+
+def put(path: Path, data: bytes) -> None:
+    """path holds data, sealed: left as it is when it already does (whole, with its digest),
+    written again when it is missing, damaged or holds anything else (a cache that names its entries
+    by a digest of what they hold, like the cited-only .bib files)."""
+    try:
+        same = path.read_bytes() == data
+    except OSError:
+        same = False
+    if same and whole(path):
+        return
+    atomic_write(path, data)
+    seal(path)
 
 
 # ---------------------------------------------------------------- size
