@@ -368,3 +368,41 @@ def test_unlink_scripts_keeps_the_text_and_the_web_links():
     assert unlink_scripts(doc) == 2
     assert pf.stringify(doc) == "bad good data\n\n"
     assert [e.url for e in doc.content[0].content if isinstance(e, pf.Link)] == ["https://example.org"]
+
+
+# ---------------------------------------------------------------- signals stop every worker
+
+def test_stop_ends_the_programs_of_every_worker_thread():
+    """What the command line's SIGINT and SIGTERM handlers call: the programs that worker threads
+    wait on are killed at once, and a worker that starts one afterwards stops instead."""
+    import time
+
+    from thesiskit import children
+
+    children.reset()
+    results = []
+
+    def work():
+        try:
+            children.run(["sleep", "30"])
+            results.append("finished")
+        except children.Interrupted:
+            results.append("interrupted")
+
+    workers = [threading.Thread(target=work) for _ in range(2)]
+    for worker in workers:
+        worker.start()
+    deadline = time.monotonic() + 10
+    while len(children._running) < 2 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    start = time.monotonic()
+    children.stop()
+    for worker in workers:
+        worker.join(10)
+    try:
+        assert results == ["interrupted", "interrupted"] and time.monotonic() - start < 5
+        with pytest.raises(children.Interrupted):
+            children.run(["true"])
+    finally:
+        children.reset()
+    assert children.run(["true"]).returncode == 0
