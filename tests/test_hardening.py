@@ -406,3 +406,18 @@ def test_stop_ends_the_programs_of_every_worker_thread():
     finally:
         children.reset()
     assert children.run(["true"]).returncode == 0
+
+
+def test_pandoc_at_its_limit_names_the_document(monkeypatch, tmp_path):
+    """A text that keeps pandoc busy past its time limit (here a limit of a millisecond) is one
+    error per document, naming its chapters' folder, not a line without a file."""
+    from thesiskit import pandoc
+
+    monkeypatch.setattr(pandoc, "limits", lambda stdin: (0.001, 4096))
+    project = copy_project(tmp_path / "p", warm=False)
+    code, _out, err = build_in_process(project, "thesis")
+    errors = [line for line in err.splitlines() if ": error: " in line]
+    assert code == 1 and errors and "Traceback" not in err, err
+    for line in errors:
+        assert re.match(r"^chapters/[\w/.-]+: error: document '[\w-]+': pandoc took longer than 0 s on an input of "
+                        r"[\d,]+ bytes; .*\(look for what is nested", line), line

@@ -43,6 +43,12 @@ def resolve_csl(root: Path, name, where: str, problems: Problems) -> Path | None
             problems.error(where, f"citation style '{text}' not found; fix the path, or name a built-in style "
                            "(csl: apa)")
             return None
+        broken = not_a_style(path)
+        if broken:
+            line, reason = broken
+            problems.error(f"{text}:{line}", f"is not a CSL style ({reason}); download the style again (a .csl file "
+                           "from the Zotero style repository), or name a built-in style (csl: apa)")
+            return None
         parent = independent_parent(path)
         if parent:
             line, url = parent
@@ -83,6 +89,22 @@ def independent_parent(path: Path) -> tuple[int, str] | None:
         if "independent-parent" in line:
             url = re.search(r'href\s*=\s*["\']([^"\']*)', line)
             return number, url.group(1) if url else "another style"
+    return None
+
+
+def not_a_style(path: Path) -> tuple[int, str] | None:
+    """(line, why) when a .csl file is not a CSL style at all (not XML, or XML of another kind):
+    pandoc's citeproc would fail on it with a message naming no file."""
+    import xml.etree.ElementTree as ET
+
+    try:
+        tag = ET.parse(path).getroot().tag
+    except ET.ParseError as exc:
+        return exc.position[0], f"not well-formed XML: {str(exc).split(':')[0]}"
+    except (OSError, ValueError) as exc:
+        return 1, str(exc)
+    if tag != "{http://purl.org/net/xbiblio/csl}style":
+        return 1, f"its outermost element is <{tag.split('}')[-1]}>, not a CSL <style>"
     return None
 
 

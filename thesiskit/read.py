@@ -5,6 +5,7 @@ import os
 import posixpath
 import re
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import panflute as pf
 
@@ -95,13 +96,28 @@ def parse_all(project: Project, problems: Problems, values_for=None) -> dict[str
     docs: dict[str, pf.Doc] = {}
 
     def parse(doc_id):
-        return doc_id, pandoc.parse_markdown(texts[doc_id])
+        try:
+            return doc_id, pandoc.parse_markdown(texts[doc_id])
+        except pandoc.PandocError as exc:  # a runaway text met pandoc's time or memory limit
+            return doc_id, exc
 
     with ThreadPoolExecutor(max_workers=2) as pool:
         for doc_id, doc in pool.map(parse, [i for i, t in texts.items() if t is not None]):
+            if isinstance(doc, pandoc.PandocError):
+                problems.error(_sources_of(project, doc_id), f"document '{doc_id}': {str(doc).splitlines()[0]} "
+                               "(look for what is nested or repeated hundreds of times in its chapters)")
+                continue
             _resolve_paths(doc, project, problems)
             docs[doc_id] = doc
     return docs
+
+
+def _sources_of(project: Project, doc_id: str) -> str:
+    """Where a document's text comes from, for a problem with the whole of it: its folder, or its
+    only file."""
+    files = next(d.files for d in project.documents if d.id == doc_id)
+    folders = {Path(f).parent.as_posix() for f in files}
+    return Path(files[0]).as_posix() if len(files) == 1 else folders.pop() if len(folders) == 1 else "thesis.md"
 
 
 def _resolve_paths(doc: pf.Doc, project: Project, problems: Problems) -> None:
