@@ -103,6 +103,8 @@ def not_a_style(path: Path) -> tuple[int, str] | None:
         return exc.position[0], f"not well-formed XML: {str(exc).split(':')[0]}"
     except (OSError, ValueError) as exc:
         return 1, str(exc)
+    if tag == "style":
+        return 1, 'its <style> lacks the CSL namespace, xmlns="http://purl.org/net/xbiblio/csl"'
     if tag != "{http://purl.org/net/xbiblio/csl}style":
         return 1, f"its outermost element is <{tag.split('}')[-1]}>, not a CSL <style>"
     return None
