@@ -98,3 +98,72 @@ def test_pandoc_is_cut_off_in_the_namespace():
     result = subprocess.run([*NAMESPACE, pandoc_path(), "-f", "html", "-t", "plain", "http://127.0.0.1:9/"],
                             capture_output=True, text=True, timeout=60)
     assert result.returncode != 0 and "Network unreachable" in result.stderr, result.stderr
+
+
+# ---------------------------------------------------------------- a server that must see no request
+
+class _Recorder:
+    """An HTTP server on this machine's loopback that records every request it gets."""
+
+    def __init__(self):
+        import http.server
+        import threading
+
+        requests = self.requests = []
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_GET(self):  # noqa: N802 - the standard library's name
+                requests.append(self.path)
+                self.send_response(200)
+                self.send_header("Content-Type", "image/png")
+                self.end_headers()
+                self.wfile.write(b"\x89PNG\r\n\x1a\n")
+
+            def log_message(self, *_args):
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_port}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def server():
+    recorder = _Recorder()
+    yield recorder
+    recorder.close()
+
+
+@pytest.mark.parametrize("how", ["image", "raw HTML image", "raw HTML stylesheet", "dependent CSL"])
+def test_a_url_in_the_sources_is_refused_and_never_fetched(how, server, tmp_path):
+    """An image, a resource of raw HTML or a dependent style's parent on a web server (here, one on
+    this machine that records requests): the build refuses it in one line naming the file and line,
+    and the server sees no request, from the build or from pandoc."""
+    from .test_bad_inputs import build_in_process
+
+    project = copy_project(tmp_path / "project")
+    chapter = project / "chapters/paper1/40-discussion.md"
+    if how == "dependent CSL":
+        (project / "dependent.csl").write_text(
+            '<?xml version="1.0" encoding="utf-8"?>\n<style xmlns="http://purl.org/net/xbiblio/csl" version="1.0">\n'
+            f'  <info>\n    <link href="{server.url}/apa.csl" rel="independent-parent"/>\n  </info>\n</style>\n')
+        thesis = project / "thesis.md"
+        thesis.write_text(thesis.read_text().replace("csl: apa", "csl: dependent.csl"))
+    else:
+        written = {"image": f"![Remote]({server.url}/x.png)",
+                   "raw HTML image": f'<img src="{server.url}/x.png" alt="remote">',
+                   "raw HTML stylesheet": f'<link rel="stylesheet" href="{server.url}/style.css">'}[how]
+        chapter.write_text(chapter.read_text() + f"\n{written}\n")
+
+    code, _out, err = build_in_process(project, "thesis")
+
+    errors = [line for line in err.splitlines() if ": error: " in line]
+    assert code == 1 and len(errors) == 1, err
+    assert re.match(r"^(chapters/paper1/40-discussion\.md:\d+|dependent\.csl:\d+): error: ", errors[0]), errors[0]
+    assert server.url in errors[0] and "network" in errors[0]
+    assert server.requests == []

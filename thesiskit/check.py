@@ -80,13 +80,14 @@ def check(docs: dict[str, pf.Doc], ctx: Context, entries: dict) -> tuple[dict, d
     partial = bool(ctx.profile.documents) or ctx.partial  # a journal target leaves thesis-only citations out
     for key in ([] if partial else uncited):
         e = entries[key]
-        ctx.problems.warning(f"{e.file}:{e.line}", f"'{key}' is never cited; cite it or remove it from the .bib")
+        ctx.problems.warning(f"{e.file}:{e.line}", f"'{key}' is never cited; cite it or remove it from the .bib",
+                             code="uncited")
     for key in sorted(cited & set(entries)):
         e = entries[key]
         if e.type == "article" and not e.fields.get("doi"):
             ctx.problems.warning(f"{e.file}:{e.line}", f"journal article '{key}' has no DOI; if it has one, add "
                                  f"{bibliography.how_to_add(e, 'doi')} (APA 7 asks for it). A warning, not an error: "
-                                 "nothing failed, and many older articles have no DOI")
+                                 "nothing failed, and many older articles have no DOI", code="no-doi")
     for key in sorted(cited & set(entries)):
         e = entries[key]
         for message in bibliography.reference_lint(e, entries):

@@ -26,11 +26,11 @@ import threading
 import time
 from pathlib import Path
 
-from . import ci, privacy, summary
+from . import children, ci, privacy, summary
 from .pipeline import build, compute_values
 from .profiles import targets
 from .project import read_project
-from .problems import Problems
+from .problems import Problems, condensed
 from .values import flatten
 
 COMMANDS = {
@@ -75,6 +75,7 @@ def parser(known: list[str]) -> argparse.ArgumentParser:
     built.add_argument("target", help=f"the target: {', '.join(known) or 'see thesiskit profiles'}")
     built.add_argument("--json", action="store_true", help="print the report as JSON instead of the table")
     built.add_argument("--format", choices=FORMATS, default="text", help=FORMAT_HELP)
+    built.add_argument("--all", action="store_true", help="print every warning (many of one kind are otherwise counted)")
     check = sub.add_parser("check", parents=[common], help=COMMANDS["check"], description=COMMANDS["check"])
     check.add_argument("files", nargs="*", metavar="FILE", help="check only the documents these files belong to "
                        "(a chapter is its document's; thesis.md, bib/, data/, profiles/ or filters/ mean every "
@@ -83,6 +84,7 @@ def parser(known: list[str]) -> argparse.ArgumentParser:
     check.add_argument("--format", choices=FORMATS, default="text", help=FORMAT_HELP)
     check.add_argument("--summary", metavar="FILE", help="append the word counts, a chart and the problems to FILE "
                        "as Markdown (in GitHub Actions: --summary \"$GITHUB_STEP_SUMMARY\")")
+    check.add_argument("--all", action="store_true", help="print every warning (many of one kind are otherwise counted)")
     sub.add_parser("values", parents=[common], help=COMMANDS["values"], description=COMMANDS["values"])
     watch = sub.add_parser("watch", parents=[common], help=COMMANDS["watch"], description=COMMANDS["watch"])
     watch.add_argument("target", nargs="?", default="thesis", help="the target to rebuild (default: thesis)")
@@ -131,7 +133,8 @@ def main(argv: list[str] | None = None, root: Path | None = None) -> int:
         args = parser(known).parse_args(argv)
     except SystemExit as exc:
         return int(exc.code or 0)
-    previous = _sigterm_as_interrupt()
+    children.reset()
+    previous = _signals_stop_everything()
     try:
         if args.command == "new":
             from .scaffold import new
@@ -172,11 +175,12 @@ def main(argv: list[str] | None = None, root: Path | None = None) -> int:
         if args.debug:
             raise
         message = privacy.matcher(root or Path.cwd()).mask(f"{type(exc).__name__}: {exc}")  # never a listed real name
-        print(f"internal error: {message} (run again with --debug and report it)", file=sys.stderr)
+        print(f"internal error: {message} (a bug in thesiskit {version()}, not in your sources: run again with --debug "
+              "and report it with the traceback it prints)", file=sys.stderr)
         return 3
     finally:
-        if previous is not None:
-            signal.signal(signal.SIGTERM, previous)
+        for signum, handler in (previous or {}).items():
+            signal.signal(signum, handler)
 
 
 def run() -> None:
@@ -220,16 +224,18 @@ def print_profiles(root: Path, reference: bool) -> int:
 
 
 def _raise_interrupt(_signum, _frame):
+    children.stop()  # the workers' pandoc and typst are killed, and a worker starting one stops instead
     raise KeyboardInterrupt
 
 
-def _sigterm_as_interrupt():
-    """A SIGTERM (kill, a closed IDE, systemd) stops a build the way Ctrl-C does: the staging folder
-    goes, the outputs stay as they were, exit 130. Only for the command line, and only where Python
-    lets a handler be set (the main thread); the previous handler, for main() to put back."""
+def _signals_stop_everything() -> dict | None:
+    """Ctrl-C and SIGTERM (kill, a closed IDE, systemd) stop a build as a whole: the programs its
+    worker threads run are killed (thesiskit/children.py), the staging folder goes, the outputs stay
+    as they were, exit 130. Only where Python lets a handler be set (the main thread); the previous
+    handlers, for main() to put back."""
     if threading.current_thread() is not threading.main_thread():
         return None
-    return signal.signal(signal.SIGTERM, _raise_interrupt)
+    return {signum: signal.signal(signum, _raise_interrupt) for signum in (signal.SIGINT, signal.SIGTERM)}
 
 
 def run_build(root: Path, args) -> int:
@@ -242,8 +248,9 @@ def run_build(root: Path, args) -> int:
     if args.json:  # the report on stdout, for a program to read; problems still on stderr
         print(json.dumps(result.report or {"target": args.target, "ok": False,
                                            "problems": [p.as_dict() for p in result.problems.items]}, indent=2))
+    shown = condensed(result.problems.items, args.all)
     if not result.ok:
-        for problem in result.problems.items:
+        for problem in shown:
             print(problem.line(), file=sys.stderr)
         count = len(result.problems.errors)
         if result.outputs:  # a journal package is written with its checklist even when rules fail
@@ -255,7 +262,7 @@ def run_build(root: Path, args) -> int:
     if args.json:
         return 0
     print(f"{args.target}: built in {time.perf_counter() - start:.1f} s")
-    print("\n".join(summary.table(result.report, result.problems.items, documents)))
+    print("\n".join(summary.table(result.report, shown, documents, len(result.problems.warnings))))
     if result.outputs:
         folder = result.outputs[0].parent.relative_to(root)
         print(f"  wrote {folder}/: {', '.join(p.name for p in result.outputs)}")
@@ -283,19 +290,23 @@ def run_check(root: Path, known: list[str], args) -> int:
     checked = [(target, result) for target, result in zip(known, results) if not result.skipped]
     if args.format == "github":
         _print_lines(ci.annotations([(t, p) for t, r in checked for p in r.problems.items], documents, root))
+    printed: set = set()  # a problem of the sources (a data file's) is the same for every target: said once
     for target, result in checked:
         reports[target] = result.report or {"target": target, "ok": False,
                                             "problems": [p.as_dict() for p in result.problems.items]}
         failed |= not result.ok
         if args.json:
             continue
+        new = [p for p in result.problems.items if p.line() not in printed]
+        printed.update(p.line() for p in new)
         if not result.report:  # stopped before counting: the problems are all there is to say
-            for problem in result.problems.items:
+            for problem in condensed(new, args.all):
                 print(problem.line(), file=sys.stderr)
             continue
         print(f"{target}: checked ({time.perf_counter() - start:.1f} s for all targets)")
-        print("\n".join(summary.table(result.report, result.problems.items, documents)))
-        for problem in result.problems.errors:
+        print("\n".join(summary.table(result.report, condensed(new, args.all), documents, len(result.problems.warnings),
+                                       len(result.problems.errors))))
+        for problem in (p for p in new if p.severity == "error"):
             print(problem.line(), file=sys.stderr)
     if args.json:
         print(json.dumps(reports, indent=2))

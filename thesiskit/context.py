@@ -51,7 +51,7 @@ class Context:
         data files whose text directives put into it; the first chapter otherwise."""
         pattern = re.compile(re.escape(needle) + r"(?![\w:-])") if needle[-1:].isalnum() else None
         data_files = sorted(p.relative_to(self.project.root) for p in (self.project.root / "data").rglob("*")
-                            if p.suffix in (".yaml", ".yml", ".csv")) if (self.project.root / "data").is_dir() else []
+                            if p.suffix in (".yaml", ".yml", ".csv") and p.is_file()) if (self.project.root / "data").is_dir() else []
         for rel in [*doc.files, *data_files]:
             try:
                 lines = (self.project.root / rel).read_text(encoding="utf-8-sig").splitlines()

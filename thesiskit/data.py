@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import csv
 import io
-import os
 import re
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -18,6 +17,7 @@ import yaml
 
 from . import yamlschema
 from .disclosure import DEFAULT_MIN_CELL_SIZE, SMALLEST_MIN_CELL_SIZE, aggregate
+from .paths import confine
 from .problems import Problems
 from . import prisma as prisma_counts
 from .rounding import trimmed
@@ -30,19 +30,9 @@ class DataError(Exception):
 # ---------------------------------------------------------------- files
 
 def safe_path(root: Path, rel, where: str, problems: Problems, what: str = "data files") -> Path | None:
-    """The path of a project file named in the sources; None (and an error) if it leaves the project:
-    an absolute path, '..' or a symbolic link pointing out."""
-    text = str(rel)
-    if os.path.isabs(text):
-        problems.error(where, f"'{text}' is an absolute path; name files relative to the project folder")
-        return None
-    root_real = Path(os.path.realpath(root))
-    full = Path(os.path.realpath(root / text))
-    if full != root_real and root_real not in full.parents:
-        problems.error(where, f"'{text}' leads outside the project folder; keep {what} inside it "
-                       "(a symbolic link out of the project counts as outside)")
-        return None
-    return full
+    """The path of a project file named in the sources; None (and an error) if it breaks the one rule
+    for paths (thesiskit/paths.py): absolute, '..' or a link out, a URL, a pipe or a device."""
+    return confine(root, rel, where, problems, what)
 
 
 CONTROL = {"\x00": "NUL", "\x0b": "vertical tab", "\x0c": "form feed (a page break pasted from Word)",
@@ -101,8 +91,8 @@ def read_yaml_file(root: Path, rel, where: str, problems: Problems, loader: type
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = f":{mark.line + 1}" if mark else ""
-        problems.error(f"{rel}{line}", f"the YAML is malformed ({getattr(exc, 'problem', None) or exc}); "
-                       "check indentation, colons and quotes")
+        problems.error(f"{rel}{line}", yamlschema.refusal(exc) or f"the YAML is malformed "
+                       f"({getattr(exc, 'problem', None) or exc}); check indentation, colons and quotes")
         return None
     if data is None:
         problems.error(str(rel), "holds no data, only comments or blank lines; fill it in (docs/data-formats.md "

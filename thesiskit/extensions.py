@@ -24,6 +24,7 @@ import sys
 import traceback
 from pathlib import Path
 
+from .paths import confine
 from .problems import Problems
 
 FOLDER = "filters"
@@ -37,6 +38,8 @@ def load(root: Path, problems: Problems) -> dict[str, object]:
         if path.name.startswith("_"):
             continue
         rel = f"{FOLDER}/{path.name}"
+        if confine(root, rel, rel, problems, what="your filters") is None:  # a link out, a named pipe
+            continue
         module = _import(path, rel, problems)
         if module is None:
             continue

@@ -12,7 +12,9 @@
 """
 from __future__ import annotations
 
+import errno
 import json
+import os
 import sys
 import time
 from dataclasses import dataclass, field
@@ -22,13 +24,16 @@ import panflute as pf
 
 from . import assemble as assembly
 from . import check, cite, datasets, extensions, pandoc, people, privacy, read, transforms, values
+from . import cache as entries
 from . import write as writers
+from .paths import output_folder_problem
 from .bibliography import check_fields, read_entries
 from .context import Context
 from .problems import BuildStopped, Problems
 from .profiles import Profile, load_profile, targets
 from .project import read_project
 from .tree import elements
+from .write.typst import TypstFailed, where_in_sources
 
 
 @dataclass
@@ -45,6 +50,12 @@ class Result:
     def ok(self) -> bool:
         return not self.problems.errors
 
+
+DISK_ERRORS = {errno.ENOSPC: "free some space on the disk", errno.EDQUOT: "free some space (the disk quota is full)",
+               errno.EROFS: "the disk is read-only: build on a disk you can write to",
+               errno.EACCES: "make build/ writable by you", errno.EPERM: "make build/ writable by you"}
+
+DISK_MESSAGES = {number: os.strerror(number) for number in DISK_ERRORS}
 
 STAGES = ("data", "read", "expand", "resolve", "cite", "mark", "check", "assemble", "write")
 
@@ -92,8 +103,12 @@ def build(root: Path, target: str, write: bool = True, verbose: bool = False, ec
     these documents of the plan and no others (their limits, citations and cross-references; the rest
     are read for their labels)."""
     problems = Problems(mask=privacy.matcher(Path(root)))
-    pandoc.use_cache(Path(root) / "build" / ".cache" / "pandoc" if cache else None)
     result = Result(target=target, problems=problems)
+    blocked = output_folder_problem(Path(root), target)
+    if blocked:
+        problems.error(*blocked)
+        return result
+    pandoc.use_cache(Path(root) / "build" / ".cache" / "pandoc" if cache else None)
     stage = Stages(result, verbose, echo, progress)
     try:
         _build(Path(root), target, write, problems, result, stage, outputs, folder,
@@ -103,9 +118,24 @@ def build(root: Path, target: str, write: bool = True, verbose: bool = False, ec
     except NotInTarget:
         result.skipped = True
     except pandoc.PandocError as exc:
-        problems.error("", f"pandoc failed: {str(exc).splitlines()[0]}")
+        number = next((n for n, text in DISK_MESSAGES.items() if text in str(exc)), None)
+        if number is not None:  # pandoc writing an output found the disk full (or not writable)
+            problems.error(f"build/{target}", f"cannot be written ({DISK_MESSAGES[number]}); {DISK_ERRORS[number]}, "
+                           "then build again (the previous outputs were left as they were)")
+        else:
+            problems.error("", f"pandoc failed: {str(exc).splitlines()[0]}")
+    except RecursionError:  # what the read stage's own limits did not catch
+        problems.error("", "the text is nested too deeply for the build to follow (block quotations, lists or "
+                       "divs inside each other, hundreds deep); flatten it")
+    except OSError as exc:
+        if exc.errno not in DISK_ERRORS:
+            raise  # not the author's or the machine's: ours
+        problems.error(f"build/{target}", f"cannot be written ({exc.strerror}); {DISK_ERRORS[exc.errno]}, then build "
+                       "again (the previous outputs were left as they were)")
     finally:
         stage.close()
+        if cache:
+            entries.prune(Path(root) / "build" / ".cache")
     if result.report:
         result.report["ok"] = not problems.errors
         result.report["problems"] = [p.as_dict() for p in problems.items]
@@ -184,13 +214,17 @@ def _build(root, target, write, problems, result, stage, outputs=None, folder=No
     problems.stop_if_errors()
     if not write:
         return
-    if ctx.profile.package == "per-paper":  # a journal: one submission package per paper
-        problems.drop_deferred()  # its checklist states each of them as a failed rule
-        stage("write", writers.packages, docs, ctx, result, counts)
-        return
-    source = stage("assemble", lambda: json.dumps(assembly.assemble(docs, ctx, counts).to_json()))
-    docs.clear()  # the writers need only the JSON: the documents' trees can go before they start
-    stage("write", writers.thesis, source, ctx, result)
+    try:
+        if ctx.profile.package == "per-paper":  # a journal: one submission package per paper
+            problems.drop_deferred()  # its checklist states each of them as a failed rule
+            stage("write", writers.packages, docs, ctx, result, counts)
+            return
+        source = stage("assemble", lambda: json.dumps(assembly.assemble(docs, ctx, counts).to_json()))
+        docs.clear()  # the writers need only the JSON: the documents' trees can go before they start
+        stage("write", writers.thesis, source, ctx, result)
+    except TypstFailed as exc:  # raw typst the author wrote, or an image typst cannot read: at its line
+        where, fix = where_in_sources(ctx, exc)
+        problems.error(where, f"typst cannot compile {exc.what}: {exc.message}; {fix}")
 
 
 def load_data(ctx: Context, bib_keys: set[str] | None) -> None:

@@ -32,6 +32,7 @@ class Problems:
     items: list[Problem] = field(default_factory=list)
     deferred: set[str] = field(default_factory=set)  # codes that do not stop the build (a checklist restates them)
     mask: object = None  # a terms.Matcher of private/redact.txt: no message ever prints a listed term
+    _seen: set = field(default_factory=set, repr=False)  # the items, for a constant-time "said already?"
 
     def redact(self, text: str) -> str:
         return self.mask.mask(text) if self.mask else text
@@ -39,14 +40,17 @@ class Problems:
     def error(self, where: str, message: str, document: str = "", code: str = "") -> None:
         self._add(Problem("error", where, message, document, code))
 
-    def warning(self, where: str, message: str, document: str = "") -> None:
-        self._add(Problem("warning", where, message, document))
+    def warning(self, where: str, message: str, document: str = "", code: str = "") -> None:
+        self._add(Problem("warning", where, message, document, code))
 
     def _add(self, problem: Problem) -> None:
         if self.mask:  # messages quote sources; CI logs can be public
             problem = Problem(problem.severity, self.redact(problem.where), self.redact(problem.message),
                               problem.document, problem.code)
-        if problem not in self.items:
+        if len(self._seen) != len(self.items):  # items was replaced (drop_deferred)
+            self._seen = set(self.items)
+        if problem not in self._seen:  # a set: 100,000 warnings of a large .bib in a blink, not hours
+            self._seen.add(problem)
             self.items.append(problem)
 
     @property
@@ -63,3 +67,35 @@ class Problems:
 
     def drop_deferred(self) -> None:
         self.items = [p for p in self.items if p.code not in self.deferred]
+        self._seen = set(self.items)
+
+
+SHOWN = 10  # of many warnings of one kind, how many are printed before the rest are counted
+KINDS = {"uncited": "entries never cited", "no-doi": "journal articles without a DOI",
+         "no-date": "entries without a year or date"}
+
+
+def condensed(problems: list[Problem], every: bool = False) -> list[Problem]:
+    """The problems as printed: of more than SHOWN + 1 warnings of one kind (KINDS), the first SHOWN
+    and one line counting the rest ("9,990 more entries never cited; `--all` lists them"); all of
+    them with every."""
+    if every:
+        return list(problems)
+    counts: dict[str, int] = {}
+    for problem in problems:
+        if problem.severity == "warning" and problem.code in KINDS:
+            counts[problem.code] = counts.get(problem.code, 0) + 1
+    out, seen = [], {}
+    for problem in problems:
+        code = problem.code if problem.severity == "warning" else ""
+        if counts.get(code, 0) <= SHOWN + 1:
+            out.append(problem)
+            continue
+        seen[code] = seen.get(code, 0) + 1
+        if seen[code] <= SHOWN:
+            out.append(problem)
+        elif seen[code] == SHOWN + 1:
+            rest = counts[code] - SHOWN
+            out.append(Problem("warning", problem.where.split(":")[0], f"{rest:,} more {KINDS[code]}; `--all` lists "
+                               "them", problem.document, code))
+    return out

@@ -21,8 +21,11 @@ import typing
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import regex
 import yaml
 
+from . import yamlschema
+from .paths import confine, plain_name, regular
 from .problems import Problems
 from .wordcount import PARTS
 
@@ -63,6 +66,26 @@ class Statement:
     pattern: str = option(REQUIRED, "a regular expression the manuscript's text must match", regex=True)
     fix: str = option("add it", "what to do when it is not found")
 
+    source: str = field(default="", metadata={"internal": True})  # 'profiles/x.yaml:12', for messages
+
+    def search(self, text: str):
+        """The pattern's first match in text (dot matching newlines), by the `regex` module with a
+        time limit: a pattern that backtracks without end (nested repeats) is StatementTimeout, not a
+        build that hangs."""
+        try:
+            return regex.search(self.pattern, text, flags=regex.S, timeout=PATTERN_SECONDS)
+        except TimeoutError:
+            raise StatementTimeout(self) from None
+
+
+PATTERN_SECONDS = 2.0  # a statement's pattern over a paper's text: milliseconds when it is sound
+
+
+class StatementTimeout(Exception):
+    def __init__(self, statement: Statement):
+        super().__init__(statement.pattern)
+        self.statement = statement
+
 
 @dataclass
 class ParticipantsLanguage:
@@ -85,6 +108,8 @@ class Profile:
     documents: list[str] = option([], "the kinds of document the target takes (paper, ...); all when left out",
                                   choices=DOCUMENT_KINDS)
     outputs: list[str] = option(["docx", "pdf", "html"], "the formats written", choices=OUTPUT_FORMATS)
+    html_sanitize: bool = option(False, "the web page without scripts, iframes, objects or event handlers from the "
+                                        "chapters' raw HTML (for HTML that is published)")
     basename: str | None = option(None, "the outputs' file name (thesis -> thesis.docx); the target's name when left out")
     references_title: str = option("References", "the heading of each reference list")
     limits: dict[str, dict[str, int]] = option({}, "word limits per document kind or paper kind (review, original): "
@@ -205,6 +230,8 @@ def _mapping(node, cls, where: str, seen: list[int]) -> dict:
                and f.name not in out]
     if missing:
         raise _Invalid(line, f"{where or 'the profile'} needs '{missing[0]}'; add {missing[0]}: ...")
+    if cls is Statement:
+        out["line"] = line  # made the rule's source (file:line) once the file is known
     return out
 
 
@@ -222,8 +249,9 @@ def _constrain(value, spec: dataclasses.Field, name: str, node) -> None:
             raise _Invalid(line, f"{name} is {leaf}; it must be at least {minimum}")
     if spec.metadata.get("regex") and isinstance(value, str):
         try:
-            re.compile(value)
-        except re.error as exc:
+            re.compile(value)  # Python's own message, which authors find explained everywhere
+            regex.compile(value)  # the engine that runs it (with a time limit: Statement.search)
+        except (re.error, regex.error) as exc:
             raise _Invalid(line, f"{name} is not a valid regular expression ({exc}); correct it (a backslash makes "
                                  "( ) [ ] . * + ? stand for themselves)") from None
 
@@ -276,20 +304,21 @@ class Source:
 
 
 def _compose(text: str):
-    return yaml.compose(text, Loader=yaml.SafeLoader)
+    return yamlschema.compose(text)  # aliases refused: a profile has no need of them
 
 
-def _declared_target(path: Path) -> str:
-    """The `target:` a profile file names, read without validating it; its file name otherwise."""
+def _declared_target(path: Path) -> tuple[str, int]:
+    """The `target:` a profile file names (and its line), read without validating it; its file name
+    otherwise (line 1)."""
     try:
-        node = _compose(path.read_text(encoding="utf-8-sig"))
+        node = _compose(path.read_text(encoding="utf-8-sig")) if regular(path) else None
     except (yaml.YAMLError, UnicodeDecodeError, OSError):
-        return path.stem
+        return path.stem, 1
     if isinstance(node, yaml.MappingNode):
         for key, value in node.value:
             if key.value == "target" and isinstance(value, yaml.ScalarNode) and value.value:
-                return str(value.value)
-    return path.stem
+                return str(value.value), key.start_mark.line + 1
+    return path.stem, 1
 
 
 def sources(root: Path, problems: Problems | None = None) -> dict[str, list[Source]]:
@@ -297,8 +326,15 @@ def sources(root: Path, problems: Problems | None = None) -> dict[str, list[Sour
     found: dict[str, list[Source]] = {}
     folder = Path(root) / "profiles"
     for path in sorted(folder.glob("*.y*ml")) if folder.is_dir() else []:
-        target = _declared_target(path)
         rel = f"profiles/{path.name}"
+        if confine(root, rel, rel, problems if problems is not None else Problems(), what="profiles") is None:
+            continue  # a link out of the project, or a named pipe that would hang the build
+        target, line = _declared_target(path)
+        if not plain_name(target):  # it names the folder the target's outputs go to: build/<target>/
+            if problems is not None:
+                problems.error(f"{rel}:{line}", f"target '{target}' is not a plain name; use letters, digits, '-' and "
+                               "'_' (it names the folder build/<target>/)")
+            continue
         if target in found and problems is not None:
             problems.error(rel, f"target '{target}' is also the target of {found[target][0].shown}; give each "
                            "profile its own target: (or make one extend the other)")
@@ -385,16 +421,20 @@ def _validate(source: Source, problems: Problems) -> dict | None:
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         reason = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        problems.error(f"{where}:{mark.line + 1 if mark else 1}", f"the YAML is malformed ({reason}); check "
-                       "indentation, colons and quotes on this line or the one before it")
+        problems.error(f"{where}:{mark.line + 1 if mark else 1}", yamlschema.refusal(exc) or f"the YAML is malformed "
+                       f"({reason}); check indentation, colons and quotes on this line or the one before it")
         return None
     if node is None:
         return {}
     try:
-        return _mapping(node, Profile, "", [0])
+        data = _mapping(node, Profile, "", [0])
     except _Invalid as exc:
         problems.error(f"{where}:{exc.line}", exc.message)
         return None
+    for items in data.get("statements", {}).values():  # each rule knows where it was written
+        for item in items:
+            item["source"] = f"{where}:{item.pop('line', 1)}"
+    return data
 
 
 def _merge(base: dict, over: dict) -> dict:

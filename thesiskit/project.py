@@ -11,7 +11,8 @@ from pathlib import Path
 
 import yaml
 
-from . import people
+from . import people, yamlschema
+from .paths import confine, plain_name
 from .people import Person
 from .problems import Problems
 
@@ -40,6 +41,7 @@ class Project:
     supervisors: list[Person] = field(default_factory=list)
     advisers: list[Person] = field(default_factory=list)
     affiliations: dict[str, str] = field(default_factory=dict)  # id, position or name -> name
+    csl: Path | None = None  # the citation style, resolved and checked (thesiskit/cite.py)
 
     @property
     def people(self) -> list[Person]:
@@ -73,14 +75,15 @@ def split_front_matter(text: str) -> tuple[str, str, int]:
 
 
 def load_yaml(text: str, where: str, first_line: int, problems: Problems):
+    """The YAML block's data (aliases and lone surrogates refused: thesiskit/yamlschema.py)."""
     try:
-        return yaml.safe_load(text) or {}
+        return yaml.load(text, Loader=yamlschema.StrictLoader) or {}  # noqa: S506 - a SafeLoader
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = first_line + mark.line if mark else first_line
         reason = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        problems.error(f"{where}:{line}", f"the YAML is malformed ({reason}); check indentation, "
-                       "colons and quotes on this line or the one before it")
+        problems.error(f"{where}:{line}", yamlschema.refusal(exc) or f"the YAML is malformed ({reason}); check "
+                       "indentation, colons and quotes on this line or the one before it")
         return None
 
 
@@ -90,7 +93,14 @@ def read_project(root: Path, problems: Problems) -> Project | None:
     if not master.is_file():
         problems.error("thesis.md", "not found; run the build from the project folder (the one holding thesis.md)")
         return None
-    text = master.read_text(encoding="utf-8-sig")
+    try:
+        text = master.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as exc:
+        problems.error("thesis.md", f"is not UTF-8 text (byte {exc.start}); save it as UTF-8 (a byte-order mark is fine)")
+        return None
+    except OSError as exc:
+        problems.error("thesis.md", f"cannot be read ({exc.strerror}); check that it is an ordinary, readable file")
+        return None
     head, _body, first = split_front_matter(text)
     if not first:
         problems.error("thesis.md:1", "thesis.md must start with a YAML block between '---' lines "
@@ -111,17 +121,21 @@ def read_project(root: Path, problems: Problems) -> Project | None:
     documents = _read_plan(root, text, meta, problems)
     bibliography = []
     for bib in _as_list(meta.get("bibliography", [])):
-        path = root / bib
+        where = f"thesis.md:{_line_of(text, 'bibliography')}"
+        path = confine(root, bib, where, problems, what="the bibliography", label="bibliography ")
+        if path is None:
+            continue
         if not path.is_file():
-            problems.error(f"thesis.md:{_line_of(text, 'bibliography')}",
-                           f"bibliography file '{bib}' not found; fix the path or export your library there")
+            problems.error(where, f"bibliography file '{bib}' not found; fix the path or export your library there")
         elif path.suffix.lower() not in (".bib", ".bibtex", ".json", ".yaml", ".yml"):
-            problems.error(f"thesis.md:{_line_of(text, 'bibliography')}",
-                           f"bibliography file '{bib}' is not BibTeX or BibLaTeX (.bib), CSL-JSON (.json) or "
+            problems.error(where, f"bibliography file '{bib}' is not BibTeX or BibLaTeX (.bib), CSL-JSON (.json) or "
                            "CSL-YAML (.yaml); export the library in one of these formats")
         bibliography.append(Path(bib))
+    from .cite import resolve_csl
+
+    csl = resolve_csl(root, meta.get("csl", "apa"), f"thesis.md:{_line_of(text, 'csl:')}", problems)
     return Project(root=root, metadata=meta, documents=documents, bibliography=bibliography, authors=authors,
-                   supervisors=supervisors, advisers=advisers, affiliations=affiliations)
+                   supervisors=supervisors, advisers=advisers, affiliations=affiliations, csl=csl)
 
 
 def read_people(meta: dict, text: str, problems: Problems):
@@ -162,6 +176,10 @@ def _read_plan(root: Path, text: str, meta: dict, problems: Problems) -> list[Do
             continue
         doc_id, kind = str(entry["id"]), entry.get("kind", "paper" if str(entry["id"]).startswith("paper") else "front")
         where = f"thesis.md:{_line_of(text, 'id: ' + doc_id)}"
+        if not plain_name(doc_id):  # it names the document's folder in a journal's package
+            problems.error(where, f"document id '{doc_id}' is not a plain name; use letters, digits, '-' and '_' "
+                           "(it names the document's folder in build/)")
+            continue
         if doc_id in seen:
             problems.error(where, f"document id '{doc_id}' is used twice; ids must be unique")
         seen.add(doc_id)
@@ -180,15 +198,27 @@ def _read_plan(root: Path, text: str, meta: dict, problems: Problems) -> list[Do
 
 
 def _source_files(root: Path, source, where: str, doc_id: str, problems: Problems) -> list[Path]:
+    """The chapters a plan entry's source names: a folder (its .md files in name order) or files,
+    each inside the project and a regular file (thesiskit/paths.py)."""
     files: list[Path] = []
+    label = f"document '{doc_id}': "
     for item in _as_list(source):
-        path = root / item
+        path = confine(root, item, where, problems, what="chapters", label=label if isinstance(item, str) else
+                       f"document '{doc_id}': source ", folder=True)
+        if path is None:
+            continue
         if path.is_dir():
-            found = sorted(p for p in path.glob("*.md"))
-            if not found:
+            found, refused = [], False
+            for chapter in sorted(p for p in (Path(root) / item).glob("*.md")):
+                rel = chapter.relative_to(root).as_posix()
+                if confine(root, rel, where, problems, what="chapters", label=label) is not None:
+                    found.append(Path(rel))
+                else:
+                    refused = True
+            if not found and not refused:
                 problems.error(where, f"document '{doc_id}': folder '{item}' holds no .md files; add a chapter or fix the path")
-            files += [p.relative_to(root) for p in found]
-        elif path.is_file() and path.suffix != ".md":
+            files += found
+        elif path.is_file() and Path(item).suffix != ".md":
             problems.error(where, f"document '{doc_id}': '{item}' is not a Markdown chapter; list .md files only "
                            "(data files reach the text through directives)")
         elif path.is_file():

@@ -1,15 +1,18 @@
 """Stage 'read': each document's chapters, concatenated and parsed by pandoc exactly once."""
 from __future__ import annotations
 
+import os
 import posixpath
 import re
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import panflute as pf
 
-from . import pandoc, people, values
+from . import pandoc, people, values, yamlschema
 from .data import report_control_character
 from .inlines import words
+from .paths import confine, is_url
 from .problems import Problems
 from .project import Document, Project
 from .tree import elements
@@ -34,11 +37,55 @@ def read_sources(project: Project, document: Document, problems: Problems, conte
             return None
         if not text.strip():
             problems.error(f"{rel}:1", "the chapter is empty; write its text or remove it from the plan")
-        if report_control_character(text, rel, problems):
+        if report_control_character(text, rel, problems) or not within_bounds(text, rel, problems):
             continue
         text = values.render(text, context or {}, str(rel), problems, env)
         parts.append(f"<!-- {MARKER} {rel} -->\n\n{text}\n")
     return "\n".join(parts)
+
+
+MAX_QUOTE_DEPTH = 12  # typst lays out about 16 block quotations inside each other, then stops
+QUOTES = re.compile(r"^(?:[ \t]{0,3}>)+")
+METADATA_START = re.compile(r"^---[ \t]*$")
+METADATA_END = re.compile(r"^(?:---|\.\.\.)[ \t]*$")
+
+
+def metadata_blocks(text: str):
+    """(line of its first YAML line, the YAML) of every block pandoc reads as YAML metadata: '---'
+    at the start or after a blank line, not followed by a blank line, up to '---' or '...'."""
+    lines = text.splitlines()
+    i = 0
+    while i < len(lines):
+        if METADATA_START.match(lines[i]) and (i == 0 or not lines[i - 1].strip()) \
+                and i + 1 < len(lines) and lines[i + 1].strip():
+            end = next((j for j in range(i + 1, len(lines)) if METADATA_END.match(lines[j])), None)
+            if end is not None:
+                yield i + 2, "\n".join(lines[i + 1:end]) + "\n"
+                i = end + 1
+                continue
+        i += 1
+
+
+def within_bounds(text: str, rel, problems: Problems) -> bool:
+    """A chapter's text within what the build reads safely, before pandoc sees it: no YAML alias in
+    its metadata (pandoc would expand an alias bomb for ever) and block quotations nested at most
+    MAX_QUOTE_DEPTH deep. False, with an error at the line, otherwise."""
+    if "---" in text:
+        for first, block in metadata_blocks(text):
+            found = yamlschema.aliases_in(block)
+            if found:
+                line, message = found
+                problems.error(f"{rel}:{first + line}", message)
+                return False
+    if ">" in text:
+        for number, line in enumerate(text.splitlines(), start=1):
+            match = QUOTES.match(line)
+            if match and match.group().count(">") > MAX_QUOTE_DEPTH:
+                depth = match.group().count(">")
+                problems.error(f"{rel}:{number}", f"block quotations are nested {depth} deep; at most "
+                               f"{MAX_QUOTE_DEPTH} levels can be laid out: flatten the quotation")
+                return False
+    return True
 
 
 def parse_all(project: Project, problems: Problems, values_for=None) -> dict[str, pf.Doc]:
@@ -49,13 +96,28 @@ def parse_all(project: Project, problems: Problems, values_for=None) -> dict[str
     docs: dict[str, pf.Doc] = {}
 
     def parse(doc_id):
-        return doc_id, pandoc.parse_markdown(texts[doc_id])
+        try:
+            return doc_id, pandoc.parse_markdown(texts[doc_id])
+        except pandoc.PandocError as exc:  # a runaway text met pandoc's time or memory limit
+            return doc_id, exc
 
     with ThreadPoolExecutor(max_workers=2) as pool:
         for doc_id, doc in pool.map(parse, [i for i, t in texts.items() if t is not None]):
+            if isinstance(doc, pandoc.PandocError):
+                problems.error(_sources_of(project, doc_id), f"document '{doc_id}': {str(doc).splitlines()[0]} "
+                               "(look for what is nested or repeated hundreds of times in its chapters)")
+                continue
             _resolve_paths(doc, project, problems)
             docs[doc_id] = doc
     return docs
+
+
+def _sources_of(project: Project, doc_id: str) -> str:
+    """Where a document's text comes from, for a problem with the whole of it: its folder, or its
+    only file."""
+    files = next(d.files for d in project.documents if d.id == doc_id)
+    folders = {Path(f).parent.as_posix() for f in files}
+    return Path(files[0]).as_posix() if len(files) == 1 else folders.pop() if len(folders) == 1 else "thesis.md"
 
 
 def _resolve_paths(doc: pf.Doc, project: Project, problems: Problems) -> None:
@@ -68,21 +130,74 @@ def _resolve_paths(doc: pf.Doc, project: Project, problems: Problems) -> None:
             continue
         base = posixpath.dirname(current)
 
-        def fix(elem, _doc, base=base):
-            if isinstance(elem, pf.Image) and "://" not in elem.url and not elem.url.startswith("/"):
-                elem.url = posixpath.normpath(posixpath.join(base, elem.url))
-                if not (project.root / elem.url).is_file():
-                    problems.error(f"{current}", f"image '{elem.url}' not found; put the file there or fix the path "
-                                   "(paths are relative to the chapter's folder)")
+        def fix(elem, _doc, base=base, current=current):
+            if isinstance(elem, pf.Image):
+                url = image_path(project.root, base, elem.url, current, problems)
+                if url is not None:
+                    elem.url = url
 
         for elem in elements(block):  # changes urls and raw text only, not the tree's shape
             fix(elem, None)
-            if isinstance(elem, (pf.RawBlock, pf.RawInline)) and elem.format == "html" and "<!--" in elem.text:
-                elem.text = COMMENT.sub("", elem.text)  # the author's notes to self never reach a reader
+            if isinstance(elem, (pf.RawBlock, pf.RawInline)) and elem.format == "html":
+                if "<!--" in elem.text:
+                    elem.text = COMMENT.sub("", elem.text)  # the author's notes to self never reach a reader
+                raw_resources(project.root, elem.text, current, problems)
         if isinstance(block, pf.RawBlock) and not block.text.strip():
             continue
         kept.append(block)
     doc.content = kept
+
+
+def _line(root, rel: str, needle: str) -> str:
+    """'file:line' of the first line of a chapter holding needle; the file alone if none does."""
+    try:
+        for number, line in enumerate((root / rel).read_text(encoding="utf-8-sig").splitlines(), start=1):
+            if needle in line:
+                return f"{rel}:{number}"
+    except (OSError, UnicodeDecodeError):
+        pass
+    return str(rel)
+
+
+def image_path(root, base: str, url: str, chapter: str, problems: Problems) -> str | None:
+    """An image's path relative to the project (it is written relative to the chapter's folder), or
+    None with an error at the chapter's line: a URL (the build never fetches one), an absolute path,
+    a path or link leading out of the project, a pipe or device, or a missing file. A data: URI holds
+    the image itself and is kept as it is."""
+    if url.startswith("data:"):
+        return url
+    where = _line(root, chapter, url)
+    if is_url(url) or os.path.isabs(url) or url.startswith("~"):
+        confine(root, url, where, problems, what="images", label="image ", relative_to="the chapter's folder")
+        return None
+    rel = posixpath.normpath(posixpath.join(base, url))
+    if confine(root, rel, where, problems, what="images", label="image ", relative_to="the chapter's folder",
+               shown=url) is None:
+        return None
+    if not (root / rel).is_file():
+        problems.error(where if where != chapter else chapter, f"image '{rel}' not found; put the file there or fix "
+                       "the path (paths are relative to the chapter's folder)")
+        return None
+    return rel
+
+
+RESOURCE = re.compile(r"""<(?:img|script|link|iframe|frame|video|audio|source|track|object|embed|image|use|input)\b[^>]*?"""
+                      r"""\s(?:src|href|xlink:href|data|poster|srcset)\s*=\s*["']?\s*([^"'\s>]+)""", re.I)
+CSS_URL = re.compile(r"""(?:url\(\s*["']?|@import\s+["'])\s*([^"')\s]+)""", re.I)
+
+
+def raw_resources(root, html: str, chapter: str, problems: Problems) -> None:
+    """Raw HTML is the author's, but what it loads must be inside the project: pandoc embeds it in
+    the web page (--embed-resources), fetching a URL or reading any file it is given. A URL or a
+    path out of the project is an error at the chapter's line; data: URIs and #anchors are fine."""
+    if "<" not in html and "url(" not in html and "@import" not in html:
+        return
+    for match in [*RESOURCE.finditer(html), *CSS_URL.finditer(html)]:
+        url = match.group(1)
+        if url.startswith(("data:", "#")):
+            continue
+        confine(root, url, _line(root, chapter, url), problems, what="what a page loads",
+                label="raw HTML loads ", relative_to="the project folder")
 
 
 def read_authors(project: Project, docs: dict[str, pf.Doc], problems: Problems) -> None:

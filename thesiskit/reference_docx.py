@@ -8,8 +8,6 @@ from __future__ import annotations
 import copy
 import hashlib
 import io
-import os
-import threading
 from pathlib import Path
 
 from docx import Document
@@ -19,7 +17,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Inches, Mm, Pt, RGBColor
 
-from . import pandoc
+from . import cache, pandoc
 
 FONT = "Times New Roman"
 HALF_INCH = Inches(0.5)
@@ -55,11 +53,9 @@ def reference_docx(cache_dir: Path) -> Path:
     """Path of the generated reference.docx (built once per version of this module)."""
     digest = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:16]
     path = cache_dir / f"reference-{digest}.docx"
-    if not path.exists():
-        cache_dir.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(f".{os.getpid()}.{threading.get_ident()}.tmp")  # builds may run side by side
-        tmp.write_bytes(build_reference_docx())
-        tmp.replace(path)
+    if not cache.whole(path):  # missing, or damaged: generated again (thesiskit/cache.py)
+        cache.atomic_write(path, build_reference_docx())  # builds may run side by side
+        cache.seal(path)
     return path
 
 

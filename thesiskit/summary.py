@@ -16,7 +16,9 @@ def document_of(problem, documents: list) -> str:
     return ""
 
 
-def table(report: dict, problems, documents: list) -> list[str]:
+def table(report: dict, problems, documents: list, warnings: int | None = None, errors: int | None = None) -> list[str]:
+    """The rows, each document's problems under it; the closing count is of warnings and errors (all
+    of them, when problems is condensed or leaves some out)."""
     docs = report.get("documents", {})
     width = max([len(d) for d in docs] + [8])
     lines = [f"  {'document':<{width}} {'words':>7} {'limit':>7} {'used':>5}  abstract"]
@@ -35,8 +37,8 @@ def table(report: dict, problems, documents: list) -> list[str]:
             lines.append(f"      {problem.line()}")
     for problem in grouped.pop("", []) + [p for rest in grouped.values() for p in rest]:
         lines.append(f"  {problem.line()}")
-    errors = sum(p.severity == "error" for p in problems)
-    warnings = len(problems) - errors
+    errors = sum(p.severity == "error" for p in problems) if errors is None else errors
+    warnings = sum(p.severity == "warning" for p in problems) if warnings is None else warnings
     lines.append(f"  {errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}")
     return lines
 
@@ -46,14 +48,24 @@ def bar_chart(report: dict, path: Path, cache: Path) -> None:
     Drawn only when the numbers change (matplotlib's import alone costs half a second)."""
     import hashlib
     import json
+    import os
     import shutil
+    import threading
+
+    from . import cache as entries
 
     bars = {d: [info["counted"].get("main", 0), info["limits"].get("main")] for d, info in report["documents"].items()}
     key = hashlib.sha256(json.dumps([report["target"], bars, Path(__file__).read_text()]).encode()).hexdigest()[:16]
     cached = cache / f"wordcount-{key}.png"
-    if not cached.exists():
+    if not entries.whole(cached):  # missing or damaged: drawn again (thesiskit/cache.py)
         cache.mkdir(parents=True, exist_ok=True)
-        _draw(report, cached)
+        tmp = cache / f".{cached.name}.{os.getpid()}.{threading.get_ident()}.tmp.png"
+        try:
+            _draw(report, tmp)
+            os.replace(tmp, cached)
+        finally:
+            tmp.unlink(missing_ok=True)
+        entries.seal(cached)
     shutil.copyfile(cached, path)
 
 

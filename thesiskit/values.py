@@ -19,14 +19,18 @@ which keeps every line where it was, so errors keep their line numbers.
 """
 from __future__ import annotations
 
+import ctypes
 import posixpath
 import re
+import threading
 import traceback
+from contextlib import contextmanager
 from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
 
 import jinja2
+import jinja2.sandbox
 from jinja2.sandbox import SandboxedEnvironment
 
 from .data import Review, StudyData, control_character, format_score, safe_path
@@ -644,13 +648,162 @@ class IncludeError(jinja2.TemplateError):
     """An include the build refuses to read; the message says why and what to do."""
 
 
+# ---------------------------------------------------------------- bounds
+# A value is a number or a short phrase. What a template may cost is bounded three ways, so that
+# `{{ 'a' * 10**10 }}`, loops inside loops or a macro calling itself are one error at their line
+# instead of a build that eats the memory or never ends: the size of what is written (each value and
+# the whole file), the steps taken (loop turns, calls, lookups, operators), and the time (a watchdog
+# that stops the rendering thread, for work that takes no counted step).
+
+MAX_VALUE = 1_000_000  # characters one {{ }} may write, and the largest count an operator or call may be given
+MAX_OUTPUT = 5_000_000  # characters one file may render to, besides its own length
+MAX_STEPS = 2_000_000  # loop turns, calls, lookups and operators of one file's rendering
+MAX_SECONDS = 10.0  # wall-clock time of one file's rendering
+MAX_INCLUDE_DEPTH = 20  # files included (or imported, or extended) inside each other
+WHAT_TO_DO = "values are numbers and short phrases: remove the loop or the operation"
+_BIG_NUMBER = re.compile(r"\d{7,}")
+
+
+class TooLarge(Refused):
+    def __init__(self, what: str):
+        super().__init__(f"this value would be too large ({what}); {WHAT_TO_DO}")
+
+
+class TooMuchWork(Exception):
+    """Raised in the rendering thread when it has taken too many steps or too long."""
+
+
+_budget = threading.local()
+
+
+def _charge(steps: int = 1) -> None:
+    left = getattr(_budget, "steps", None)
+    if left is None:
+        return
+    left -= steps
+    _budget.steps = left
+    if left < 0:
+        raise TooMuchWork(f"more than {MAX_STEPS:,} steps")
+
+
+def _check_count(value) -> None:
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) > MAX_VALUE:
+        raise TooLarge(f"it asks for {value:,}")
+
+
+def _sized(value) -> bool:
+    return isinstance(value, (str, list, tuple, bytes))
+
+
+def _counted_range(*args):
+    """range(), each turn a step of the budget (the sandbox already refuses ranges over 100,000)."""
+    for value in jinja2.sandbox.safe_range(*args):
+        _charge()
+        yield value
+
+
+class Sandbox(SandboxedEnvironment):
+    """Jinja's sandbox, with every operator, call and lookup counted and checked for size."""
+
+    intercepted_binops = frozenset({"*", "**", "+", "%", "//", "/"})
+
+    def call_binop(self, context, operator, left, right):
+        _charge()
+        if operator == "*":
+            for sized, count in ((left, right), (right, left)):
+                if _sized(sized) and isinstance(count, int) and len(sized) * count > MAX_VALUE:
+                    raise TooLarge(f"{len(sized):,} characters or items times {count:,}")
+        elif operator == "**":
+            if isinstance(left, (int, float)) and isinstance(right, (int, float)) and abs(right) > 64 \
+                    and abs(left) not in (0, 1):
+                raise TooLarge(f"{left} to the power {right}")
+        elif operator == "+":
+            if _sized(left) and _sized(right) and len(left) + len(right) > MAX_VALUE:
+                raise TooLarge(f"{len(left) + len(right):,} characters or items")
+        elif operator == "%" and isinstance(left, str) and _BIG_NUMBER.search(left):
+            raise TooLarge("a format with a width of millions")
+        return super().call_binop(context, operator, left, right)
+
+    def call(__self, __context, __obj, *args, **kwargs):  # noqa: N805 - Jinja's own signature
+        _charge()
+        for value in (*args, *kwargs.values()):
+            _check_count(value)
+        if getattr(__obj, "__name__", "") in ("format", "format_map") and isinstance(getattr(__obj, "__self__", None), str) \
+                and _BIG_NUMBER.search(__obj.__self__):
+            raise TooLarge("a format with a width of millions")
+        return super().call(__context, __obj, *args, **kwargs)
+
+    def getattr(self, obj, attribute):
+        _charge()
+        return super().getattr(obj, attribute)
+
+    def getitem(self, obj, argument):
+        _charge()
+        return super().getitem(obj, argument)
+
+
+def _bounded_filter(name: str, filter_):
+    """A filter whose numeric arguments are checked (center(10**10) would allocate gigabytes) and
+    whose every use is a step; what it returns is checked for size."""
+    def apply(*args, **kwargs):
+        _charge()
+        for value in (*args[1:], *kwargs.values()):
+            _check_count(value)
+        if name == "format" and args and isinstance(args[0], str) and _BIG_NUMBER.search(args[0]):
+            raise TooLarge("a format with a width of millions")
+        result = filter_(*args, **kwargs)
+        if _sized(result) and len(result) > MAX_VALUE:
+            raise TooLarge(f"{len(result):,} characters or items")
+        return result
+    for attribute in ("jinja_pass_arg", "__name__"):  # Jinja passes the context or environment on this mark
+        if hasattr(filter_, attribute):
+            setattr(apply, attribute, getattr(filter_, attribute))
+    return apply
+
+
+def _bounded_finalize(value):
+    value = _finalize(value)
+    _charge()
+    if _sized(value) and len(value) > MAX_VALUE:
+        raise TooLarge(f"{len(value):,} characters")
+    return value
+
+
 def environment(root: Path | None = None) -> SandboxedEnvironment:
-    env = SandboxedEnvironment(undefined=jinja2.StrictUndefined, autoescape=False, keep_trailing_newline=True,
-                               finalize=_finalize,
-                               comment_start_string="{%#", comment_end_string="#%}",
-                               loader=ProjectLoader(root) if root is not None else None)
+    env = Sandbox(undefined=jinja2.StrictUndefined, autoescape=False, keep_trailing_newline=True,
+                  finalize=_bounded_finalize,
+                  comment_start_string="{%#", comment_end_string="#%}",
+                  loader=ProjectLoader(root) if root is not None else None)
     env.filters.update(FILTERS)
+    env.filters = {name: _bounded_filter(name, f) for name, f in env.filters.items()}
+    env.globals["range"] = _counted_range
     return env
+
+
+@contextmanager
+def _bounded(seconds: float):
+    """Steps counted, and a watchdog that raises TooMuchWork in this thread after seconds: the
+    rendering is Python code, which an exception set from another thread stops at its next step."""
+    thread, lock, state = threading.get_ident(), threading.Lock(), {"active": True}
+
+    def stop():
+        with lock:
+            if state["active"]:
+                ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(thread), ctypes.py_object(TooMuchWork))
+
+    timer = threading.Timer(seconds, stop)
+    timer.daemon = True
+    previous = getattr(_budget, "steps", None)
+    _budget.steps = MAX_STEPS
+    timer.start()
+    try:
+        yield
+    finally:
+        timer.cancel()
+        with lock:
+            state["active"] = False
+            ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(thread), None)  # one not yet raised: cleared
+        _budget.steps = previous
 
 
 def include_cycle(env: SandboxedEnvironment, text: str, name: str) -> tuple[int, list[str]] | None:
@@ -664,11 +817,11 @@ def include_cycle(env: SandboxedEnvironment, text: str, name: str) -> tuple[int,
             tree = env.parse(source)
         except jinja2.TemplateSyntaxError:
             return None  # reported when the file is rendered
-        for node in tree.find_all(nodes.Include):
+        for node in tree.find_all((nodes.Include, nodes.Import, nodes.FromImport, nodes.Extends)):
             if not (isinstance(node.template, nodes.Const) and isinstance(node.template.value, str)):
                 continue
             child = posixpath.normpath(node.template.value)
-            if child in chain:
+            if child in chain or len(chain) > MAX_INCLUDE_DEPTH:
                 return node.lineno, [*chain, child]
             try:
                 child_text, _path, _fresh = env.loader.get_source(env, child)
@@ -679,7 +832,7 @@ def include_cycle(env: SandboxedEnvironment, text: str, name: str) -> tuple[int,
                 return node.lineno, found[1]
         return None
 
-    if env.loader is None or "include" not in text:  # most chapters: no parse needed
+    if env.loader is None or not re.search(r"\b(include|import|extends)\b", text):  # most chapters: no parse needed
         return None
     return visit(text, [posixpath.normpath(name)])
 
@@ -700,11 +853,29 @@ def render(text: str, values: dict, where: str, problems: Problems, env: Sandbox
     cycle = include_cycle(env, template, where)
     if cycle:
         line, chain = cycle
-        problems.error(f"{where}:{line}", f"the file includes itself ({' -> '.join(chain)}); remove this "
-                       "{% include %} or the one that leads back here")
+        if chain[-1] in chain[:-1]:
+            problems.error(f"{where}:{line}", f"the file includes itself ({' -> '.join(chain)}); remove this "
+                           "{% include %} or the one that leads back here")
+        else:
+            problems.error(f"{where}:{line}", f"includes are nested more than {MAX_INCLUDE_DEPTH} deep "
+                           f"({' -> '.join(chain[:4])} -> ... -> {chain[-1]}); include the files one after another "
+                           "from the chapter instead")
         return text
     try:
-        return unshield(env.from_string(template).render(values))
+        with _bounded(MAX_SECONDS):
+            out, size, limit = [], 0, MAX_OUTPUT + len(template)
+            for chunk in env.from_string(template).generate(values):
+                size += len(chunk)
+                if size > limit:
+                    raise TooLarge(f"the file would render to more than {limit:,} characters")
+                out.append(chunk)
+        return unshield("".join(out))
+    except TooMuchWork as exc:
+        reason = str(exc) or f"more than {MAX_SECONDS:g} s"
+        problems.error(f"{where}:{_template_line(exc)}", f"the template does too much work ({reason}); {WHAT_TO_DO}")
+    except RecursionError as exc:
+        problems.error(f"{where}:{_template_line(exc)}", "the template calls itself without end (a macro or an include); "
+                       "remove the call that leads back to where it started")
     except jinja2.TemplateSyntaxError as exc:
         problems.error(f"{where}:{exc.lineno}", f"template error: {str(exc.message).rstrip('.')}; check the {{{{ }}}} or {{% %}} here")
     except jinja2.exceptions.SecurityError as exc:

@@ -11,6 +11,12 @@ PyYAML follows YAML 1.1, where `Yes`, `No`, `on` and `off` are booleans, `0123` 
 - TextLoader: every plain scalar is the text the author wrote, except an empty value, null or ~,
   which is nothing. The written tables of data/tables/ are read with it, so a cell `1.10` prints
   "1.10" and `Yes` prints "Yes"; what must be a number (a table's widths) is converted where it is used.
+
+Every YAML the build reads (thesis.md, profiles, data, CSL-YAML bibliographies, and the chapters'
+front matter before pandoc sees it) refuses aliases (`*name`): thesis files have no need of them, and
+nine lines of aliases expand to a billion values (a "billion laughs"), which took PyYAML gigabytes and
+made pandoc hang. A lone surrogate (`"\ud800"`, half of a character) is refused too: no output can
+hold it. Both are an error at their line (`refusal`).
 """
 from __future__ import annotations
 
@@ -24,6 +30,63 @@ _INT = re.compile(r"^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$")
 _FLOAT = re.compile(r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?"
                     r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$")
 _MERGE = "tag:yaml.org,2002:merge"
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
+
+
+class Refused(yaml.MarkedYAMLError):
+    """YAML the build will not read: an alias, or half of a character. The problem says why."""
+
+
+def _surrogate_message(text: str) -> str:
+    char = _SURROGATE.search(text).group()
+    return (f"holds '\\u{ord(char):04x}', half of a character (a lone surrogate); write the character itself, "
+            "or both halves of its escape")
+
+
+class Strict:
+    """A loader (or composer) that refuses aliases and lone surrogates, at their line."""
+
+    def compose_node(self, parent, index):
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()
+            raise Refused(None, None, f"uses a YAML alias (*{event.anchor}); thesis files have no need of aliases: "
+                          "write the value out where it is used", event.start_mark)
+        return super().compose_node(parent, index)
+
+    def compose_scalar_node(self, anchor):
+        node = super().compose_scalar_node(anchor)
+        if _SURROGATE.search(node.value):
+            raise Refused(None, None, _surrogate_message(node.value), node.start_mark)
+        return node
+
+
+class StrictLoader(Strict, yaml.SafeLoader):
+    """PyYAML's safe loader (YAML 1.1 types), without aliases: for thesis.md and the profiles."""
+
+
+def compose(text: str):
+    """The node tree of a YAML document, aliases refused."""
+    return yaml.compose(text, Loader=StrictLoader)
+
+
+def refusal(exc: Exception) -> str | None:
+    """The message of a Refused error (an alias, a lone surrogate), None for other YAML errors."""
+    return exc.problem if isinstance(exc, Refused) else None
+
+
+def aliases_in(text: str) -> tuple[int, str] | None:
+    """(line, message) of the first alias or lone surrogate in a YAML text, read as events so that
+    nothing is expanded; None if there is none or the text is not YAML (pandoc reports that)."""
+    try:
+        for event in yaml.parse(text, Loader=yaml.SafeLoader):
+            if isinstance(event, yaml.AliasEvent):
+                return event.start_mark.line, (f"uses a YAML alias (*{event.anchor}); thesis files have no need of "
+                                               "aliases: write the value out where it is used")
+            if isinstance(event, yaml.ScalarEvent) and _SURROGATE.search(event.value):
+                return event.start_mark.line, _surrogate_message(event.value)
+    except yaml.YAMLError:
+        return None
+    return None
 
 
 def _without_implicit_types(loader: type, keep: tuple[str, ...]) -> dict:
@@ -32,7 +95,7 @@ def _without_implicit_types(loader: type, keep: tuple[str, ...]) -> dict:
             for first, resolvers in loader.yaml_implicit_resolvers.items()}
 
 
-class CoreLoader(yaml.SafeLoader):
+class CoreLoader(Strict, yaml.SafeLoader):
     """YAML 1.2's core schema."""
 
     def construct_yaml_int(self, node):
@@ -52,7 +115,7 @@ CoreLoader.add_implicit_resolver("tag:yaml.org,2002:float", _FLOAT, list("-+0123
 CoreLoader.add_constructor("tag:yaml.org,2002:int", CoreLoader.construct_yaml_int)
 
 
-class TextLoader(yaml.SafeLoader):
+class TextLoader(Strict, yaml.SafeLoader):
     """Every plain scalar as the text written; null, ~ and an empty value as None."""
 
 

@@ -16,6 +16,8 @@ import panflute as pf
 from ..datasets import DATASETS, missing_message
 from ..directives import RESERVED, DirectiveError, parse_options
 from ..extensions import line_in
+from ..links import unlink_scripts
+from ..paths import confine
 from ..tree import elements
 from . import conditional
 
@@ -57,6 +59,9 @@ def run(doc: pf.Doc, ctx, document) -> None:
             elem.classes.append("directive-failed")  # reported once, here; later transforms leave it be
             return None
         generated = pf.Doc(*blocks)  # data cells may hold conditional text ([...]{only="thesis"})
+        if not _safe_cells(generated, ctx, where, module.NAME):
+            elem.classes.append("directive-failed")
+            return None
         conditional.run(generated, ctx, document)
         blocks = list(generated.content)
         elem.content = [*blocks, *elem.content]
@@ -68,6 +73,24 @@ def run(doc: pf.Doc, ctx, document) -> None:
 
     for div in [e for e in elements(doc) if isinstance(e, pf.Div)]:  # listed first: no output is revisited
         action(div, doc)
+
+
+def _safe_cells(generated: pf.Doc, ctx, where: str, name: str) -> bool:
+    """What data cells put into a table follows the rules of the chapters' own text: an image is a
+    file inside the project (paths from the project folder), never a URL; and a link from data
+    (a cell, a .bib field) is never a live javascript: or other script link. False, with an error
+    at the directive's line, for an image that breaks the rule."""
+    ok = True
+    for elem in list(elements(generated)):
+        if isinstance(elem, pf.Image) and not elem.url.startswith("data:"):
+            if confine(ctx.project.root, elem.url, where, ctx.problems, what="images", label=f"{name}: image ") is None:
+                ok = False
+            elif not (ctx.project.root / elem.url).is_file():
+                ctx.problems.error(where, f"{name}: image '{elem.url}' not found; put the file there or fix the path "
+                                   "(paths in data files start from the project folder)")
+                ok = False
+    unlink_scripts(generated)
+    return ok
 
 
 def _unknown_classes(elem: pf.Div, ctx, document) -> None:

@@ -5,7 +5,6 @@ checklist are written, so the author sees both.
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -13,6 +12,7 @@ import panflute as pf
 
 from .. import figures, lints, masking
 from ..context import Context
+from ..profiles import PATTERN_SECONDS, StatementTimeout
 from ..terms import Matcher
 from .typst import dpi_of
 
@@ -65,7 +65,14 @@ def checklist(doc, manuscript, ctx, document, counts, article, folder, tables, s
 
     text = pf.stringify(manuscript)
     for statement in profile.statements.get(article, []):
-        match = re.search(statement.pattern, text, re.S)
+        try:
+            match = statement.search(text)
+        except StatementTimeout:
+            ctx.problems.error(statement.source or profile.path, f"the pattern of '{statement.rule}' took more than "
+                               f"{PATTERN_SECONDS:g} s on {document.id}'s text; simplify it (nested repeats such as "
+                               "(\\w+\\s?)+ try every way of splitting the text)")
+            rules.append(Rule(statement.rule, "fail", f"{where} — the pattern took too long; see the error"))
+            continue
         found_at = ctx.locate(document, " ".join(match.group(0).split()[:3])) if match else where
         rules.append(Rule(statement.rule, "pass" if match else "fail",
                           f"{found_at} — " + (f'found: "{_excerpt(text, match)}"' if match else

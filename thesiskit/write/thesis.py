@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 from concurrent.futures import ThreadPoolExecutor
 
-from .. import figures, pandoc, people, reproducible
+from .. import figures, pandoc, people, reproducible, sanitize
 from ..problems import BuildStopped
 from ..transforms.lower import lower_json
 from . import docx, typst
@@ -62,5 +62,9 @@ def thesis(source: str, ctx, result) -> None:
         with ThreadPoolExecutor(max_workers=2) as pool:  # each writer starts as soon as its copy is ready
             for future in [pool.submit(write_one, fmt, args, lowered(fmt)) for fmt, args in jobs.items()]:
                 future.result()
+        page = staging / f"{stem}.html"
+        if ctx.profile.html_sanitize and page.is_file():  # for HTML that is published: nothing in it runs
+            cleaned, _removed = sanitize.clean(page.read_text(encoding="utf-8"))
+            page.write_text(cleaned, encoding="utf-8")
         # the preview (a folder of its own) shows the counts in its page: no chart redrawn on every save
         out.publish(result, chart=ctx.output_folder is None, drawn=figures.drawn_texts(root, source))

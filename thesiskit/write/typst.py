@@ -8,13 +8,64 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
 import sys
 from pathlib import Path
 
+from .. import children
+
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
-TYPST = ("import sys, json, typst; typst.compile(sys.argv[1], output=sys.argv[2], root=sys.argv[3], "
-         "ignore_system_fonts=True, **json.loads(sys.argv[4]))")
+TYPST = """import sys, json, typst
+try:
+    typst.compile(sys.argv[1], output=sys.argv[2], root=sys.argv[3], ignore_system_fonts=True, **json.loads(sys.argv[4]))
+except typst.TypstError as exc:
+    sys.stderr.write(getattr(exc, "diagnostic", "") or f"error: {exc}")
+    sys.exit(1)
+"""
+TIMEOUT = 600  # seconds: typst lays out a 100,000-word thesis in a few
+
+
+class TypstFailed(Exception):
+    """typst could not compile: its message, and the line of the typst source it points at."""
+
+    def __init__(self, message: str, line_text: str = "", what: str = "the PDF"):
+        super().__init__(message)
+        self.message, self.line_text, self.what = message, line_text, what
+
+
+def _failure(diagnostic: str, source: Path, what: str = "the PDF") -> TypstFailed:
+    """The first error of typst's diagnostic, with the text of the source line it points at."""
+    first = next((l for l in diagnostic.splitlines() if l.startswith("error:")), diagnostic.strip().splitlines()[-1]
+                 if diagnostic.strip() else "typst failed")
+    message = first.removeprefix("error:").strip()
+    at = re.search(r"┌─ (.+?):(\d+):\d+", diagnostic)
+    line_text = ""
+    if at and Path(at.group(1)).name == source.name:
+        lines = source.read_text(encoding="utf-8", errors="replace").splitlines()
+        number = int(at.group(2))
+        line_text = lines[number - 1] if 0 < number <= len(lines) else ""
+    return TypstFailed(message, line_text, what)
+
+
+def where_in_sources(ctx, failed: TypstFailed) -> tuple[str, str]:
+    """(file:line, what to do) for a typst error: the chapter line that holds the typst line's text
+    (raw typst the author wrote) or a file name it names (an image); thesis.md otherwise."""
+    text = failed.line_text.strip()
+    needles = [text] if len(text) >= 4 else []
+    needles += [Path(p).name for p in re.findall(r'"([^"]+\.(?:png|jpe?g|gif|svg|pdf))"', text)]
+    for needle in needles:
+        for document in ctx.project.documents:
+            for rel in document.files:
+                try:
+                    lines = (ctx.project.root / rel).read_text(encoding="utf-8-sig").splitlines()
+                except (OSError, UnicodeDecodeError):
+                    continue
+                for number, line in enumerate(lines, start=1):
+                    if needle in line:
+                        fix = ("fix the raw typst on this line" if needle == text else
+                               f"check the image '{needle}' (a PNG, JPEG, GIF or SVG that opens in other programs)")
+                        return f"{rel}:{number}", fix
+    return "thesis.md", ("the text that typst stopped at is not in the chapters as written (a directive's table or the "
+                         "build's own layout); simplify the passage or run again with --debug and report it")
 # typst (0.14 and later) tags every PDF it writes: headings, paragraphs, tables, figures with their
 # alt text. A profile's `pdf-standard` (thesiskit/profiles.py) asks for PDF/A-2b and the like too.
 
@@ -35,14 +86,16 @@ def compile_pdf(typ: Path, pdf: Path, root: Path, timestamp: int | None = None,
     options = {"pdf_standards": list(standards)} if standards else {}
     if timestamp is not None:
         options["timestamp"] = int(timestamp)
-    done = subprocess.run([sys.executable, "-c", TYPST, str(typ), str(pdf), str(root), json.dumps(options)],
-                          capture_output=True, text=True)
+    try:
+        done = children.run([sys.executable, "-c", TYPST, str(typ), str(pdf), str(root), json.dumps(options)],
+                            timeout=TIMEOUT)
+    except children.TimedOut:
+        raise TypstFailed(f"it took longer than {TIMEOUT} s") from None
     if done.returncode != 0:
-        lines = [line for line in done.stderr.strip().splitlines() if line.strip()]
-        reason = lines[-1] if lines else str(done.returncode)
-        if standards and re.search(r"PDF/(A|UA)-\w+ error", reason):
-            raise StandardNotMet(reason.split("error: ", 1)[-1] if "TypstError" in reason else reason)
-        raise RuntimeError(f"typst could not compile {typ.name}: {reason}")
+        failed = _failure(done.stderr.decode("utf-8", "replace") or f"error: typst exited with {done.returncode}", typ)
+        if standards and re.search(r"PDF/(A|UA)-\w+ error", failed.message):
+            raise StandardNotMet(failed.message)
+        raise failed
 
 
 class StandardNotMet(Exception):
@@ -59,7 +112,11 @@ def render_figure(body_typst: str, source: Path, folder: Path, n: int, root: Pat
     written = []
     for fmt, kwargs in (("png", {"ppi": dpi}), ("svg", {})):
         target = folder / f"figure-{n}.{fmt}"
-        typst.compile(str(source), output=str(target), root=str(root), format=fmt, ignore_system_fonts=True, **kwargs)
+        try:
+            typst.compile(str(source), output=str(target), root=str(root), format=fmt, ignore_system_fonts=True,
+                          **kwargs)
+        except typst.TypstError as exc:
+            raise _failure(getattr(exc, "diagnostic", "") or f"error: {exc}", source, "a figure") from None
         if fmt == "png":
             stamp_dpi(target, dpi)
         written.append(target)
