@@ -97,7 +97,8 @@ class Profile:
                                          "details omitted (mask), or left out of the list (omit)", choices=("mask", "omit"))
     blinded_terms: list[str] = option([], "more words that identify the authors, masked with their names")
     floats: Floats = option(None, "caps on the tables and figures that stay with the article")
-    figure_dpi: int = option(300, "the resolution of figures written for a journal", minimum=72)
+    figure_dpi: int = option(300, "the resolution of figures written as pictures: a journal's figure files, and the "
+                                  "PNG a DOCX holds beside each SVG", minimum=72)
     keywords: Keywords | None = option(None, "how many keywords a paper must have")
     statements: dict[str, list[Statement]] = option({}, "statements each paper kind (original, review) must contain")
     lints: Lints = option(None, "checks of the authors' own prose")

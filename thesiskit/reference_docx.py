@@ -41,6 +41,8 @@ CUSTOM = {
     "Title Page Title": dict(align="center", first_line=0, bold=True),
     "Abstract": dict(first_line=0, size=12, spacing=WD_LINE_SPACING.DOUBLE),
     "Table Text": dict(first_line=0, size=10, spacing=WD_LINE_SPACING.SINGLE),
+    "Table Text 9": dict(first_line=0, size=9, spacing=WD_LINE_SPACING.SINGLE),  # a table the layout set smaller
+    "Table Text 8": dict(first_line=0, size=8, spacing=WD_LINE_SPACING.SINGLE),
     "Keywords": dict(first_line=HALF_INCH),
     "Caption Label": dict(first_line=0, bold=True, keep_next=True),
     "Caption Title": dict(first_line=0, italic=True, keep_next=True),

@@ -17,7 +17,8 @@ from .options import DirectiveError
 
 DIRECTIVES = {m.NAME: m for m in (casp_scores, casp_grades, casp_checklist, study_characteristics, synthesis_grid,
                                    prisma_flow, concept_model, demographics, data_table)}
-RESERVED = {"title", "only", "except", "custom-style", "journal"}  # attributes that belong to other transforms
+RESERVED = {"title", "only", "except", "custom-style", "journal",  # attributes that belong to other transforms
+            "orientation", "font-size"}
 
 __all__ = ["DIRECTIVES", "RESERVED", "DirectiveError", "parse_options", "run_standalone"]
 

@@ -21,6 +21,8 @@ from xml.sax.saxutils import escape
 
 import panflute as pf
 
+from .. import layout
+
 NAME = "lower"
 STAGE = "lower"
 
@@ -42,6 +44,10 @@ CLASSES = {
 }
 
 DOCX_PAGE_BREAK = '<w:p><w:r><w:br w:type="page"/></w:r></w:p>'
+# The end of a section, its page turned as given; thesiskit/write/docx.py completes it from the
+# document's own section (page size, margins, header). A landscape table is a section of its own.
+DOCX_SECTION = ('<w:p><w:pPr><w:spacing w:line="20" w:lineRule="exact"/><w:sectPr><w:type w:val="nextPage"/>'
+                '<w:pgSz w:orient="{}"/></w:sectPr><w:rPr><w:sz w:val="2"/></w:rPr></w:pPr></w:p>')
 
 
 def run(doc: pf.Doc, ctx, fmt: str) -> None:
@@ -50,10 +56,18 @@ def run(doc: pf.Doc, ctx, fmt: str) -> None:
     doc.content = pf.load(io.StringIO(json.dumps(data))).content
 
 
+class _State:
+    """What one lowering carries along: the contents' entries, the tables already fitted."""
+
+    def __init__(self, entries):
+        self.entries = entries
+        self.fitted: set[int] = set()
+
+
 def lower_json(data: dict, fmt: str) -> dict:
     """Lower pandoc's JSON for one writer; returns the same dict, changed."""
-    entries = _headings(data["blocks"])
-    data["blocks"] = _blocks(data["blocks"], fmt, entries)
+    state = _State(_headings(data["blocks"]))
+    data["blocks"] = _blocks(data["blocks"], fmt, state)
     return data
 
 
@@ -65,28 +79,32 @@ def _str(text: str) -> dict:
     return {"t": "Str", "c": text}
 
 
-def _blocks(blocks: list, fmt: str, entries) -> list:
+def _blocks(blocks: list, fmt: str, state) -> list:
     out = []
     for block in blocks:
         if block.get("t") != "Div":
-            _walk(block, fmt, entries)
+            _walk(block, fmt, state)
             out.append(block)
             continue
         (ident, classes, attributes), content = block["c"]
-        content = _blocks(content, fmt, entries)
+        if "apa-table" in classes:
+            out += _table_float(block, fmt, state, out)
+            continue
+        content = _blocks(content, fmt, state)
         block["c"][1] = content
         if "pagebreak" in classes:
             out += {"docx": [_raw("openxml", DOCX_PAGE_BREAK)],
                     "typst": [_raw("typst", "#pagebreak(weak: true)")]}.get(fmt, [block])
             continue
         if "toc" in classes:
-            out += _toc(fmt, entries)
+            out += _toc(fmt, state.entries)
             continue
         mapped = next((CLASSES[c] for c in classes if c in CLASSES), None)
         if mapped is None:
             out.append(block)
         elif fmt == "docx":
-            attributes.append(["custom-style", mapped[0]])
+            if not any(k == "custom-style" for k, _v in attributes):
+                attributes.append(["custom-style", mapped[0]])
             out.append(block)
         elif fmt == "typst":
             out += [_raw("typst", f"#{mapped[1]}["), *content, _raw("typst", "]")]
@@ -95,18 +113,75 @@ def _blocks(blocks: list, fmt: str, entries) -> list:
     return out
 
 
-def _walk(value, fmt: str, entries) -> None:
+def _table_float(block: dict, fmt: str, state, out: list) -> list:
+    """A numbered table: its columns from its content, and the page and font thesiskit/layout.py
+    chooses (or the author's orientation= and font-size=), each in the writer's form."""
+    (_ident, classes, attributes), content = block["c"]
+    attrs = dict(attributes)
+    size = int(attrs["font-size"]) if attrs.get("font-size", "").isdigit() else None
+    tables = [t for t in _find(content, "Table")]
+    fit = _fit(tables[0], attrs.get("orientation", "auto"), size, state) if tables else None
+    if fit and fit.size != layout.SIZES[0]:
+        for div in _find(content, "Div"):
+            if "table-body" in div["c"][0][1]:
+                if fmt == "docx":
+                    div["c"][0][2].append(["custom-style", f"Table Text {fit.size}"])
+                elif fmt == "html":
+                    div["c"][0][1].append(f"table-size-{fit.size}")
+    block["c"][1] = _blocks(content, fmt, state)
+    if not fit or fit.orientation != "landscape":
+        return [block] if fmt != "typst" or not fit or fit.size == layout.SIZES[0] else \
+            [_raw("typst", f"#apa-table-font({fit.size}pt)["), block, _raw("typst", "]")]
+    if fmt == "docx":
+        ending = _raw("openxml", DOCX_SECTION.format("landscape"))
+        if out and out[-1] == ending:  # a landscape table right after another: one landscape section
+            out.pop()
+            return [block, ending]
+        return [_raw("openxml", DOCX_SECTION.format("portrait")), block, ending]
+    if fmt == "typst":
+        return [_raw("typst", f"#apa-landscape({fit.size}pt)["), block, _raw("typst", "]")]
+    classes.append("landscape")
+    return [block]
+
+
+def _fit(table: dict, orientation: str, size: int | None, state) -> layout.Fit:
+    """The layout of one table; its relative column widths set from it, which every writer reads."""
+    state.fitted.add(id(table))
+    fit = layout.fit(table, orientation if orientation in layout.ORIENTATIONS else "auto", size)
+    colspecs = table["c"][2]
+    if fit.widths and len(fit.widths) == len(colspecs):
+        total = sum(fit.widths)
+        for spec, width in zip(colspecs, fit.widths):
+            spec[1] = {"t": "ColWidth", "c": round(width / total, 4)}
+    return fit
+
+
+def _find(value, kind: str):
+    """Elements of one kind inside value, outermost first, not looking inside what is found."""
+    if isinstance(value, list):
+        for item in value:
+            yield from _find(item, kind)
+    elif isinstance(value, dict):
+        if value.get("t") == kind:
+            yield value
+        elif "c" in value:
+            yield from _find(value["c"], kind)
+
+
+def _walk(value, fmt: str, state) -> None:
     """Into everything that is not a list of blocks at this level: lists, tables, notes, images."""
     if isinstance(value, list):
         if value and all(isinstance(v, dict) and "t" in v for v in value) and any(v["t"] == "Div" for v in value):
-            value[:] = _blocks(value, fmt, entries)
+            value[:] = _blocks(value, fmt, state)
             return
         for item in value:
-            _walk(item, fmt, entries)
+            _walk(item, fmt, state)
     elif isinstance(value, dict):
         if value.get("t") == "Image":
             _image(value, fmt)
             return
+        if value.get("t") == "Table" and id(value) not in state.fitted:
+            _fit(value, "portrait", None, state)  # a table that is not a numbered one: its widths, on the page
         if value.get("t") == "Header" and fmt == "typst":
             # pandoc writes a line break as "\" and a newline, which ends a typst heading: the rest
             # ("Appendix B" + its title, "Paper 1" + the paper's title) fell into the next paragraph
@@ -114,7 +189,7 @@ def _walk(value, fmt: str, entries) -> None:
             inlines[:] = [{"t": "RawInline", "c": ["typst", "#linebreak()"]} if i.get("t") == "LineBreak" else i
                           for i in inlines]
         if "c" in value:
-            _walk(value["c"], fmt, entries)
+            _walk(value["c"], fmt, state)
 
 
 def _image(image: dict, fmt: str) -> None:

@@ -1,51 +1,62 @@
 """DOCX: one pandoc call for every document the build writes, then what pandoc's writer cannot do.
 
-The styles come from the generated reference.docx (thesiskit/reference_docx.py). After pandoc:
-table cells take the 10 pt 'Table Text' style (pandoc gives them 'Compact', shared with tight
-lists), columns are spread over the A4 text width (pandoc sizes them for US Letter), and the core
-properties are set here so that they stay off the title page. A masked file is then scrubbed of
-everything that names its authors (thesiskit/masking.py).
+The styles come from the generated reference.docx (thesiskit/reference_docx.py). After pandoc
+(`finish`): the sections a landscape table asked for are completed from the document's own; each
+table's columns are set on the width of its section's page (the shares thesiskit/layout.py chose,
+written by pandoc as the grid) and fixed there, its rows kept whole on a page, its lists indented
+for a cell rather than a page, and its paragraphs in a table style (pandoc gives cells outside a
+numbered table 'Compact', shared with tight lists); every SVG picture gets a PNG beside it at the
+profile's resolution, as Word itself writes them (thesiskit/svg.py), so readers that do not draw
+SVG (LibreOffice, older Word) show the PNG; and the core properties are set here so that they stay
+off the title page. A masked file is then scrubbed of everything that names its authors
+(thesiskit/masking.py).
+
+It works on the XML with lxml, not python-docx's objects: the thesis has some thirty tables and
+a thousand cells, and python-docx's wrappers cost several times as much per cell.
 """
 from __future__ import annotations
 
+import copy
+import io
 import json
 from pathlib import Path
 
-from .. import masking, pandoc
+from .. import masking, pandoc, svg
 from ..reference_docx import reference_docx
 from ..transforms.lower import lower_json
 
+W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+A = "{http://schemas.openxmlformats.org/drawingml/2006/main}"
+R = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+ASVG = "{http://schemas.microsoft.com/office/drawing/2016/SVG/main}"
+SVG_EXT = "{96DAC541-7B7A-43D3-8B79-37D633B846F1}"
+LIST_INDENT = 240  # twips: a list in a table cell starts its text here (thesiskit/layout.py measures with it)
+
 
 def write_docx(data: dict, path: Path, root: Path, properties: dict | None = None, matcher=None,
-               title: str = "") -> None:
+               title: str = "", dpi: int = 300) -> None:
     """pandoc JSON (not yet lowered) to a finished DOCX at path."""
     lowered = json.dumps(lower_json(data, "docx")).encode("utf-8")
-    write_lowered(lowered, path, root, properties, matcher, title)
+    write_lowered(lowered, path, root, properties, matcher, title, dpi)
 
 
 def write_lowered(lowered: bytes, path: Path, root: Path, properties: dict | None = None, matcher=None,
-                  title: str = "") -> None:
+                  title: str = "", dpi: int = 300) -> None:
     cache = Path(root) / "build" / ".cache"
     pandoc.run(["-f", "json", "-t", "docx", f"--reference-doc={reference_docx(cache)}", "-o", str(path)], lowered,
                cwd=root)
-    finish(path, **(properties or {}))
+    finish(path, cache=cache, dpi=dpi, **(properties or {}))
     if matcher is not None:
         masking.scrub_docx(path, title, matcher)
 
 
-def finish(path: Path, **properties) -> None:
+def finish(path: Path, cache: Path | None = None, dpi: int = 300, **properties) -> None:
     import docx
 
     document = docx.Document(str(path))
-    table_text = document.styles["Table Text"]
-    section = document.sections[0]
-    text_width = section.page_width - section.left_margin - section.right_margin
-    for table in document.tables:
-        fit_columns(table, int(text_width) // 635)  # EMU -> twips
-        for row in table.rows:
-            for cell in row.cells:
-                for paragraph in cell.paragraphs:
-                    paragraph.style = table_text
+    body = document.element.body
+    _sections_and_tables(body)
+    _svg_fallbacks(document, cache, dpi)
     for name, value in properties.items():
         value = "".join(c for c in value if c >= " " or c in "\n\t")  # XML cannot hold control characters
         if len(value) > 255:  # the OOXML limit for a core property
@@ -54,15 +65,167 @@ def finish(path: Path, **properties) -> None:
     document.save(str(path))
 
 
-def fit_columns(table, width_twips: int, narrowest: int = 620) -> None:
-    """Spread a table's columns over the text width, keeping each wide enough for a short word at 10 pt."""
-    from docx.oxml.ns import qn
+# ---------------------------------------------------------------- sections and tables
 
-    grid = table._tbl.tblGrid
-    cols = grid.findall(qn("w:gridCol")) if grid is not None else []
-    widths = [max(int(c.get(qn("w:w")) or 0), narrowest) for c in cols]
-    if not widths or sum(widths) == 0:
+def _sections_and_tables(body) -> None:
+    """Complete each section the lowering ended (thesiskit/transforms/lower.py, DOCX_SECTION) from
+    the document's own, and fit every table to the text width of the section it is in."""
+    final = body.find(f"{W}sectPr")
+    _continuous_notes(final)
+    pending = []
+    for child in body.iterchildren():
+        if child.tag == f"{W}tbl":
+            pending.append(child)
+            continue
+        sect = child.find(f"{W}pPr/{W}sectPr") if child.tag == f"{W}p" else None
+        if sect is None:
+            continue
+        sect = _complete(sect, final)
+        for table in pending:
+            fit_columns(table, _text_width(sect))
+        pending = []
+    for table in pending:
+        fit_columns(table, _text_width(final))
+    for table in body.iter(f"{W}tbl"):
+        _table_text(table)
+
+
+def _continuous_notes(sect) -> None:
+    """Footnotes numbered through the document, not from 1 in each section."""
+    if sect is not None:
+        for note in sect.findall(f"{W}footnotePr"):
+            sect.remove(note)
+
+
+def _complete(sect, final):
+    """A section ended by the lowering carries only its orientation: the rest is the document's."""
+    orient = sect.find(f"{W}pgSz").get(f"{W}orient", "portrait")
+    full = copy.deepcopy(final)
+    size = full.find(f"{W}pgSz")
+    width, height = sorted((int(size.get(f"{W}w")), int(size.get(f"{W}h"))))
+    if orient == "landscape":
+        width, height = height, width
+        size.set(f"{W}orient", "landscape")
+    size.set(f"{W}w", str(width))
+    size.set(f"{W}h", str(height))
+    kind = full.makeelement(f"{W}type", {f"{W}val": "nextPage"})
+    size.addprevious(kind)
+    sect.getparent().replace(sect, full)
+    return full
+
+
+def _text_width(sect) -> int:
+    """Twips between the margins of a section's page."""
+    size, margins = sect.find(f"{W}pgSz"), sect.find(f"{W}pgMar")
+    return int(size.get(f"{W}w")) - int(margins.get(f"{W}left")) - int(margins.get(f"{W}right"))
+
+
+def fit_columns(table, width_twips: int) -> None:
+    """The table's grid (pandoc writes the shares chosen by thesiskit/layout.py) over the text width,
+    fixed so that Word does not refit it, each cell given its width, each row kept on one page."""
+    grid = table.find(f"{W}tblGrid")
+    cols = grid.findall(f"{W}gridCol") if grid is not None else []
+    shares = [int(c.get(f"{W}w") or 0) for c in cols]
+    if not shares or sum(shares) == 0:
         return
-    scale = width_twips / sum(widths)
+    widths = [int(width_twips * s / sum(shares)) for s in shares]
     for col, width in zip(cols, widths):
-        col.set(qn("w:w"), str(int(width * scale)))
+        col.set(f"{W}w", str(width))
+    props = table.find(f"{W}tblPr")
+    tbl_w = props.find(f"{W}tblW")
+    if tbl_w is None:
+        tbl_w = props.makeelement(f"{W}tblW", {})
+        props.append(tbl_w)
+    tbl_w.attrib.clear()
+    tbl_w.set(f"{W}type", "dxa")
+    tbl_w.set(f"{W}w", str(sum(widths)))
+    if props.find(f"{W}tblLayout") is None:
+        layout = props.makeelement(f"{W}tblLayout", {f"{W}type": "fixed"})
+        look = props.find(f"{W}tblLook")
+        (look.addprevious if look is not None else props.append)(layout)
+    for row in table.findall(f"{W}tr"):
+        row_props = row.find(f"{W}trPr")
+        if row_props is None:
+            row_props = row.makeelement(f"{W}trPr", {})
+            row.insert(0, row_props)
+        if row_props.find(f"{W}cantSplit") is None:
+            row_props.insert(0, row_props.makeelement(f"{W}cantSplit", {}))
+        column = 0
+        for cell in row.findall(f"{W}tc"):
+            cell_props = cell.find(f"{W}tcPr")
+            if cell_props is None:
+                cell_props = cell.makeelement(f"{W}tcPr", {})
+                cell.insert(0, cell_props)
+            span = cell_props.find(f"{W}gridSpan")
+            count = int(span.get(f"{W}val")) if span is not None else 1
+            tc_w = cell_props.find(f"{W}tcW")
+            if tc_w is None:
+                tc_w = cell_props.makeelement(f"{W}tcW", {})
+                cell_props.insert(0, tc_w)
+            tc_w.set(f"{W}type", "dxa")
+            tc_w.set(f"{W}w", str(sum(widths[column:column + count])))
+            column += count
+
+
+def _table_text(table) -> None:
+    """Cell paragraphs in a table style (a numbered table's come styled from the lowering), and lists
+    indented for a cell: pandoc's list indent is half an inch, a fifth of a narrow column."""
+    for paragraph in table.iter(f"{W}p"):
+        props = paragraph.find(f"{W}pPr")
+        if props is None:
+            props = paragraph.makeelement(f"{W}pPr", {})
+            paragraph.insert(0, props)
+        style = props.find(f"{W}pStyle")
+        if style is None or not style.get(f"{W}val", "").startswith("TableText"):
+            if style is None:
+                style = props.makeelement(f"{W}pStyle", {})
+                props.insert(0, style)
+            style.set(f"{W}val", "TableText")
+        level = props.find(f"{W}numPr/{W}ilvl")
+        if level is not None:
+            indent = props.find(f"{W}ind")
+            if indent is None:
+                indent = props.makeelement(f"{W}ind", {})
+                props.append(indent)
+            depth = int(level.get(f"{W}val", "0")) + 1
+            indent.attrib.clear()
+            indent.set(f"{W}left", str(LIST_INDENT * depth))
+            indent.set(f"{W}hanging", str(LIST_INDENT))
+
+
+# ---------------------------------------------------------------- pictures
+
+def _svg_fallbacks(document, cache: Path | None, dpi: int) -> None:
+    """Every SVG picture shown as Word writes one: the PNG in the blip, the SVG in its extension."""
+    part = document.part
+    for blip in document.element.body.iter(f"{A}blip"):
+        embed = blip.get(f"{R}embed")
+        ext = next((e for e in blip.iter(f"{ASVG}svgBlip")), None)
+        if ext is None:
+            target = part.related_parts.get(embed) if embed else None
+            if target is None or target.content_type != "image/svg+xml":
+                continue
+            ext = _svg_extension(blip, embed)  # an SVG alone in the blip: it moves to the extension
+        svg_part = part.related_parts[ext.get(f"{R}embed")]
+        extent = next(blip.iterancestors(f"{{{_WP}}}inline", f"{{{_WP}}}anchor")).find(f"{{{_WP}}}extent")
+        width_pt = int(extent.get("cx")) / 12700
+        png = svg.to_png(svg_part.blob, width_pt, dpi, cache)
+        rid, _image = part.get_or_add_image(io.BytesIO(png))
+        blip.set(f"{R}embed", rid)
+        if embed and embed != rid and embed != ext.get(f"{R}embed") and embed in part.rels:
+            part.drop_rel(embed)  # pandoc's own PNG (made with rsvg-convert when it is installed)
+
+
+_WP = "http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing"
+
+
+def _svg_extension(blip, rid: str):
+    ext_list = blip.find(f"{A}extLst")
+    if ext_list is None:
+        ext_list = blip.makeelement(f"{A}extLst", {})
+        blip.append(ext_list)
+    ext = ext_list.makeelement(f"{A}ext", {"uri": SVG_EXT})
+    ext_list.append(ext)
+    svg_blip = ext.makeelement(f"{ASVG}svgBlip", {f"{R}embed": rid}, nsmap={"asvg": ASVG[1:-1]})
+    ext.append(svg_blip)
+    return svg_blip

@@ -219,7 +219,7 @@ def figure_captions(figures: list) -> list:
 def write_docx(doc: pf.Doc, ctx: Context, path: Path, title: str, matcher=None) -> None:
     """One file of the package; with the identity matcher (a masked file), its properties and media
     are scrubbed of anything naming the authors."""
-    docx.write_docx(doc.to_json(), path, ctx.project.root, matcher=matcher, title=title)
+    docx.write_docx(doc.to_json(), path, ctx.project.root, matcher=matcher, title=title, dpi=ctx.profile.figure_dpi)
 
 
 def write_figures(figures: list, ctx: Context, folder: Path, work: Path) -> list[Path]:

@@ -41,7 +41,8 @@ def thesis(source: str, ctx, result) -> None:
 
         def write_one(fmt, args, data: bytes):
             if fmt == "docx":
-                docx.write_lowered(data, staging / f"{stem}.docx", root, {"title": title, "author": author})
+                docx.write_lowered(data, staging / f"{stem}.docx", root, {"title": title, "author": author},
+                                   dpi=ctx.profile.figure_dpi)
                 return fmt
             pandoc.run(["-f", "json", *args], data, cwd=root)
             if fmt == "typst":
