@@ -14,7 +14,7 @@ from pathlib import Path
 
 from docx import Document
 from docx.enum.style import WD_STYLE_TYPE
-from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING, WD_TAB_ALIGNMENT, WD_TAB_LEADER
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Inches, Mm, Pt, RGBColor
@@ -84,16 +84,30 @@ def build_reference_docx() -> bytes:
         style = doc.styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH) if name not in _names(doc) else doc.styles[name]
         style.base_style = doc.styles["Normal"]
         _paragraph(style, **spec)
-    for level, indent in ((1, 0), (2, Inches(0.25))):  # the contents' entries (filters/lower.py)
-        style = doc.styles.add_style(f"toc {level}", WD_STYLE_TYPE.PARAGRAPH)
-        style.element.set(qn("w:styleId"), f"TOC{level}")
-        style.base_style = doc.styles["Normal"]
-        _paragraph(style, first_line=0, left=indent)
+    _contents_styles(doc)
     _apa_table_style(doc)
     _page(doc)
     out = io.BytesIO()
     doc.save(out)
     return out.getvalue()
+
+
+def _contents_styles(doc) -> None:
+    """The contents' entries (thesiskit/transforms/lower.py), one style per level: single-spaced,
+    indented a quarter inch a level, the page number at the right margin after a row of dots; a title
+    too long for one line wraps under itself."""
+    text_width = Mm(210) - 2 * Inches(1)
+    for level in range(1, 5):
+        style = doc.styles.add_style(f"toc {level}", WD_STYLE_TYPE.PARAGRAPH)
+        style.element.set(qn("w:styleId"), f"TOC{level}")
+        style.base_style = doc.styles["Normal"]
+        indent = Inches(0.25) * (level - 1)
+        _paragraph(style, first_line=-Inches(0.25), left=indent + Inches(0.25), spacing=WD_LINE_SPACING.SINGLE)
+        fmt = style.paragraph_format
+        fmt.right_indent = Inches(0.4)
+        fmt.space_before = Pt(6) if level == 1 else Pt(0)
+        fmt.space_after = Pt(3)
+        fmt.tab_stops.add_tab_stop(text_width, WD_TAB_ALIGNMENT.RIGHT, WD_TAB_LEADER.DOTS)
 
 
 def _names(doc) -> set[str]:

@@ -14,6 +14,7 @@ panflute for each writer (docs/decisions.md, 6).
 """
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 from pathlib import PurePosixPath
@@ -46,8 +47,16 @@ CLASSES = {
 DOCX_PAGE_BREAK = '<w:p><w:r><w:br w:type="page"/></w:r></w:p>'
 # The end of a section, its page turned as given; thesiskit/write/docx.py completes it from the
 # document's own section (page size, margins, header). A landscape table is a section of its own.
-DOCX_SECTION = ('<w:p><w:pPr><w:spacing w:line="20" w:lineRule="exact"/><w:sectPr><w:type w:val="nextPage"/>'
-                '<w:pgSz w:orient="{}"/></w:sectPr><w:rPr><w:sz w:val="2"/></w:rPr></w:pPr></w:p>')
+DOCX_SECTION = ('<w:p><w:pPr><w:spacing w:line="20" w:lineRule="exact"/><w:rPr><w:sz w:val="2"/></w:rPr>'
+                '<w:sectPr><w:type w:val="nextPage"/><w:pgSz w:orient="{}"/></w:sectPr></w:pPr></w:p>')
+
+# Headings by their level in the assembled thesis: 1 is a part (the preface, a paper's title, an
+# appendix), 2 to 6 are APA's levels 1 to 5. Levels 1 to 4 are each writer's heading styles
+# (reference_docx.HEADINGS, templates/thesis.typ, templates/thesis.css). Levels 5 and 6, APA's 4
+# and 5, are run in: the heading, bold (bold italic at 6) and ending with a period, begins its first
+# paragraph, indented as any other. That is one paragraph, the same for every writer, so no writer
+# needs a rule of its own for it; the heading's id stays on it (a bookmark, a label, an anchor).
+RUN_IN = {5: ("Strong",), 6: ("Strong", "Emph")}
 
 
 def run(doc: pf.Doc, ctx, fmt: str) -> None:
@@ -59,14 +68,15 @@ def run(doc: pf.Doc, ctx, fmt: str) -> None:
 class _State:
     """What one lowering carries along: the contents' entries, the tables already fitted."""
 
-    def __init__(self, entries):
-        self.entries = entries
+    def __init__(self, entries, depth: int):
+        self.entries, self.depth = entries, depth
         self.fitted: set[int] = set()
 
 
-def lower_json(data: dict, fmt: str) -> dict:
-    """Lower pandoc's JSON for one writer; returns the same dict, changed."""
-    state = _State(_headings(data["blocks"]))
+def lower_json(data: dict, fmt: str, contents_depth: int = 3) -> dict:
+    """Lower pandoc's JSON for one writer; returns the same dict, changed. The contents list the
+    headings down to contents_depth (1: the parts; 2: their sections, APA level 1; 3: APA level 2)."""
+    state = _State(_headings(data["blocks"], contents_depth), contents_depth)
     data["blocks"] = _blocks(data["blocks"], fmt, state)
     return data
 
@@ -81,7 +91,7 @@ def _str(text: str) -> dict:
 
 def _blocks(blocks: list, fmt: str, state) -> list:
     out = []
-    for block in blocks:
+    for block in _run_in(blocks):
         if block.get("t") != "Div":
             _walk(block, fmt, state)
             out.append(block)
@@ -97,7 +107,7 @@ def _blocks(blocks: list, fmt: str, state) -> list:
                     "typst": [_raw("typst", "#pagebreak(weak: true)")]}.get(fmt, [block])
             continue
         if "toc" in classes:
-            out += _toc(fmt, state.entries)
+            out += _toc(fmt, state.entries, state.depth)
             continue
         mapped = next((CLASSES[c] for c in classes if c in CLASSES), None)
         if mapped is None:
@@ -111,6 +121,45 @@ def _blocks(blocks: list, fmt: str, state) -> list:
         else:
             out.append(block)
     return out
+
+
+def _run_in(blocks: list) -> list:
+    """Run-in headings (RUN_IN) joined to the paragraph after them; with no paragraph to begin (a
+    quotation or a list follows), the heading is a paragraph of its own, styled the same."""
+    out: list = []
+    pending = None
+    for block in blocks:
+        if pending is not None:
+            target = _first_para(block)
+            if target is not None:
+                target["c"][:0] = [*pending, {"t": "Space"}]
+            else:
+                out.append({"t": "Para", "c": pending})
+            pending = None
+        if block.get("t") == "Header" and block["c"][0] in RUN_IN:
+            level, (ident, _classes, _kv), inlines = block["c"]
+            inlines = list(inlines)
+            text = layout.inline_text(inlines).replace(layout.ON, "").replace(layout.OFF, "").rstrip()
+            if not text.endswith((".", "?", "!")):
+                inlines.append(_str("."))
+            for kind in reversed(RUN_IN[level]):
+                inlines = [{"t": kind, "c": inlines}]
+            pending = [{"t": "Span", "c": [[ident, ["run-in-heading"], [["level", str(level - 1)]]], inlines]}]
+            continue
+        out.append(block)
+    if pending is not None:
+        out.append({"t": "Para", "c": pending})
+    return out
+
+
+def _first_para(block: dict):
+    """The paragraph a run-in heading begins: the block itself, or the first of a plain div's (a
+    passage marked only="thesis", say)."""
+    if block.get("t") == "Para":
+        return block
+    if block.get("t") == "Div" and not any(c in CLASSES for c in block["c"][0][1]) and block["c"][1]:
+        return _first_para(block["c"][1][0])
+    return None
 
 
 def _table_float(block: dict, fmt: str, state, out: list) -> list:
@@ -206,9 +255,13 @@ def _image(image: dict, fmt: str) -> None:
     target[0] = url
 
 
-def _headings(blocks) -> list[tuple[int, str, str]]:
-    """(level, id, text) of the headings the contents lists: levels 1 and 2, not marked unlisted."""
+def _headings(blocks, depth: int) -> list[tuple[int, str, str]]:
+    """(level, id, text) of the headings the contents lists: levels 1 to depth, not marked unlisted.
+    A listed heading without an id (a reference list's) is given one from its part's, so that every
+    entry can link to it (and the DOCX's page numbers find it)."""
     found = []
+    taken: set[str] = set()
+    part = [""]
 
     def visit(value):
         if isinstance(value, list):
@@ -216,15 +269,28 @@ def _headings(blocks) -> list[tuple[int, str, str]]:
                 visit(item)
         elif isinstance(value, dict):
             if value.get("t") == "Header":
-                level, (ident, classes, _kv), inlines = value["c"]
-                if level <= 2 and "unlisted" not in classes:
-                    found.append((level, ident, _text(inlines)))
+                level, attr, inlines = value["c"]
+                if level == 1 and attr[0]:
+                    part[0] = attr[0]
+                if level <= depth and "unlisted" not in attr[1]:
+                    if not attr[0]:
+                        base = "-".join(x for x in (part[0], _slug(_text(inlines))) if x) or "section"
+                        attr[0], n = base, 1
+                        while attr[0] in taken:
+                            n += 1
+                            attr[0] = f"{base}-{n}"
+                    found.append((level, attr[0], _text(inlines)))
+                taken.add(attr[0])
                 return
             if value.get("t") in ("Div", "BlockQuote"):
                 visit(value["c"])
 
     visit(blocks)
     return found
+
+
+def _slug(text: str) -> str:
+    return "-".join("".join(c if c.isalnum() else " " for c in text.lower()).split())
 
 
 def _text(inlines) -> str:
@@ -242,26 +308,52 @@ def _text(inlines) -> str:
     return "".join(parts)
 
 
-def _toc(fmt, entries) -> list:
+def _toc(fmt, entries, depth: int) -> list:
     title = {"t": "Header", "c": [1, ["", ["unlisted", "unnumbered"], []], [_str("Contents")]]}
     if fmt == "typst":
-        return [_raw("typst", "#apa-contents()")]
+        return [_raw("typst", f"#apa-contents({depth})")]
     if fmt == "docx":
-        # A real Word TOC field (page numbers appear when Word updates fields on opening), pre-filled
-        # with the headings so that readers that do not update fields still show the contents.
-        rows = "".join(f'<w:p><w:pPr><w:pStyle w:val="TOC{level}"/></w:pPr><w:r><w:t xml:space="preserve">'
-                       f"{escape(text)}</w:t></w:r></w:p>" for level, _ident, text in entries)
-        begin = ('<w:p><w:r><w:fldChar w:fldCharType="begin" w:dirty="true"/></w:r><w:r><w:instrText xml:space="preserve">'
-                 ' TOC \\o "1-2" \\h \\z \\u </w:instrText></w:r><w:r><w:fldChar w:fldCharType="separate"/></w:r></w:p>')
-        end = '<w:p><w:r><w:fldChar w:fldCharType="end"/></w:r></w:p>'
-        return [title, _raw("openxml", begin + rows + end)]
-    top: list[list] = []
+        return [title, _raw("openxml", docx_contents(entries))]
+    root: list = []
+    stack = [(0, root)]  # (level, the items under the entry of that level)
     for level, ident, text in entries:
-        link = {"t": "Plain", "c": [{"t": "Link", "c": [["", [], []], [_str(text)], ["#" + ident, ""]]}]}
-        if level == 1 or not top:
-            top.append([link])
-        else:
-            if len(top[-1]) == 1:
-                top[-1].append({"t": "BulletList", "c": []})
-            top[-1][1]["c"].append([link])
-    return [title, {"t": "Div", "c": [["", ["toc"], []], [{"t": "BulletList", "c": top}]]}]
+        while stack[-1][0] >= level:
+            stack.pop()
+        children: list = []
+        stack[-1][1].append((ident, text, children))
+        stack.append((level, children))
+
+    def items(nodes) -> list:
+        out = []
+        for ident, text, children in nodes:
+            link = {"t": "Plain", "c": [{"t": "Link", "c": [["", [], []], [_str(text)], ["#" + ident, ""]]}]}
+            out.append([link, {"t": "BulletList", "c": items(children)}] if children else [link])
+        return out
+
+    return [title, {"t": "Div", "c": [["", ["toc"], []], [{"t": "BulletList", "c": items(root)}]]}]
+
+
+def docx_contents(entries) -> str:
+    """Word's contents: one paragraph per heading, each a link to the heading's bookmark followed by
+    its page number as a PAGEREF field. LibreOffice computes these fields as it lays the pages out,
+    Word when it updates fields (it asks on opening: thesiskit/write/docx.py sets updateFields); the
+    number written in each is the one the build found through LibreOffice, or none. Not a TOC field:
+    LibreOffice shows a TOC field's text as it was saved, so its page numbers would stay blank."""
+    rows = []
+    for level, ident, text in entries:
+        ident = bookmark_name(ident)
+        rows.append(f'<w:p><w:pPr><w:pStyle w:val="TOC{min(level, 4)}"/></w:pPr>'
+                    f'<w:hyperlink w:anchor="{escape(ident)}" w:history="1"><w:r><w:t xml:space="preserve">'
+                    f'{escape(text)}</w:t></w:r><w:r><w:tab/></w:r><w:r><w:fldChar w:fldCharType="begin"/></w:r>'
+                    f'<w:r><w:instrText xml:space="preserve"> PAGEREF {escape(ident)} \\h </w:instrText></w:r>'
+                    f'<w:r><w:fldChar w:fldCharType="separate"/></w:r><w:r><w:t></w:t></w:r>'
+                    f'<w:r><w:fldChar w:fldCharType="end"/></w:r></w:hyperlink></w:p>')
+    return "".join(rows)
+
+
+def bookmark_name(ident: str) -> str:
+    """The name pandoc's DOCX writer gives the bookmark of an element with this id: the id itself when
+    it starts with a letter and has at most 40 characters (Word's limit), else X and a SHA-1."""
+    if ident[:1].isalpha() and len(ident) <= 40:
+        return ident
+    return "X" + hashlib.sha1(ident.encode("utf-8")).hexdigest()[1:]

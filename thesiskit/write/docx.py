@@ -17,8 +17,16 @@ a thousand cells, and python-docx's wrappers cost several times as much per cell
 from __future__ import annotations
 
 import copy
+import ctypes
+import hashlib
 import io
 import json
+import os
+import shutil
+import subprocess
+import tempfile
+import threading
+import zipfile
 from pathlib import Path
 
 from .. import masking, pandoc, svg
@@ -56,7 +64,9 @@ def finish(path: Path, cache: Path | None = None, dpi: int = 300, **properties) 
     document = docx.Document(str(path))
     body = document.element.body
     _sections_and_tables(body)
+    _bookmarks_into_headings(body)
     _svg_fallbacks(document, cache, dpi)
+    _update_fields_on_opening(document)
     for name, value in properties.items():
         value = "".join(c for c in value if c >= " " or c in "\n\t")  # XML cannot hold control characters
         if len(value) > 255:  # the OOXML limit for a core property
@@ -193,6 +203,28 @@ def _table_text(table) -> None:
             indent.set(f"{W}hanging", str(LIST_INDENT))
 
 
+def _bookmarks_into_headings(body) -> None:
+    """pandoc's bookmarks span whole sections, opened and closed between paragraphs. Where a section
+    holding a table ends, LibreOffice loses the bookmark of the next heading ("Error: Reference source
+    not found" in the contents). Every bookmark becomes a point where it starts (links and page
+    references need no more), inside the paragraph it opens."""
+    ends = {e.get(f"{W}id"): e for e in body.iter(f"{W}bookmarkEnd")}
+    for start in list(body.iter(f"{W}bookmarkStart")):
+        end = ends.get(start.get(f"{W}id"))
+        if end is not None:
+            start.addnext(end)
+        if start.getparent() is body:
+            following = end.getnext() if end is not None else start.getnext()
+            while following is not None and following.tag in (f"{W}bookmarkStart", f"{W}bookmarkEnd"):
+                following = following.getnext()
+            if following is not None and following.tag == f"{W}p":
+                props = following.find(f"{W}pPr")
+                at = following.index(props) + 1 if props is not None else 0
+                following.insert(at, start)
+                if end is not None:
+                    start.addnext(end)
+
+
 # ---------------------------------------------------------------- pictures
 
 def _svg_fallbacks(document, cache: Path | None, dpi: int) -> None:
@@ -229,3 +261,104 @@ def _svg_extension(blip, rid: str):
     svg_blip = ext.makeelement(f"{ASVG}svgBlip", {f"{R}embed": rid}, nsmap={"asvg": ASVG[1:-1]})
     ext.append(svg_blip)
     return svg_blip
+
+
+# ---------------------------------------------------------------- the contents' page numbers
+
+def _update_fields_on_opening(document) -> None:
+    """Word asks to update the document's fields as it opens it: the contents' page numbers."""
+    settings = document.settings.element
+    if settings.find(f"{W}updateFields") is None:
+        settings.append(settings.makeelement(f"{W}updateFields", {f"{W}val": "true"}))
+
+
+def libreoffice() -> str | None:
+    return shutil.which("soffice") or shutil.which("libreoffice")
+
+
+def number_contents(path: Path, cache: Path | None, timeout: float = 300) -> bool:
+    """Write into the contents' PAGEREF fields (thesiskit/transforms/lower.py, docx_contents) the
+    page numbers LibreOffice lays the document out with, so that a reader that shows fields as saved
+    (Word before it updates them, or a viewer) has them too. Needs LibreOffice; without it, or if it
+    fails, the fields stay empty and nothing else changes (LibreOffice computes them on opening, Word
+    on updating). The numbers are cached by the document's content, so an unchanged DOCX costs no
+    second conversion. True when numbers were written."""
+    with zipfile.ZipFile(path) as archive:
+        parts = {info.filename: archive.read(info) for info in archive.infolist()}
+    if b"PAGEREF" not in parts.get("word/document.xml", b""):
+        return False
+    digest = hashlib.sha256()
+    for name in sorted(parts):
+        if not name.startswith("docProps/"):
+            digest.update(name.encode() + b"\0" + parts[name])
+    cached = Path(cache) / "pages" / f"{digest.hexdigest()[:24]}.json" if cache else None
+    if cached is not None and cached.exists():
+        pages = json.loads(cached.read_text(encoding="utf-8"))
+    else:
+        soffice = libreoffice()
+        pages = _pages_by_libreoffice(path, soffice, timeout) if soffice else {}
+        if pages and cached is not None:
+            cached.parent.mkdir(parents=True, exist_ok=True)
+            tmp = cached.with_suffix(f".{os.getpid()}.{threading.get_ident()}.tmp")
+            tmp.write_text(json.dumps(pages), encoding="utf-8")
+            tmp.replace(cached)
+    if not pages:
+        return False
+    parts["word/document.xml"] = _fill_pagerefs(parts["word/document.xml"], pages)
+    tmp = path.with_name(path.name + ".numbered")
+    with zipfile.ZipFile(path) as source, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            target.writestr(info, parts[info.filename])
+    tmp.replace(path)
+    return True
+
+
+def _pages_by_libreoffice(path: Path, soffice: str, timeout: float) -> dict[str, int]:
+    """bookmark -> page number (from 1, as the page header counts), from LibreOffice's PDF of the
+    DOCX with each bookmark exported as a named destination; {} when LibreOffice fails. A profile of
+    its own each time: two builds at once (or an open LibreOffice) would otherwise share one."""
+    import pypdfium2 as pdfium
+    import pypdfium2.raw as raw
+
+    export = 'pdf:writer_pdf_Export:{"ExportBookmarksToPDFDestination":{"type":"boolean","value":"true"}}'
+    with tempfile.TemporaryDirectory(prefix="thesiskit-lo-") as folder:
+        profile = Path(folder) / "profile"
+        try:
+            subprocess.run([soffice, f"-env:UserInstallation={profile.as_uri()}", "--headless", "--norestore",
+                            "--convert-to", export, "--outdir", folder, str(path)],
+                           capture_output=True, timeout=timeout, check=False, stdin=subprocess.DEVNULL)
+        except (OSError, subprocess.SubprocessError):
+            return {}
+        pdf_path = Path(folder) / (path.stem + ".pdf")
+        if not pdf_path.exists():
+            return {}
+        pdf = pdfium.PdfDocument(str(pdf_path))
+        try:
+            pages = {}
+            for i in range(raw.FPDF_CountNamedDests(pdf.raw)):
+                size = ctypes.c_long(0)
+                raw.FPDF_GetNamedDest(pdf.raw, i, None, ctypes.byref(size))
+                buffer = ctypes.create_string_buffer(max(size.value, 2))
+                dest = raw.FPDF_GetNamedDest(pdf.raw, i, buffer, ctypes.byref(size))
+                name = buffer.raw[:size.value].decode("utf-16-le", "replace").rstrip("\x00")
+                if dest:
+                    pages[name] = raw.FPDFDest_GetDestPageIndex(pdf.raw, dest) + 1
+            return pages
+        finally:
+            pdf.close()
+
+
+def _fill_pagerefs(xml: bytes, pages: dict[str, int]) -> bytes:
+    from lxml import etree
+
+    root = etree.fromstring(xml)
+    for instr in root.iter(f"{W}instrText"):
+        words = (instr.text or "").split()
+        if len(words) < 2 or words[0] != "PAGEREF" or words[1] not in pages:
+            continue
+        run = instr.getparent().getnext()  # the run separating the instruction from its result
+        result = run.getnext() if run is not None else None
+        text = result.find(f"{W}t") if result is not None else None
+        if text is not None:
+            text.text = str(pages[words[1]])
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)

@@ -36,13 +36,15 @@ def thesis(source: str, ctx, result) -> None:
         def lowered(fmt: str) -> bytes:
             """One writer's copy, lowered and serialised here on the calling thread, so that one
             JSON tree is alive at a time (the lowering holds the GIL anyway)."""
-            data = lower_json(json.loads(source), fmt)
+            data = lower_json(json.loads(source), fmt, ctx.profile.contents_depth)
             return json.dumps(figures.inline_svgs(data, root) if fmt == "html" else data).encode("utf-8")
 
         def write_one(fmt, args, data: bytes):
             if fmt == "docx":
                 docx.write_lowered(data, staging / f"{stem}.docx", root, {"title": title, "author": author},
                                    dpi=ctx.profile.figure_dpi)
+                if ctx.profile.contents_page_numbers == "libreoffice":
+                    docx.number_contents(staging / f"{stem}.docx", root / "build" / ".cache")
                 return fmt
             pandoc.run(["-f", "json", *args], data, cwd=root)
             if fmt == "typst":
