@@ -130,10 +130,25 @@ def block_lines(blocks: list, indent: float = 0.0) -> list[tuple[float, str]]:
 
 @dataclass
 class Cell:
+    """A cell's paragraphs, measured once at 1 pt: each (indent in points, widths of its unbreakable
+    pieces, each with the space after it if any) and its longest piece and whole width."""
     column: int
     span: int
     lines: list[tuple[float, str]]
     header: bool = False
+
+    def __post_init__(self):
+        space = text_width(" ", 1)
+        self.measured = []
+        for indent, text in self.lines:
+            widths = []
+            for word in text.split():
+                parts = [text_width(p, 1) for p in pieces(word)]
+                parts[-1] += space
+                widths += parts
+            if widths:
+                widths[-1] -= space
+            self.measured.append((indent, widths))
 
 
 def cells_of(table: dict) -> tuple[int, list[list[Cell]], list[float | None]]:
@@ -176,9 +191,8 @@ def _bounds(columns: int, rows: list[list[Cell]], size: float) -> tuple[list[flo
     spans = []
     for row in rows:
         for cell in row:
-            word = max((indent + max((text_width(p, size) for p in pieces(text)), default=0.0)
-                        for indent, text in cell.lines), default=0.0) + PADDING
-            line = max((indent + text_width(text, size) for indent, text in cell.lines), default=0.0) + PADDING
+            word = max((indent + max(w, default=0.0) * size for indent, w in cell.measured), default=0.0) + PADDING
+            line = max((indent + sum(w) * size for indent, w in cell.measured), default=0.0) + PADDING
             if cell.span == 1 and cell.column < columns:
                 low[cell.column] = max(low[cell.column], word)
                 high[cell.column] = max(high[cell.column], line)
@@ -223,18 +237,15 @@ def distribute(low: list[float], high: list[float], width: float, preferred: lis
     return [lo + (h - lo) * (width - sum(low)) / slack for h, lo in zip(high, low)]
 
 
-def _lines(text: str, width: float, size: float) -> int:
-    """How many lines a paragraph takes in a column of width points (greedy, as Word breaks lines)."""
+def _lines(widths: list[float], width: float) -> int:
+    """How many lines a paragraph of pieces (their widths, each with its space) takes in a column
+    of width (greedy, as Word breaks lines)."""
     count, used = 1, 0.0
-    space = text_width(" ", size)
-    for word in text.split():
-        for part in pieces(word):
-            w = text_width(part, size)
-            if used and used + w > width:
-                count, used = count + 1, w
-            else:
-                used += w
-        used += space
+    for w in widths:
+        if used and used + w > width:
+            count, used = count + 1, w
+        else:
+            used += w
     return count
 
 
@@ -245,7 +256,7 @@ def height(rows: list[list[Cell]], widths: list[float], size: float) -> float:
         tallest = 1
         for cell in row:
             width = sum(widths[cell.column:cell.column + cell.span]) - PADDING
-            lines = sum(_lines(text, max(width - indent, 1.0), size) for indent, text in cell.lines)
+            lines = sum(_lines(w, max(width - indent, 1.0) / size) for indent, w in cell.measured)
             tallest = max(tallest, lines)
         total += tallest * size * LINE + 4
     return total

@@ -97,6 +97,9 @@ class Profile:
                                          "details omitted (mask), or left out of the list (omit)", choices=("mask", "omit"))
     blinded_terms: list[str] = option([], "more words that identify the authors, masked with their names")
     floats: Floats = option(None, "caps on the tables and figures that stay with the article")
+    running_head: bool = option(False, "a running head in the page header: each paper's short-title (the thesis's "
+                                       "short-title elsewhere), in capitals, flush left (APA 7 asks for it in "
+                                       "professional papers, not in student papers)")
     contents_depth: int = option(3, "the headings the contents list: 1 the parts (preface, papers, appendices), 2 also "
                                     "their sections (APA level 1), 3 also APA level 2, 4 also level 3",
                                  choices=(1, 2, 3, 4))

@@ -39,7 +39,9 @@ HEADINGS = {
 CUSTOM = {
     "Title Page": dict(align="center", first_line=0),
     "Title Page Title": dict(align="center", first_line=0, bold=True),
+    "Title Page Fill": dict(align="center", first_line=0, after=24),  # a blank line and more between groups
     "Abstract": dict(first_line=0, size=12, spacing=WD_LINE_SPACING.DOUBLE),
+    "Author Note": dict(align="left", first_line=HALF_INCH),  # on a paper's title page, below the affiliations
     "Table Text": dict(first_line=0, size=10, spacing=WD_LINE_SPACING.SINGLE),
     "Table Text 9": dict(first_line=0, size=9, spacing=WD_LINE_SPACING.SINGLE),  # a table the layout set smaller
     "Table Text 8": dict(first_line=0, size=8, spacing=WD_LINE_SPACING.SINGLE),
@@ -133,7 +135,7 @@ def _normal(doc) -> None:
 
 
 def _paragraph(style, align=None, first_line=None, left=None, bold=None, italic=None, keep_next=None,
-               spacing=None, size=None) -> None:
+               spacing=None, size=None, after=0) -> None:
     fmt = style.paragraph_format
     if align:
         fmt.alignment = {"center": WD_ALIGN_PARAGRAPH.CENTER, "left": WD_ALIGN_PARAGRAPH.LEFT}[align]
@@ -144,7 +146,7 @@ def _paragraph(style, align=None, first_line=None, left=None, bold=None, italic=
     if keep_next is not None:
         fmt.keep_with_next = keep_next
     fmt.space_before = Pt(0)
-    fmt.space_after = Pt(0)
+    fmt.space_after = Pt(after)
     if spacing is not None:
         fmt.line_spacing_rule = spacing
     if bold is not None:

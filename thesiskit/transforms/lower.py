@@ -32,6 +32,10 @@ CLASSES = {
     "title-page": ("Title Page", "apa-title-page"),
     "paper-title-page": ("Title Page", "apa-title-page"),
     "title-page-title": ("Title Page Title", "apa-title-page-title"),
+    "title-page-space": ("Title Page", "apa-title-page-space"),  # a blank line between a title page's groups
+    "title-page-fill": ("Title Page Fill", "apa-title-page-fill"),  # more; in the PDF the page's free height
+    "author-note-title": ("Title Page Title", "apa-author-note-title"),
+    "author-note": ("Author Note", "apa-author-note"),
     "abstract": ("Abstract", "apa-abstract"),
     "keywords": ("Keywords", "apa-keywords"),
     "float-label": ("Caption Label", "apa-float-label"),
@@ -47,8 +51,13 @@ CLASSES = {
 DOCX_PAGE_BREAK = '<w:p><w:r><w:br w:type="page"/></w:r></w:p>'
 # The end of a section, its page turned as given; thesiskit/write/docx.py completes it from the
 # document's own section (page size, margins, header). A landscape table is a section of its own.
+SECTION_BREAK = '<w:sectPr><w:type w:val="nextPage"/><w:pgSz w:orient="{}"/></w:sectPr>'
 DOCX_SECTION = ('<w:p><w:pPr><w:spacing w:line="20" w:lineRule="exact"/><w:rPr><w:sz w:val="2"/></w:rPr>'
-                '<w:sectPr><w:type w:val="nextPage"/><w:pgSz w:orient="{}"/></w:sectPr></w:pPr></w:p>')
+                + SECTION_BREAK + '</w:pPr></w:p>')
+# The running head of the section this paragraph ends (with a section break) or of the document's
+# last section (without): thesiskit/write/docx.py gives each section its header and removes the text.
+DOCX_HEAD = ('<w:p><w:pPr><w:pStyle w:val="RunningHeadMark"/><w:spacing w:line="20" w:lineRule="exact"/>'
+             '<w:rPr><w:sz w:val="2"/></w:rPr>{1}</w:pPr><w:r><w:t xml:space="preserve">{0}</w:t></w:r></w:p>')
 
 # Headings by their level in the assembled thesis: 1 is a part (the preface, a paper's title, an
 # appendix), 2 to 6 are APA's levels 1 to 5. Levels 1 to 4 are each writer's heading styles
@@ -66,19 +75,49 @@ def run(doc: pf.Doc, ctx, fmt: str) -> None:
 
 
 class _State:
-    """What one lowering carries along: the contents' entries, the tables already fitted."""
+    """What one lowering carries along: the contents' entries, the tables already fitted, the
+    running head in force."""
 
-    def __init__(self, entries, depth: int):
-        self.entries, self.depth = entries, depth
+    def __init__(self, entries, depth: int, head: str):
+        self.entries, self.depth, self.head = entries, depth, head
         self.fitted: set[int] = set()
 
 
-def lower_json(data: dict, fmt: str, contents_depth: int = 3) -> dict:
+def lower_json(data: dict, fmt: str, contents_depth: int = 3, running_head: str = "") -> dict:
     """Lower pandoc's JSON for one writer; returns the same dict, changed. The contents list the
-    headings down to contents_depth (1: the parts; 2: their sections, APA level 1; 3: APA level 2)."""
-    state = _State(_headings(data["blocks"], contents_depth), contents_depth)
-    data["blocks"] = _blocks(data["blocks"], fmt, state)
+    headings down to contents_depth (1: the parts; 2: their sections, APA level 1; 3: APA level 2).
+    running_head is the page header's short title from the start; a part's level-1 heading with a
+    running-head attribute (thesiskit/assemble.py) changes it from that part on."""
+    state = _State(_headings(data["blocks"], contents_depth), contents_depth, running_head)
+    blocks = _blocks(data["blocks"], fmt, state)
+    if running_head and fmt == "typst":
+        blocks.insert(0, _raw("typst", _typst_head(running_head)))
+    if fmt == "docx" and (running_head or state.head):
+        blocks.append(_raw("openxml", DOCX_HEAD.format(escape(state.head), "")))  # the last section's
+    data["blocks"] = blocks
     return data
+
+
+def _typst_head(text: str) -> str:
+    from ..write.typst import escape as typst_escape
+
+    return f'#running-head.update("{typst_escape(text)}")'
+
+
+def _part_head(block: dict, fmt: str, state, out: list) -> None:
+    """A part that brings its own running head: typst updates the header's state before it; the
+    DOCX ends a section there carrying the head of what came before (the page break before the part
+    becomes the section's), since a Word header belongs to a section."""
+    head = dict(block["c"][1][2]).get("running-head")
+    if head is None or head == state.head:
+        return
+    if fmt == "typst":
+        out.append(_raw("typst", _typst_head(head)))
+    elif fmt == "docx":
+        if out and out[-1] == _raw("openxml", DOCX_PAGE_BREAK):
+            out.pop()
+        out.append(_raw("openxml", DOCX_HEAD.format(escape(state.head), SECTION_BREAK.format("portrait"))))
+    state.head = head
 
 
 def _raw(fmt: str, text: str) -> dict:
@@ -92,6 +131,8 @@ def _str(text: str) -> dict:
 def _blocks(blocks: list, fmt: str, state) -> list:
     out = []
     for block in _run_in(blocks):
+        if block.get("t") == "Header" and block["c"][0] == 1:
+            _part_head(block, fmt, state, out)
         if block.get("t") != "Div":
             _walk(block, fmt, state)
             out.append(block)
@@ -193,10 +234,19 @@ def _table_float(block: dict, fmt: str, state, out: list) -> list:
     return [block]
 
 
+_FITS: dict[tuple, layout.Fit] = {}  # each writer lowers its own copy of the same tables: laid out once
+
+
 def _fit(table: dict, orientation: str, size: int | None, state) -> layout.Fit:
     """The layout of one table; its relative column widths set from it, which every writer reads."""
     state.fitted.add(id(table))
-    fit = layout.fit(table, orientation if orientation in layout.ORIENTATIONS else "auto", size)
+    orientation = orientation if orientation in layout.ORIENTATIONS else "auto"
+    key = (json.dumps(table, separators=(",", ":")), orientation, size)
+    fit = _FITS.get(key)
+    if fit is None:
+        fit = _FITS[key] = layout.fit(table, orientation, size)
+        while len(_FITS) > 512:
+            _FITS.pop(next(iter(_FITS)))
     colspecs = table["c"][2]
     if fit.widths and len(fit.widths) == len(colspecs):
         total = sum(fit.widths)

@@ -42,9 +42,9 @@ LIST_INDENT = 240  # twips: a list in a table cell starts its text here (thesisk
 
 
 def write_docx(data: dict, path: Path, root: Path, properties: dict | None = None, matcher=None,
-               title: str = "", dpi: int = 300) -> None:
+               title: str = "", dpi: int = 300, running_head: str = "") -> None:
     """pandoc JSON (not yet lowered) to a finished DOCX at path."""
-    lowered = json.dumps(lower_json(data, "docx")).encode("utf-8")
+    lowered = json.dumps(lower_json(data, "docx", running_head=running_head)).encode("utf-8")
     write_lowered(lowered, path, root, properties, matcher, title, dpi)
 
 
@@ -64,6 +64,7 @@ def finish(path: Path, cache: Path | None = None, dpi: int = 300, **properties) 
     document = docx.Document(str(path))
     body = document.element.body
     _sections_and_tables(body)
+    _running_heads(document, body)
     _bookmarks_into_headings(body)
     _svg_fallbacks(document, cache, dpi)
     _update_fields_on_opening(document)
@@ -94,10 +95,31 @@ def _sections_and_tables(body) -> None:
         for table in pending:
             fit_columns(table, _text_width(sect))
         pending = []
+    _last_section_kept(body, final)
     for table in pending:
         fit_columns(table, _text_width(final))
     for table in body.iter(f"{W}tbl"):
         _table_text(table)
+
+
+def _last_section_kept(body, final) -> None:
+    """A landscape table at the very end (the last of a journal's tables.docx) ends a section after
+    which nothing is printed: the document's last section takes its page instead of a blank one."""
+    breaks = [p for p in body.findall(f"{W}p") if p.find(f"{W}pPr/{W}sectPr") is not None]
+    if not breaks:
+        return
+    last = breaks[-1]
+    for after in last.itersiblings():
+        if after.tag == f"{W}tbl" or (after.tag == f"{W}p" and (
+                after.find(f"{W}pPr/{W}pStyle[@{W}val='RunningHeadMark']") is None
+                and (any(t.text for t in after.iter(f"{W}t")) or after.find(f".//{W}drawing") is not None))):
+            return
+    sect = last.find(f"{W}pPr/{W}sectPr")
+    final.replace(final.find(f"{W}pgSz"), copy.deepcopy(sect.find(f"{W}pgSz")))
+    sect.getparent().remove(sect)
+    for after in list(last.itersiblings()):
+        if after.tag == f"{W}p" and after.find(f".//{W}br[@{W}type='page']") is not None:
+            body.remove(after)  # a page break left before a blank page
 
 
 def _continuous_notes(sect) -> None:
@@ -122,6 +144,68 @@ def _complete(sect, final):
     size.addprevious(kind)
     sect.getparent().replace(sect, full)
     return full
+
+
+def _running_heads(document, body) -> None:
+    """Each section's header: its running head flush left and the page number flush right (APA 7's
+    professional papers), from the marks the lowering left (DOCX_HEAD in thesiskit/transforms/
+    lower.py), which are then removed. A section whose mark carries no head keeps the document's own
+    header (the page number alone); a section without a mark (a landscape table) has the head of the
+    next section that has one. One header part per head and page width (the right tab stop differs)."""
+    from docx.opc.constants import RELATIONSHIP_TYPE as RT
+    from docx.parts.hdrftr import HeaderPart
+
+    marks = [p for p in body.findall(f"{W}p")
+             if p.find(f"{W}pPr/{W}pStyle[@{W}val='RunningHeadMark']") is not None]
+    if not marks:
+        return
+    final = body.find(f"{W}sectPr")
+    carried = {}
+    for mark in marks:
+        text = "".join(t.text or "" for t in mark.iter(f"{W}t"))
+        sect = mark.find(f"{W}pPr/{W}sectPr")
+        if sect is None:
+            carried[final] = text
+            body.remove(mark)
+            continue
+        carried[sect] = text
+        for run in mark.findall(f"{W}r"):
+            mark.remove(run)
+        style = mark.find(f"{W}pPr/{W}pStyle")
+        style.getparent().remove(style)
+    sections = [p.find(f"{W}pPr/{W}sectPr") for p in body.findall(f"{W}p") if p.find(f"{W}pPr/{W}sectPr") is not None]
+    sections.append(final)
+    parts: dict[tuple[str, int], str] = {}
+    head = ""
+    for sect in reversed(sections):
+        head = carried.get(sect, head)
+        if not head:
+            continue
+        key = (head, _text_width(sect))
+        if key not in parts:
+            part = HeaderPart.new(document.part.package)
+            part.element.clear()
+            part.element.append(_head_paragraph(head, key[1]))
+            parts[key] = document.part.relate_to(part, RT.HEADER)
+        reference = sect.find(f"{W}headerReference[@{W}type='default']")
+        if reference is None:
+            reference = sect.makeelement(f"{W}headerReference", {f"{W}type": "default"})
+            sect.insert(0, reference)
+        reference.set(f"{R}id", parts[key])
+
+
+def _head_paragraph(head: str, width: int):
+    from docx.oxml import parse_xml
+    from xml.sax.saxutils import escape
+
+    field = "".join(f'<w:r><w:fldChar w:fldCharType="{kind}"/></w:r>' if kind else
+                    '<w:r><w:instrText xml:space="preserve"> PAGE </w:instrText></w:r>'
+                    for kind in ("begin", None, "separate"))
+    return parse_xml(
+        '<w:p xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:pPr>'
+        f'<w:tabs><w:tab w:val="right" w:pos="{width}"/></w:tabs><w:ind w:firstLine="0"/></w:pPr>'
+        f'<w:r><w:t xml:space="preserve">{escape(head.upper())}</w:t></w:r><w:r><w:tab/></w:r>{field}'
+        '<w:r><w:t>1</w:t></w:r><w:r><w:fldChar w:fldCharType="end"/></w:r></w:p>')
 
 
 def _text_width(sect) -> int:
@@ -153,7 +237,12 @@ def fit_columns(table, width_twips: int) -> None:
         layout = props.makeelement(f"{W}tblLayout", {f"{W}type": "fixed"})
         look = props.find(f"{W}tblLook")
         (look.addprevious if look is not None else props.append)(layout)
-    for row in table.findall(f"{W}tr"):
+    rows = table.findall(f"{W}tr")
+    for paragraph in rows[-1].iter(f"{W}p") if rows else ():
+        props = paragraph.find(f"{W}pPr")
+        if props is not None and props.find(f"{W}keepNext") is None:
+            props.insert(1 if props.find(f"{W}pStyle") is not None else 0, props.makeelement(f"{W}keepNext", {}))
+    for row in rows:
         row_props = row.find(f"{W}trPr")
         if row_props is None:
             row_props = row.makeelement(f"{W}trPr", {})

@@ -6,6 +6,7 @@ import json
 from concurrent.futures import ThreadPoolExecutor
 
 from .. import figures, pandoc, people
+from ..assemble import running_head
 from ..transforms.lower import lower_json
 from . import docx, typst
 from .publish import Publication
@@ -36,7 +37,8 @@ def thesis(source: str, ctx, result) -> None:
         def lowered(fmt: str) -> bytes:
             """One writer's copy, lowered and serialised here on the calling thread, so that one
             JSON tree is alive at a time (the lowering holds the GIL anyway)."""
-            data = lower_json(json.loads(source), fmt, ctx.profile.contents_depth)
+            head = running_head(ctx) if ctx.profile.running_head else ""
+            data = lower_json(json.loads(source), fmt, ctx.profile.contents_depth, head)
             return json.dumps(figures.inline_svgs(data, root) if fmt == "html" else data).encode("utf-8")
 
         def write_one(fmt, args, data: bytes):
