@@ -51,6 +51,12 @@ class Fit:
     minimum: float = 0.0         # the width its longest words need, in points at `size`
 
 
+def font_size(value: str | None) -> int | None:
+    """An author's font-size= ("9" or "9pt") as one of SIZES, or None when it is none of them."""
+    text = (value or "").strip().removesuffix("pt").strip()
+    return int(text) if text in map(str, SIZES) else None
+
+
 def text_width(text: str, size: float) -> float:
     """The width of text set at size points, in points (bold or italic between ON and OFF)."""
     total, table = 0, WIDTHS
@@ -270,8 +276,8 @@ def fit(table: dict, orientation: str = "auto", size: int | None = None) -> Fit:
     order = {"auto": [("portrait", 10), ("landscape", 10), ("landscape", 9), ("landscape", 8)],
              "portrait": [("portrait", s) for s in SIZES],
              "landscape": [("landscape", s) for s in SIZES]}[orientation]
-    candidates = [(o, s) for o, s in order if size in (None, s)] or [(o, size) for o in ("portrait", "landscape")
-                                                                      if orientation in ("auto", o)]
+    # the author's size: portrait first (unless landscape was asked for), as at 10 pt
+    candidates = order if size is None else [(o, size) for o in ("portrait", "landscape") if orientation in ("auto", o)]
     fits = []
     for o, s in candidates:
         low, high = _bounds(columns, rows, s)

@@ -181,7 +181,7 @@ def _as_float(block, ctx, document):
 
 def _layout_marks(div: pf.Div, kind: str, ctx, document) -> None:
     """orientation= and font-size= on a table's div: checked here, carried to the float for lowering."""
-    from ..layout import ORIENTATIONS, SIZES
+    from ..layout import ORIENTATIONS, SIZES, font_size
 
     where = ctx.locate(document, "#" + div.identifier)
     for key in LAYOUT:
@@ -192,11 +192,11 @@ def _layout_marks(div: pf.Div, kind: str, ctx, document) -> None:
             ctx.problems.error(where, f"{key}=\"{value}\" on figure {div.identifier}: only a table's page and font "
                                "can be set; remove it")
         elif key == "orientation" and value not in ORIENTATIONS:
-            ctx.problems.error(where, f"orientation=\"{value}\" on {div.identifier}: use orientation=\"landscape\", "
-                               "\"portrait\" or \"auto\" (the build decides)")
-        elif key == "font-size" and value.removesuffix("pt").strip() not in map(str, SIZES):
-            ctx.problems.error(where, f"font-size=\"{value}\" on {div.identifier}: use a size in points, "
-                               f"{', '.join(map(str, SIZES))} (APA's smallest is 8)")
+            ctx.problems.error(where, f"orientation=\"{value}\" on {div.identifier} is not a page orientation; use "
+                               "orientation=\"landscape\", \"portrait\" or \"auto\" (the build decides)")
+        elif key == "font-size" and font_size(value) is None:
+            ctx.problems.error(where, f"font-size=\"{value}\" on {div.identifier} is not a table size; use a size in "
+                               f"points, {', '.join(map(str, SIZES))} (APA's smallest is 8)")
         else:
             continue
         del div.attributes[key]

@@ -208,7 +208,7 @@ def _table_float(block: dict, fmt: str, state, out: list) -> list:
     chooses (or the author's orientation= and font-size=), each in the writer's form."""
     (_ident, classes, attributes), content = block["c"]
     attrs = dict(attributes)
-    size = int(attrs["font-size"]) if attrs.get("font-size", "").isdigit() else None
+    size = layout.font_size(attrs.get("font-size"))  # "9" or "9pt"
     tables = [t for t in _find(content, "Table")]
     fit = _fit(tables[0], attrs.get("orientation", "auto"), size, state) if tables else None
     if fit and fit.size != layout.SIZES[0]:
