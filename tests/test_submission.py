@@ -175,3 +175,17 @@ def test_every_file_has_the_running_head(jmh, paper):
                                              (ROOT / "chapters" / paper / "00-front.md").read_text()).group(1)
         assert any(t.startswith(expected) for t in texts), (path.name, texts)
         assert "RunningHeadMark" not in body
+
+
+def test_journal_tables_fit_and_no_svg_stands_alone(jmh):
+    """The journal's DOCX files as the thesis's: no table column narrower than its longest word (the
+    tables file held Table 4 over five portrait pages, words broken mid-word), no SVG without its PNG."""
+    from .test_layout import pictures, words_too_wide
+
+    checked = 0
+    for path in sorted(jmh.rglob("*.docx")):
+        count, wide = words_too_wide(path)
+        assert not wide, (path.name, wide)
+        checked += count
+        assert all(target.endswith((".png", ".jpeg", ".jpg")) for target, _svg, _data in pictures(path)), path.name
+    assert checked > 2000
