@@ -432,3 +432,16 @@ def test_running_head_where_the_profile_asks(tmp_path):
     plain = make_project(tmp_path / "q", chapter)
     assert run_build(plain, "thesis").returncode == 0
     assert "THINGS" not in _pdf_text(plain / "build/thesis/thesis.pdf")  # APA student papers have none
+
+
+def test_a_table_too_wide_even_landscape_is_a_warning(tmp_path):
+    header = "| " + " | ".join(["Incomprehensibilities"] * 14) + " |"
+    chapter = ("---\ntitle: A Paper\nkind: original\n---\n\n::: abstract\nAn abstract.\n:::\n\n# Introduction\n\n"
+               "Some text.\n\n::: {#tbl:wide title=\"Far Too Wide\"}\n" + header + "\n|"
+               + "---|" * 14 + "\n" + header.replace("Incomprehensibilities", "x") + "\n:::\n")
+    project = make_project(tmp_path / "p", chapter)
+    result = run_build(project, "thesis")
+    assert result.returncode == 0, result.stderr
+    assert re.search(r"^\s*chapters/paper1/\S+\.md:\d+: warning: Table 1 is too wide for the page: its longest words "
+                     r"need [\d.]+ cm at 8 pt, the landscape page has 24\.6 cm; split it", result.stdout + result.stderr,
+                     re.M), result.stdout

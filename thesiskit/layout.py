@@ -17,7 +17,7 @@ How a table is laid out, unless the author says (`orientation=` and `font-size=`
      fifths of portrait's: its columns were squeezed into a word or two a line.
 `orientation="portrait"` tries portrait at 10, 9 and 8 pt; `font-size="9"` sets the size.
 A table whose words do not fit even landscape at 8 pt keeps its columns at their words' widths and
-is wider than the text (`Fit.overflow`): the build warns about it.
+is wider than the text (`Fit.overflow`): stage check warns about it (thesiskit/check.py).
 """
 from __future__ import annotations
 
