@@ -160,3 +160,32 @@ def test_mutations_fail_loudly(tmp_path):
         assert re.search(pattern, result.stderr), (name, result.stderr)
         checklist = project / "build/jmh-submission" / paper / "checklist.md"
         assert re.search(pattern + r".*\| \*\*FAIL\*\* \|", checklist.read_text()), name
+
+
+@pytest.mark.parametrize("paper", ["paper1", "paper2"])
+def test_every_file_has_the_running_head(jmh, paper):
+    """The journal profile asks for APA 7's running head: the paper's short-title on every page."""
+    heads = {"paper1": "POSITIVE EXPERIENCES IN PEER SUPPORT ROLES", "paper2": None}
+    for path in sorted((jmh / paper).glob("*.docx")):
+        with zipfile.ZipFile(path) as archive:
+            headers = [archive.read(n).decode() for n in archive.namelist() if re.match(r"word/header\d*\.xml", n)]
+            body = archive.read("word/document.xml").decode()
+        texts = [re.sub(r"<[^>]+>", "", h).strip() for h in headers]
+        expected = heads[paper] or re.search(r'short-title: "([^"]+)"',
+                                             (ROOT / "chapters" / paper / "00-front.md").read_text()).group(1)
+        assert any(t.startswith(expected) for t in texts), (path.name, texts)
+        assert "RunningHeadMark" not in body
+
+
+def test_journal_tables_fit_and_no_svg_stands_alone(jmh):
+    """The journal's DOCX files as the thesis's: no table column narrower than its longest word (the
+    tables file held Table 4 over five portrait pages, words broken mid-word), no SVG without its PNG."""
+    from .test_layout import pictures, words_too_wide
+
+    checked = 0
+    for path in sorted(jmh.rglob("*.docx")):
+        count, wide = words_too_wide(path)
+        assert not wide, (path.name, wide)
+        checked += count
+        assert all(target.endswith((".png", ".jpeg", ".jpg")) for target, _svg, _data in pictures(path)), path.name
+    assert checked > 2000

@@ -22,6 +22,12 @@ def page_break() -> pf.Div:
     return pf.Div(classes=["pagebreak"])
 
 
+def title_space(fill: bool = False) -> pf.Div:
+    """Room between the groups of a title page: a blank line; with fill, in the PDF, an equal share of
+    the page's free height, so that the groups spread down the page (templates/thesis.typ)."""
+    return pf.Div(pf.Para(pf.Str("\u00a0")), classes=["title-page-fill" if fill else "title-page-space"])
+
+
 def number(n: int) -> str:
     return f"{n:,}"
 
@@ -32,23 +38,24 @@ def meta_text(doc: pf.Doc, key: str, default: str = "") -> str:
 
 
 def thesis_title_page(project) -> list:
+    """The thesis's title page, in groups spread down the page as the seed's: the school, the title,
+    the degree it is submitted for, who wrote and supervised it, the date."""
     meta = project.metadata
-    blocks = []
-    if meta.get("school"):
-        blocks.append(para(str(meta["school"])))
-    if meta.get("school-translation"):
-        blocks.append(para(str(meta["school-translation"])))
-    blocks.append(pf.Div(para(str(meta["title"])), classes=["title-page-title"]))
-    blocks.append(para(str(meta.get("submission", "Thesis submitted in partial fulfilment of the requirement for the degree of:"))))
-    for key in ("degree", "programme", "university"):
-        if meta.get(key):
-            blocks.append(para(str(meta[key])))
-    blocks.append(para(f"Written by: {people.names(project.authors)}"))
+    school = [para(str(meta[k])) for k in ("school", "school-translation") if meta.get(k)]
+    title = [pf.Div(para(str(meta["title"])), classes=["title-page-title"])]
+    degree = [para(str(meta.get("submission", "Thesis submitted in partial fulfilment of the requirement for the "
+                                              "degree of:")))]
+    degree += [para(str(meta[k])) for k in ("degree", "programme", "university") if meta.get(k)]
+    people_ = [para(f"Written by: {people.names(project.authors)}")]
     if project.supervisors:
-        blocks.append(para("Supervised by: " + _listed([p.titled for p in project.supervisors])))
+        people_.append(para("Supervised by: " + _listed([p.titled for p in project.supervisors])))
     for adviser in project.advisers:
-        blocks.append(para(f"{adviser.role}: {adviser.titled}" if adviser.role else adviser.titled))
-    blocks.append(para(format_date(meta.get("date"))))
+        people_.append(para(f"{adviser.role}: {adviser.titled}" if adviser.role else adviser.titled))
+    date = [para(format_date(meta.get("date")))]
+    blocks: list = []
+    for group in (school, title, degree, people_, date):
+        if group:
+            blocks += [title_space(fill=True), *group] if blocks else group
     return [pf.Div(*blocks, classes=["title-page"]), page_break()]
 
 
@@ -96,11 +103,16 @@ def format_date(value) -> str:
 
 
 
-def paper_blocks(doc: pf.Doc, doc_id: str, index: int, authors: list[Person], counts: dict, main_label: str) -> list:
-    """A paper: its title page, abstract page, main text and reference list."""
+def paper_blocks(doc: pf.Doc, doc_id: str, index: int, authors: list[Person], counts: dict, main_label: str,
+                 running_head: str | None = None) -> list:
+    """A paper: its title page, abstract page, main text and reference list. With running_head (the
+    thesis's short title, when the profile asks for running heads), the paper's own short-title heads
+    its pages, or the thesis's when it has none."""
     title = meta_text(doc, "title", doc_id)
     header = pf.Header(pf.Str("Paper"), pf.Space(), pf.Str(str(index)), pf.LineBreak(), *words(title),
                        level=1, identifier=doc_id, classes=["paper-title"])
+    if running_head is not None:
+        header.attributes["running-head"] = meta_text(doc, "short-title") or running_head
     abstract, title_note, body = [], [], []
     for block in doc.content:
         if isinstance(block, pf.Div) and "abstract" in block.classes:
@@ -110,10 +122,8 @@ def paper_blocks(doc: pf.Doc, doc_id: str, index: int, authors: list[Person], co
         else:
             body.append(block)
     main_count = para(f"{main_label}: {number(counts['main'])}")
-    if title_note:
-        main_count.content.append(pf.Note(*title_note))
     names_line, order = byline(authors)
-    page = [pf.Para(*names_line)]
+    page = [title_space(), pf.Para(*names_line)]
     contact = people.corresponding(authors)
     if contact and contact.address:
         page.append(para(f"Please address any correspondence to {contact.name}, {contact.address}"))
@@ -123,6 +133,9 @@ def paper_blocks(doc: pf.Doc, doc_id: str, index: int, authors: list[Person], co
     page.append(para(f"Word count for abstract: {number(counts['abstract'])}"))
     page.append(main_count)
     page += affiliation_lines(order)
+    if title_note:  # APA's author note, in the lower part of the page: a footnote's number read as an affiliation's
+        heading = pf.Div(para(pf.Strong(*words("Author Note"))), classes=["author-note-title"])
+        page += [title_space(fill=True), pf.Div(heading, *title_note, classes=["author-note"])]
     blocks = [header, pf.Div(*page, classes=["paper-title-page"]), page_break()]
     if abstract:
         blocks.append(pf.Header(pf.Str("Abstract"), level=2, identifier=f"{doc_id}-abstract", classes=["unnumbered"]))
@@ -157,6 +170,12 @@ def _namespace_references(blocks: list, doc_id: str) -> None:
                 elem.identifier = f"{doc_id}-{elem.identifier}"
 
 
+def running_head(ctx: Context) -> str:
+    """The thesis's running head: its short-title (thesis.md), or nothing."""
+    value = ctx.project.metadata.get("short-title", "")
+    return " ".join(str(value).split()) if value else ""
+
+
 def assemble(docs: dict[str, pf.Doc], ctx: Context, counts: dict[str, dict]) -> pf.Doc:
     project = ctx.project
     meta = project.metadata
@@ -170,15 +189,20 @@ def assemble(docs: dict[str, pf.Doc], ctx: Context, counts: dict[str, dict]) -> 
         if document.kind in ("paper", "appendices") and not toc_done:
             blocks.append(part("contents", [pf.Div(classes=["toc"]), page_break()]))
             toc_done = True
+        head = running_head(ctx) if ctx.profile.running_head else None
         if document.kind == "paper":
             content = paper_blocks(doc, document.id, papers.index(document) + 1, document.authors or project.authors,
-                                   counts[document.id], ctx.profile.main_count_label)
+                                   counts[document.id], ctx.profile.main_count_label, head)
         else:
             content = list(doc.content)
             _namespace_references(content, document.id)
             if document.kind == "appendices":
                 content.insert(0, pf.Header(pf.Str("Appendices"), level=1, identifier="appendices",
                                             classes=["unnumbered"]))
+            if head is not None:
+                for block in content:
+                    if isinstance(block, pf.Header) and block.level == 1:
+                        block.attributes["running-head"] = head  # back to the thesis's own after a paper
         blocks.append(part(document.id, [*content, page_break()]))
     return pf.Doc(*blocks, metadata={"lang": meta.get("lang", "en-GB")})
 

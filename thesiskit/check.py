@@ -71,6 +71,7 @@ def check(docs: dict[str, pf.Doc], ctx: Context, entries: dict) -> tuple[dict, d
             ctx.problems.error(where, f"the {ctx.target} profile expects an abstract here; add a '::: abstract' "
                                "block to the document's first file (or abstract: to its front matter)",
                                document=document.id)
+        _tables_fit(doc, ctx, document)
         entry = {"kind": document.kind, **({"article": article} if article else {}), "words": parts, "counted": counted(parts, rule), "limits": limits,
                  **_floats(doc), "ok": ok}
         if document.kind == "appendices":
@@ -96,6 +97,38 @@ def check(docs: dict[str, pf.Doc], ctx: Context, entries: dict) -> tuple[dict, d
               "citations": {"unresolved": [], "uncited": uncited}, "problems": [],
               "versions": reproducible.versions(ctx.project.root, str(ctx.project.metadata.get("csl", "apa")))}
     return report, figures
+
+
+def _tables_fit(doc, ctx: Context, document) -> None:
+    """A warning for each table whose longest words do not fit even a landscape page at 8 pt (APA's
+    smallest): every writer would run it past the margin (thesiskit/layout.py, measured as the
+    writers lay it out)."""
+    import json
+
+    from . import layout
+
+    labels = {found.anchor: key[1] for key, found in ctx.labels.items() if key[0] == document.id}
+    for elem in elements(doc):
+        if not (isinstance(elem, pf.Div) and "apa-table" in elem.classes):
+            continue
+        table = next((e for e in elements(elem) if isinstance(e, pf.Table)), None)
+        if table is None:
+            continue
+        marks = elem.attributes
+        orientation = marks.get("orientation", "auto")
+        fit = layout.fit(json.loads(json.dumps(table.to_json())),
+                         orientation if orientation in layout.ORIENTATIONS else "auto",
+                         layout.font_size(marks.get("font-size")))
+        if fit.overflow:
+            page = layout.PORTRAIT if fit.orientation == "portrait" else layout.LANDSCAPE
+            label = labels.get(elem.identifier)
+            where = ctx.locate(document, "#" + label) if label else (str(document.files[0]) if document.files
+                                                                      else document.id)
+            cm = 2.54 / 72
+            ctx.problems.warning(where, f"{marks.get('label', 'a table')} is too wide for the page: its longest "
+                                 f"words need {fit.minimum * cm:.1f} cm at {fit.size} pt, the {fit.orientation} "
+                                 f"page has {page[0] * cm:.1f} cm; split it, drop a column or shorten its "
+                                 "longest words")
 
 
 def _floats(doc) -> dict[str, int]:

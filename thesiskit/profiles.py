@@ -123,7 +123,18 @@ class Profile:
                                          "details omitted (mask), or left out of the list (omit)", choices=("mask", "omit"))
     blinded_terms: list[str] = option([], "more words that identify the authors, masked with their names")
     floats: Floats = option(None, "caps on the tables and figures that stay with the article")
-    figure_dpi: int = option(300, "the resolution of figures written for a journal", minimum=72)
+    running_head: bool = option(False, "a running head in the page header: each paper's short-title (the thesis's "
+                                       "short-title elsewhere), in capitals, flush left (APA 7 asks for it in "
+                                       "professional papers, not in student papers)")
+    contents_depth: int = option(3, "the headings the contents list: 1 the parts (preface, papers, appendices), 2 also "
+                                    "their sections (APA level 1), 3 also APA level 2, 4 also level 3",
+                                 choices=(1, 2, 3, 4))
+    contents_page_numbers: str = option("libreoffice", "the DOCX contents' page numbers: written by the build from "
+                                        "LibreOffice's layout when LibreOffice is installed (libreoffice), or left "
+                                        "for the reader to compute: LibreOffice as it opens the file, Word as it "
+                                        "updates fields (word)", choices=("libreoffice", "word"))
+    figure_dpi: int = option(300, "the resolution of figures written as pictures: a journal's figure files, and the "
+                                  "PNG a DOCX holds beside each SVG", minimum=72)
     pdf_standard: list[str] = option([], "PDF standards the PDF must meet, checked by typst as it writes: a-2b "
                                          "(PDF/A-2b, for a university repository), ua-1, ...",
                                      choices=PDF_STANDARDS)
@@ -243,7 +254,7 @@ def _constrain(value, spec: dataclasses.Field, name: str, node) -> None:
     for leaf in leaves:
         if choices and leaf not in choices:
             close = difflib.get_close_matches(str(leaf), list(map(str, choices)), n=1)
-            hint = f"did you mean '{close[0]}'?" if close else f"use one of {', '.join(choices)}"
+            hint = f"did you mean '{close[0]}'?" if close else f"use one of {', '.join(map(str, choices))}"
             raise _Invalid(line, f"{name}: '{leaf}' is not allowed; {hint}")
         if minimum is not None and isinstance(leaf, int) and leaf < minimum:
             raise _Invalid(line, f"{name} is {leaf}; it must be at least {minimum}")
@@ -478,7 +489,7 @@ def reference() -> str:
                 rows(inner, f"{prefix}{key}.")
                 continue
             choices = spec.metadata.get("choices")
-            kind = _type_name(hint) + (f" ({', '.join(choices)})" if choices and len(choices) < 10 else "")
+            kind = _type_name(hint) + (f" ({', '.join(map(str, choices))})" if choices and len(choices) < 10 else "")
             lines.append(f"| `{prefix}{key}` | {kind} | {_default(spec)} | {spec.metadata['help']} |")
 
     rows(Profile, "")

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from docx import Document
 from docx.enum.style import WD_STYLE_TYPE
-from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING, WD_TAB_ALIGNMENT, WD_TAB_LEADER
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Inches, Mm, Pt, RGBColor
@@ -37,8 +37,12 @@ HEADINGS = {
 CUSTOM = {
     "Title Page": dict(align="center", first_line=0),
     "Title Page Title": dict(align="center", first_line=0, bold=True),
+    "Title Page Fill": dict(align="center", first_line=0, after=24),  # a blank line and more between groups
     "Abstract": dict(first_line=0, size=12, spacing=WD_LINE_SPACING.DOUBLE),
+    "Author Note": dict(align="left", first_line=HALF_INCH),  # on a paper's title page, below the affiliations
     "Table Text": dict(first_line=0, size=10, spacing=WD_LINE_SPACING.SINGLE),
+    "Table Text 9": dict(first_line=0, size=9, spacing=WD_LINE_SPACING.SINGLE),  # a table the layout set smaller
+    "Table Text 8": dict(first_line=0, size=8, spacing=WD_LINE_SPACING.SINGLE),
     "Keywords": dict(first_line=HALF_INCH),
     "Caption Label": dict(first_line=0, bold=True, keep_next=True),
     "Caption Title": dict(first_line=0, italic=True, keep_next=True),
@@ -78,16 +82,30 @@ def build_reference_docx() -> bytes:
         style = doc.styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH) if name not in _names(doc) else doc.styles[name]
         style.base_style = doc.styles["Normal"]
         _paragraph(style, **spec)
-    for level, indent in ((1, 0), (2, Inches(0.25))):  # the contents' entries (filters/lower.py)
-        style = doc.styles.add_style(f"toc {level}", WD_STYLE_TYPE.PARAGRAPH)
-        style.element.set(qn("w:styleId"), f"TOC{level}")
-        style.base_style = doc.styles["Normal"]
-        _paragraph(style, first_line=0, left=indent)
+    _contents_styles(doc)
     _apa_table_style(doc)
     _page(doc)
     out = io.BytesIO()
     doc.save(out)
     return out.getvalue()
+
+
+def _contents_styles(doc) -> None:
+    """The contents' entries (thesiskit/transforms/lower.py), one style per level: single-spaced,
+    indented a quarter inch a level, the page number at the right margin after a row of dots; a title
+    too long for one line wraps under itself."""
+    text_width = Mm(210) - 2 * Inches(1)
+    for level in range(1, 5):
+        style = doc.styles.add_style(f"toc {level}", WD_STYLE_TYPE.PARAGRAPH)
+        style.element.set(qn("w:styleId"), f"TOC{level}")
+        style.base_style = doc.styles["Normal"]
+        indent = Inches(0.25) * (level - 1)
+        _paragraph(style, first_line=-Inches(0.25), left=indent + Inches(0.25), spacing=WD_LINE_SPACING.SINGLE)
+        fmt = style.paragraph_format
+        fmt.right_indent = Inches(0.4)
+        fmt.space_before = Pt(6) if level == 1 else Pt(0)
+        fmt.space_after = Pt(3)
+        fmt.tab_stops.add_tab_stop(text_width, WD_TAB_ALIGNMENT.RIGHT, WD_TAB_LEADER.DOTS)
 
 
 def _names(doc) -> set[str]:
@@ -113,7 +131,7 @@ def _normal(doc) -> None:
 
 
 def _paragraph(style, align=None, first_line=None, left=None, bold=None, italic=None, keep_next=None,
-               spacing=None, size=None) -> None:
+               spacing=None, size=None, after=0) -> None:
     fmt = style.paragraph_format
     if align:
         fmt.alignment = {"center": WD_ALIGN_PARAGRAPH.CENTER, "left": WD_ALIGN_PARAGRAPH.LEFT}[align]
@@ -124,7 +142,7 @@ def _paragraph(style, align=None, first_line=None, left=None, bold=None, italic=
     if keep_next is not None:
         fmt.keep_with_next = keep_next
     fmt.space_before = Pt(0)
-    fmt.space_after = Pt(0)
+    fmt.space_after = Pt(after)
     if spacing is not None:
         fmt.line_spacing_rule = spacing
     if bold is not None:

@@ -17,8 +17,9 @@ from .options import DirectiveError
 
 DIRECTIVES = {m.NAME: m for m in (casp_scores, casp_grades, casp_checklist, study_characteristics, synthesis_grid,
                                    prisma_flow, concept_model, demographics, data_table)}
-RESERVED = {"title", "only", "except", "custom-style", "journal", "from"}  # attributes that belong to other transforms
-# (from="paper2": the document whose data a directive shows, thesiskit/transforms/directives.py)
+RESERVED = {"title", "only", "except", "custom-style", "journal", "from",  # attributes that belong to other
+            "orientation", "font-size"}  # transforms (from="paper2": the document whose data a directive shows,
+# thesiskit/transforms/directives.py; orientation and font-size: the table's page, thesiskit/layout.py)
 
 __all__ = ["DIRECTIVES", "RESERVED", "DirectiveError", "parse_options", "run_standalone"]
 

@@ -26,6 +26,7 @@ from ..tree import elements
 NAME = "floats"
 STAGE = "expand"
 KINDS = {"tbl": "Table", "fig": "Figure"}
+LAYOUT = ("orientation", "font-size")  # a table's page and font, as the author marks them (thesiskit/layout.py)
 
 
 def placements(marks: list[str], cap: int | None) -> tuple[list[str], int]:
@@ -98,11 +99,11 @@ def run(doc: pf.Doc, ctx, document) -> None:
             new_content.append(_walk_nested(block, ctx, document, counters, prefix))
             index += 1
             continue
-        kind, label, title, body, note = float_
+        kind, label, title, body, note, marks = float_
         if kind == "fig" and not note and index + 1 < len(blocks) and _is_note(blocks[index + 1]):
             note = [blocks[index + 1]]  # "*Note.* ..." paragraph right after a picture
             index += 1
-        new_content.append(_build(kind, label, title, body, note, ctx, document, counters, prefix))
+        new_content.append(_build(kind, label, title, body, note, marks, ctx, document, counters, prefix))
         index += 1
     doc.content = new_content
     for image in _images(doc):  # a picture in the prose, outside any figure: its alt text is the author's
@@ -132,13 +133,15 @@ def _walk_nested(block, ctx, document, counters, prefix):
 
 
 def _as_float(block, ctx, document):
-    """(kind, label, title inlines, body blocks, note blocks) when block is a table or figure, else None."""
+    """(kind, label, title inlines, body blocks, note blocks, layout marks) when block is a table or
+    figure, else None."""
     if isinstance(block, pf.Div) and "directive-failed" in block.classes:
         _stand_in(block.identifier, ctx, document)  # its directive already said what is wrong
         return None
     if isinstance(block, pf.Div) and block.identifier.split(":")[0] in KINDS and ":" in block.identifier:
         kind, label = block.identifier.split(":")[0], block.identifier
         content = list(block.content)
+        _layout_marks(block, kind, ctx, document)
         title = words(block.attributes.get("title", ""))
         if kind == "tbl":
             tables = [b for b in content if isinstance(b, pf.Table)]
@@ -165,7 +168,8 @@ def _as_float(block, ctx, document):
         if not title:
             ctx.problems.error(ctx.locate(document, "#" + label), f"{KINDS[kind].lower()} '{label}' has no title; "
                                'add title="..." to the div')
-        return kind, label, title, body, note
+        marks = {k: block.attributes[k].removesuffix("pt").strip() for k in LAYOUT if k in block.attributes}
+        return kind, label, title, body, note, marks
     if isinstance(block, pf.Table):
         label = block.identifier
         title = _captionwords(block.caption)
@@ -173,7 +177,7 @@ def _as_float(block, ctx, document):
             return None  # a plain layout table: not numbered
         block.caption = pf.Caption()
         block.identifier = ""
-        return "tbl", label or None, title, [block], []
+        return "tbl", label or None, title, [block], [], {}
     if isinstance(block, pf.Figure):
         label = block.identifier
         title = _captionwords(block.caption)
@@ -183,8 +187,31 @@ def _as_float(block, ctx, document):
                 image.title = ""  # pandoc gave the image the caption (or the author's alt=) as its alt text
             body.append(pf.Para(*child.content) if isinstance(child, pf.Plain) else child)
         block.identifier = ""
-        return "fig", label or None, title, body, []
+        return "fig", label or None, title, body, [], {}
     return None
+
+
+def _layout_marks(div: pf.Div, kind: str, ctx, document) -> None:
+    """orientation= and font-size= on a table's div: checked here, carried to the float for lowering."""
+    from ..layout import ORIENTATIONS, SIZES, font_size
+
+    where = ctx.locate(document, "#" + div.identifier)
+    for key in LAYOUT:
+        value = div.attributes.get(key)
+        if value is None:
+            continue
+        if kind != "tbl":
+            ctx.problems.error(where, f"{key}=\"{value}\" on figure {div.identifier}: only a table's page and font "
+                               "can be set; remove it")
+        elif key == "orientation" and value not in ORIENTATIONS:
+            ctx.problems.error(where, f"orientation=\"{value}\" on {div.identifier} is not a page orientation; use "
+                               "orientation=\"landscape\", \"portrait\" or \"auto\" (the build decides)")
+        elif key == "font-size" and font_size(value) is None:
+            ctx.problems.error(where, f"font-size=\"{value}\" on {div.identifier} is not a table size; use a size in "
+                               f"points, {', '.join(map(str, SIZES))} (APA's smallest is 8)")
+        else:
+            continue
+        del div.attributes[key]
 
 
 def _is_picture(body: list) -> bool:
@@ -203,7 +230,7 @@ def _stand_in(label: str, ctx, document) -> None:
                                                           doc_id=document.id))
 
 
-def _build(kind, label, title, body, note, ctx, document, counters, prefix):
+def _build(kind, label, title, body, note, marks, ctx, document, counters, prefix):
     placement = next(counters["plan"][kind], "main") if counters.get("plan") else "main"
     if placement == "supplementary":
         counters["s" + kind] += 1
@@ -234,7 +261,7 @@ def _build(kind, label, title, body, note, ctx, document, counters, prefix):
     if note:
         parts.append(pf.Div(*note, classes=["float-note"]))
     return pf.Div(*parts, identifier=ident, classes=["apa-float", "apa-table" if kind == "tbl" else "apa-figure"],
-                  attributes={"number": number, "placement": placement, "label": text})
+                  attributes={"number": number, "placement": placement, "label": text, **marks})
 
 
 def alt_text(image: pf.Image, title: list) -> None:

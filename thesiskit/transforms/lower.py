@@ -14,6 +14,7 @@ panflute for each writer (docs/decisions.md, 6).
 """
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 import re
@@ -21,6 +22,8 @@ from pathlib import PurePosixPath
 from xml.sax.saxutils import escape
 
 import panflute as pf
+
+from .. import layout
 
 NAME = "lower"
 STAGE = "lower"
@@ -30,6 +33,10 @@ CLASSES = {
     "title-page": ("Title Page", "apa-title-page"),
     "paper-title-page": ("Title Page", "apa-title-page"),
     "title-page-title": ("Title Page Title", "apa-title-page-title"),
+    "title-page-space": ("Title Page", "apa-title-page-space"),  # a blank line between a title page's groups
+    "title-page-fill": ("Title Page Fill", "apa-title-page-fill"),  # more; in the PDF the page's free height
+    "author-note-title": ("Title Page Title", "apa-author-note-title"),
+    "author-note": ("Author Note", "apa-author-note"),
     "abstract": ("Abstract", "apa-abstract"),
     "keywords": ("Keywords", "apa-keywords"),
     "float-label": ("Caption Label", "apa-float-label"),
@@ -43,6 +50,23 @@ CLASSES = {
 }
 
 DOCX_PAGE_BREAK = '<w:p><w:r><w:br w:type="page"/></w:r></w:p>'
+# The end of a section, its page turned as given; thesiskit/write/docx.py completes it from the
+# document's own section (page size, margins, header). A landscape table is a section of its own.
+SECTION_BREAK = '<w:sectPr><w:type w:val="nextPage"/><w:pgSz w:orient="{}"/></w:sectPr>'
+DOCX_SECTION = ('<w:p><w:pPr><w:spacing w:line="20" w:lineRule="exact"/><w:rPr><w:sz w:val="2"/></w:rPr>'
+                + SECTION_BREAK + '</w:pPr></w:p>')
+# The running head of the section this paragraph ends (with a section break) or of the document's
+# last section (without): thesiskit/write/docx.py gives each section its header and removes the text.
+DOCX_HEAD = ('<w:p><w:pPr><w:pStyle w:val="RunningHeadMark"/><w:spacing w:line="20" w:lineRule="exact"/>'
+             '<w:rPr><w:sz w:val="2"/></w:rPr>{1}</w:pPr><w:r><w:t xml:space="preserve">{0}</w:t></w:r></w:p>')
+
+# Headings by their level in the assembled thesis: 1 is a part (the preface, a paper's title, an
+# appendix), 2 to 6 are APA's levels 1 to 5. Levels 1 to 4 are each writer's heading styles
+# (reference_docx.HEADINGS, templates/thesis.typ, templates/thesis.css). Levels 5 and 6, APA's 4
+# and 5, are run in: the heading, bold (bold italic at 6) and ending with a period, begins its first
+# paragraph, indented as any other. That is one paragraph, the same for every writer, so no writer
+# needs a rule of its own for it; the heading's id stays on it (a bookmark, a label, an anchor).
+RUN_IN = {5: ("Strong",), 6: ("Strong", "Emph")}
 
 
 def run(doc: pf.Doc, ctx, fmt: str) -> None:
@@ -51,11 +75,50 @@ def run(doc: pf.Doc, ctx, fmt: str) -> None:
     doc.content = pf.load(io.StringIO(json.dumps(data))).content
 
 
-def lower_json(data: dict, fmt: str) -> dict:
-    """Lower pandoc's JSON for one writer; returns the same dict, changed."""
-    entries = _headings(data["blocks"])
-    data["blocks"] = _blocks(data["blocks"], fmt, entries)
+class _State:
+    """What one lowering carries along: the contents' entries, the tables already fitted, the
+    running head in force."""
+
+    def __init__(self, entries, depth: int, head: str):
+        self.entries, self.depth, self.head = entries, depth, head
+        self.fitted: set[int] = set()
+
+
+def lower_json(data: dict, fmt: str, contents_depth: int = 3, running_head: str = "") -> dict:
+    """Lower pandoc's JSON for one writer; returns the same dict, changed. The contents list the
+    headings down to contents_depth (1: the parts; 2: their sections, APA level 1; 3: APA level 2).
+    running_head is the page header's short title from the start; a part's level-1 heading with a
+    running-head attribute (thesiskit/assemble.py) changes it from that part on."""
+    state = _State(_headings(data["blocks"], contents_depth), contents_depth, running_head)
+    blocks = _blocks(data["blocks"], fmt, state)
+    if running_head and fmt == "typst":
+        blocks.insert(0, _raw("typst", _typst_head(running_head)))
+    if fmt == "docx" and (running_head or state.head):
+        blocks.append(_raw("openxml", DOCX_HEAD.format(escape(state.head), "")))  # the last section's
+    data["blocks"] = blocks
     return data
+
+
+def _typst_head(text: str) -> str:
+    from ..write.typst import escape as typst_escape
+
+    return f'#running-head.update("{typst_escape(text)}")'
+
+
+def _part_head(block: dict, fmt: str, state, out: list) -> None:
+    """A part that brings its own running head: typst updates the header's state before it; the
+    DOCX ends a section there carrying the head of what came before (the page break before the part
+    becomes the section's), since a Word header belongs to a section."""
+    head = dict(block["c"][1][2]).get("running-head")
+    if head is None or head == state.head:
+        return
+    if fmt == "typst":
+        out.append(_raw("typst", _typst_head(head)))
+    elif fmt == "docx":
+        if out and out[-1] == _raw("openxml", DOCX_PAGE_BREAK):
+            out.pop()
+        out.append(_raw("openxml", DOCX_HEAD.format(escape(state.head), SECTION_BREAK.format("portrait"))))
+    state.head = head
 
 
 def _raw(fmt: str, text: str) -> dict:
@@ -66,33 +129,52 @@ def _str(text: str) -> dict:
     return {"t": "Str", "c": text}
 
 
-def _blocks(blocks: list, fmt: str, entries) -> list:
-    out = []
+def _parts(blocks: list, fmt: str) -> list:
+    """The thesis's documents (thesiskit/assemble.py part()) unwrapped for every writer but the HTML,
+    which writes them part by part: one flat list, so that what meets across two parts (a page break
+    and the next part's section break, two landscape tables) is seen as it stands on the page."""
+    if fmt == "html":
+        return blocks
+    out: list = []
     for block in blocks:
+        if block.get("t") == "Div" and "document" in block["c"][0][1]:
+            out += _parts(block["c"][1], fmt)
+        else:
+            out.append(block)
+    return out
+
+
+def _blocks(blocks: list, fmt: str, state) -> list:
+    out = []
+    for block in _run_in(_parts(blocks, fmt)):
+        if block.get("t") == "Header" and block["c"][0] == 1:
+            _part_head(block, fmt, state, out)
         if block.get("t") != "Div":
-            _walk(block, fmt, entries)
+            _walk(block, fmt, state)
             out.append(block)
             continue
         (ident, classes, attributes), content = block["c"]
-        content = _blocks(content, fmt, entries)
-        block["c"][1] = content
-        if "document" in classes and fmt != "html":  # a part of the thesis: only the HTML keeps the mark
-            out += content
+        if "apa-table" in classes:
+            lowered = _table_float(block, fmt, state, out)
+            if fmt == "html":
+                _scrollable_table(block)
+            out += lowered
             continue
+        content = _blocks(content, fmt, state)
+        block["c"][1] = content
         if "pagebreak" in classes:
             out += {"docx": [_raw("openxml", DOCX_PAGE_BREAK)],
                     "typst": [_raw("typst", "#pagebreak(weak: true)")]}.get(fmt, [block])
             continue
         if "toc" in classes:
-            out += _toc(fmt, entries)
+            out += _toc(fmt, state.entries, state.depth)
             continue
-        if fmt == "html" and "apa-table" in classes:
-            _scrollable_table(block)
         mapped = next((CLASSES[c] for c in classes if c in CLASSES), None)
         if mapped is None:
             out.append(block)
         elif fmt == "docx":
-            attributes.append(["custom-style", mapped[0]])
+            if not any(k == "custom-style" for k, _v in attributes):
+                attributes.append(["custom-style", mapped[0]])
             out.append(block)
         elif fmt == "typst":
             out += [_raw("typst", f"#{mapped[1]}["), *content, _raw("typst", "]")]
@@ -114,20 +196,125 @@ def _scrollable_table(float_div: dict) -> None:
                                  ["aria-label", f"{label}: {title}" if title else label]]
 
 
-def _walk(value, fmt: str, entries) -> None:
+def _run_in(blocks: list) -> list:
+    """Run-in headings (RUN_IN) joined to the paragraph after them; with no paragraph to begin (a
+    quotation or a list follows), the heading is a paragraph of its own, styled the same."""
+    out: list = []
+    pending = None
+    for block in blocks:
+        if pending is not None:
+            target = _first_para(block)
+            if target is not None:
+                target["c"][:0] = [*pending, {"t": "Space"}]
+            else:
+                out.append({"t": "Para", "c": pending})
+            pending = None
+        if block.get("t") == "Header" and block["c"][0] in RUN_IN:
+            level, (ident, _classes, _kv), inlines = block["c"]
+            inlines = list(inlines)
+            text = layout.inline_text(inlines).replace(layout.ON, "").replace(layout.OFF, "").rstrip()
+            if not text.endswith((".", "?", "!")):
+                inlines.append(_str("."))
+            for kind in reversed(RUN_IN[level]):
+                inlines = [{"t": kind, "c": inlines}]
+            pending = [{"t": "Span", "c": [[ident, ["run-in-heading"], [["level", str(level - 1)]]], inlines]}]
+            continue
+        out.append(block)
+    if pending is not None:
+        out.append({"t": "Para", "c": pending})
+    return out
+
+
+def _first_para(block: dict):
+    """The paragraph a run-in heading begins: the block itself, or the first of a plain div's (a
+    passage marked only="thesis", say)."""
+    if block.get("t") == "Para":
+        return block
+    if block.get("t") == "Div" and not any(c in CLASSES for c in block["c"][0][1]) and block["c"][1]:
+        return _first_para(block["c"][1][0])
+    return None
+
+
+def _table_float(block: dict, fmt: str, state, out: list) -> list:
+    """A numbered table: its columns from its content, and the page and font thesiskit/layout.py
+    chooses (or the author's orientation= and font-size=), each in the writer's form."""
+    (_ident, classes, attributes), content = block["c"]
+    attrs = dict(attributes)
+    size = layout.font_size(attrs.get("font-size"))  # "9" or "9pt"
+    tables = [t for t in _find(content, "Table")]
+    fit = _fit(tables[0], attrs.get("orientation", "auto"), size, state) if tables else None
+    if fit and fit.size != layout.SIZES[0]:
+        for div in _find(content, "Div"):
+            if "table-body" in div["c"][0][1]:
+                if fmt == "docx":
+                    div["c"][0][2].append(["custom-style", f"Table Text {fit.size}"])
+                elif fmt == "html":
+                    div["c"][0][1].append(f"table-size-{fit.size}")
+    block["c"][1] = _blocks(content, fmt, state)
+    if not fit or fit.orientation != "landscape":
+        return [block] if fmt != "typst" or not fit or fit.size == layout.SIZES[0] else \
+            [_raw("typst", f"#apa-table-font({fit.size}pt)["), block, _raw("typst", "]")]
+    if fmt == "docx":
+        ending = _raw("openxml", DOCX_SECTION.format("landscape"))
+        if out and out[-1] == ending:  # a landscape table right after another: one landscape section
+            out.pop()
+            return [block, ending]
+        return [_raw("openxml", DOCX_SECTION.format("portrait")), block, ending]
+    if fmt == "typst":
+        return [_raw("typst", f"#apa-landscape({fit.size}pt)["), block, _raw("typst", "]")]
+    classes.append("landscape")
+    return [block]
+
+
+_FITS: dict[tuple, layout.Fit] = {}  # each writer lowers its own copy of the same tables: laid out once
+
+
+def _fit(table: dict, orientation: str, size: int | None, state) -> layout.Fit:
+    """The layout of one table; its relative column widths set from it, which every writer reads."""
+    state.fitted.add(id(table))
+    orientation = orientation if orientation in layout.ORIENTATIONS else "auto"
+    key = (json.dumps(table, separators=(",", ":")), orientation, size)
+    fit = _FITS.get(key)
+    if fit is None:
+        fit = _FITS[key] = layout.fit(table, orientation, size)
+        while len(_FITS) > 512:
+            _FITS.pop(next(iter(_FITS)))
+    colspecs = table["c"][2]
+    if fit.widths and len(fit.widths) == len(colspecs):
+        total = sum(fit.widths)
+        for spec, width in zip(colspecs, fit.widths):
+            spec[1] = {"t": "ColWidth", "c": round(width / total, 4)}
+    return fit
+
+
+def _find(value, kind: str):
+    """Elements of one kind inside value, outermost first, not looking inside what is found."""
+    if isinstance(value, list):
+        for item in value:
+            yield from _find(item, kind)
+    elif isinstance(value, dict):
+        if value.get("t") == kind:
+            yield value
+        elif "c" in value:
+            yield from _find(value["c"], kind)
+
+
+def _walk(value, fmt: str, state) -> None:
     """Into everything that is not a list of blocks at this level: lists, tables, notes, images."""
     if isinstance(value, list):
         if value and all(isinstance(v, dict) and "t" in v for v in value) and any(v["t"] == "Div" for v in value):
-            value[:] = _blocks(value, fmt, entries)
+            value[:] = _blocks(value, fmt, state)
             return
         for item in value:
-            _walk(item, fmt, entries)
+            _walk(item, fmt, state)
     elif isinstance(value, dict):
         if value.get("t") == "Image":
             _image(value, fmt)
             if fmt == "typst":  # pandoc's typst writer drops the alt text: the call is written here
                 value.update(_typst_image(value))
             return
+        if value.get("t") == "Table" and id(value) not in state.fitted:
+            _fit(value, "portrait", None, state)  # a table that is not a numbered one: its widths, on the page
         if value.get("t") == "Header" and fmt == "typst":
             # pandoc writes a line break as "\" and a newline, which ends a typst heading: the rest
             # ("Appendix B" + its title, "Paper 1" + the paper's title) fell into the next paragraph
@@ -135,7 +322,7 @@ def _walk(value, fmt: str, entries) -> None:
             inlines[:] = [{"t": "RawInline", "c": ["typst", "#linebreak()"]} if i.get("t") == "LineBreak" else i
                           for i in inlines]
         if "c" in value:
-            _walk(value["c"], fmt, entries)
+            _walk(value["c"], fmt, state)
 
 
 def _image(image: dict, fmt: str) -> None:
@@ -186,9 +373,13 @@ def _typst_length(value: str) -> str | None:
     return f"{number:g}{unit}"
 
 
-def _headings(blocks) -> list[tuple[int, str, str]]:
-    """(level, id, text) of the headings the contents lists: levels 1 and 2, not marked unlisted."""
+def _headings(blocks, depth: int) -> list[tuple[int, str, str]]:
+    """(level, id, text) of the headings the contents lists: levels 1 to depth, not marked unlisted.
+    A listed heading without an id (a reference list's) is given one from its part's, so that every
+    entry can link to it (and the DOCX's page numbers find it)."""
     found = []
+    taken: set[str] = set()
+    part = [""]
 
     def visit(value):
         if isinstance(value, list):
@@ -196,15 +387,28 @@ def _headings(blocks) -> list[tuple[int, str, str]]:
                 visit(item)
         elif isinstance(value, dict):
             if value.get("t") == "Header":
-                level, (ident, classes, _kv), inlines = value["c"]
-                if level <= 2 and "unlisted" not in classes:
-                    found.append((level, ident, _text(inlines)))
+                level, attr, inlines = value["c"]
+                if level == 1 and attr[0]:
+                    part[0] = attr[0]
+                if level <= depth and "unlisted" not in attr[1]:
+                    if not attr[0]:
+                        base = "-".join(x for x in (part[0], _slug(_text(inlines))) if x) or "section"
+                        attr[0], n = base, 1
+                        while attr[0] in taken:
+                            n += 1
+                            attr[0] = f"{base}-{n}"
+                    found.append((level, attr[0], _text(inlines)))
+                taken.add(attr[0])
                 return
             if value.get("t") in ("Div", "BlockQuote"):
                 visit(value["c"])
 
     visit(blocks)
     return found
+
+
+def _slug(text: str) -> str:
+    return "-".join("".join(c if c.isalnum() else " " for c in text.lower()).split())
 
 
 def _text(inlines) -> str:
@@ -222,26 +426,52 @@ def _text(inlines) -> str:
     return "".join(parts)
 
 
-def _toc(fmt, entries) -> list:
+def _toc(fmt, entries, depth: int) -> list:
     title = {"t": "Header", "c": [1, ["", ["unlisted", "unnumbered"], []], [_str("Contents")]]}
     if fmt == "typst":
-        return [_raw("typst", "#apa-contents()")]
+        return [_raw("typst", f"#apa-contents({depth})")]
     if fmt == "docx":
-        # A real Word TOC field (page numbers appear when Word updates fields on opening), pre-filled
-        # with the headings so that readers that do not update fields still show the contents.
-        rows = "".join(f'<w:p><w:pPr><w:pStyle w:val="TOC{level}"/></w:pPr><w:r><w:t xml:space="preserve">'
-                       f"{escape(text)}</w:t></w:r></w:p>" for level, _ident, text in entries)
-        begin = ('<w:p><w:r><w:fldChar w:fldCharType="begin" w:dirty="true"/></w:r><w:r><w:instrText xml:space="preserve">'
-                 ' TOC \\o "1-2" \\h \\z \\u </w:instrText></w:r><w:r><w:fldChar w:fldCharType="separate"/></w:r></w:p>')
-        end = '<w:p><w:r><w:fldChar w:fldCharType="end"/></w:r></w:p>'
-        return [title, _raw("openxml", begin + rows + end)]
-    top: list[list] = []
+        return [title, _raw("openxml", docx_contents(entries))]
+    root: list = []
+    stack = [(0, root)]  # (level, the items under the entry of that level)
     for level, ident, text in entries:
-        link = {"t": "Plain", "c": [{"t": "Link", "c": [["", [], []], [_str(text)], ["#" + ident, ""]]}]}
-        if level == 1 or not top:
-            top.append([link])
-        else:
-            if len(top[-1]) == 1:
-                top[-1].append({"t": "BulletList", "c": []})
-            top[-1][1]["c"].append([link])
-    return [title, {"t": "Div", "c": [["", ["toc"], []], [{"t": "BulletList", "c": top}]]}]
+        while stack[-1][0] >= level:
+            stack.pop()
+        children: list = []
+        stack[-1][1].append((ident, text, children))
+        stack.append((level, children))
+
+    def items(nodes) -> list:
+        out = []
+        for ident, text, children in nodes:
+            link = {"t": "Plain", "c": [{"t": "Link", "c": [["", [], []], [_str(text)], ["#" + ident, ""]]}]}
+            out.append([link, {"t": "BulletList", "c": items(children)}] if children else [link])
+        return out
+
+    return [title, {"t": "Div", "c": [["", ["toc"], []], [{"t": "BulletList", "c": items(root)}]]}]
+
+
+def docx_contents(entries) -> str:
+    """Word's contents: one paragraph per heading, each a link to the heading's bookmark followed by
+    its page number as a PAGEREF field. LibreOffice computes these fields as it lays the pages out,
+    Word when it updates fields (it asks on opening: thesiskit/write/docx.py sets updateFields); the
+    number written in each is the one the build found through LibreOffice, or none. Not a TOC field:
+    LibreOffice shows a TOC field's text as it was saved, so its page numbers would stay blank."""
+    rows = []
+    for level, ident, text in entries:
+        ident = bookmark_name(ident)
+        rows.append(f'<w:p><w:pPr><w:pStyle w:val="TOC{min(level, 4)}"/></w:pPr>'
+                    f'<w:hyperlink w:anchor="{escape(ident)}" w:history="1"><w:r><w:t xml:space="preserve">'
+                    f'{escape(text)}</w:t></w:r><w:r><w:tab/></w:r><w:r><w:fldChar w:fldCharType="begin"/></w:r>'
+                    f'<w:r><w:instrText xml:space="preserve"> PAGEREF {escape(ident)} \\h </w:instrText></w:r>'
+                    f'<w:r><w:fldChar w:fldCharType="separate"/></w:r><w:r><w:t></w:t></w:r>'
+                    f'<w:r><w:fldChar w:fldCharType="end"/></w:r></w:hyperlink></w:p>')
+    return "".join(rows)
+
+
+def bookmark_name(ident: str) -> str:
+    """The name pandoc's DOCX writer gives the bookmark of an element with this id: the id itself when
+    it starts with a letter and has at most 40 characters (Word's limit), else X and a SHA-1."""
+    if ident[:1].isalpha() and len(ident) <= 40:
+        return ident
+    return "X" + hashlib.sha1(ident.encode("utf-8")).hexdigest()[1:]

@@ -1,39 +1,63 @@
 """DOCX: one pandoc call for every document the build writes, then what pandoc's writer cannot do.
 
-The styles come from the generated reference.docx (thesiskit/reference_docx.py). After pandoc:
-table cells take the 10 pt 'Table Text' style (pandoc gives them 'Compact', shared with tight
-lists), columns are spread over the A4 text width (pandoc sizes them for US Letter), and the core
-properties are set here so that they stay off the title page. A masked file is then scrubbed of
-everything that names its authors (thesiskit/masking.py).
+The styles come from the generated reference.docx (thesiskit/reference_docx.py). After pandoc
+(`finish`): the sections a landscape table asked for are completed from the document's own; each
+table's columns are set on the width of its section's page (the shares thesiskit/layout.py chose,
+written by pandoc as the grid) and fixed there, its rows kept whole on a page, its lists indented
+for a cell rather than a page, and its paragraphs in a table style (pandoc gives cells outside a
+numbered table 'Compact', shared with tight lists); every SVG picture gets a PNG beside it at the
+profile's resolution, as Word itself writes them (thesiskit/svg.py), so readers that do not draw
+SVG (LibreOffice, older Word) show the PNG; and the core properties are set here so that they stay
+off the title page. A masked file is then scrubbed of everything that names its authors
+(thesiskit/masking.py).
+
+It works on the XML with lxml, not python-docx's objects: the thesis has some thirty tables and
+a thousand cells, and python-docx's wrappers cost several times as much per cell.
 """
 from __future__ import annotations
 
+import copy
+import ctypes
 import datetime as dt
+import hashlib
+import io
 import json
+import os
+import shutil
+import subprocess
+import tempfile
+import threading
 import zipfile
 from pathlib import Path
 
-from .. import masking, pandoc, reproducible
+from .. import masking, pandoc, reproducible, svg
 from ..reference_docx import reference_docx
 from ..transforms.lower import lower_json
 
+W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+A = "{http://schemas.openxmlformats.org/drawingml/2006/main}"
+R = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+ASVG = "{http://schemas.microsoft.com/office/drawing/2016/SVG/main}"
+SVG_EXT = "{96DAC541-7B7A-43D3-8B79-37D633B846F1}"
+LIST_INDENT = 240  # twips: a list in a table cell starts its text here (thesiskit/layout.py measures with it)
+
 
 def write_docx(data: dict, path: Path, root: Path, properties: dict | None = None, matcher=None,
-               title: str = "", date: dt.datetime | None = None) -> None:
+               title: str = "", dpi: int = 300, running_head: str = "", date: dt.datetime | None = None) -> None:
     """pandoc JSON (not yet lowered) to a finished DOCX at path."""
-    lowered = json.dumps(lower_json(data, "docx")).encode("utf-8")
-    write_lowered(lowered, path, root, properties, matcher, title, date)
+    lowered = json.dumps(lower_json(data, "docx", running_head=running_head)).encode("utf-8")
+    write_lowered(lowered, path, root, properties, matcher, title, dpi, date)
 
 
 def write_lowered(lowered: bytes, path: Path, root: Path, properties: dict | None = None, matcher=None,
-                  title: str = "", date: dt.datetime | None = None) -> None:
+                  title: str = "", dpi: int = 300, date: dt.datetime | None = None) -> None:
     """date: the one the file carries (thesiskit/reproducible.py), so that the same sources give the
     same bytes."""
     cache = Path(root) / "build" / ".cache"
     pandoc.run(["-f", "json", "-t", "docx", f"--reference-doc={reference_docx(cache)}", "-o", str(path)], lowered,
                cwd=root)
     date = date or reproducible.source_date()
-    finish(path, date, **(properties or {}))
+    finish(path, date, cache=cache, dpi=dpi, **(properties or {}))
     if matcher is not None:
         masking.scrub_docx(path, title, matcher)
     fix_zip(path, date)
@@ -53,21 +77,19 @@ def fix_zip(path: Path, date: dt.datetime) -> None:
     tmp.replace(path)
 
 
-def finish(path: Path, date: dt.datetime | None = None, **properties) -> None:
+def finish(path: Path, date: dt.datetime | None = None, cache: Path | None = None, dpi: int = 300,
+           **properties) -> None:
     import docx
 
     document = docx.Document(str(path))
     if date is not None:  # pandoc and python-docx would write the time of the build
         document.core_properties.created = document.core_properties.modified = date.replace(tzinfo=None)
-    table_text = document.styles["Table Text"]
-    section = document.sections[0]
-    text_width = section.page_width - section.left_margin - section.right_margin
-    for table in document.tables:
-        fit_columns(table, int(text_width) // 635)  # EMU -> twips
-        for row in table.rows:
-            for cell in row.cells:
-                for paragraph in cell.paragraphs:
-                    paragraph.style = table_text
+    body = document.element.body
+    _sections_and_tables(body)
+    _running_heads(document, body)
+    _bookmarks_into_headings(body)
+    _svg_fallbacks(document, cache, dpi)
+    _update_fields_on_opening(document)
     for name, value in properties.items():
         value = "".join(c for c in value if c >= " " or c in "\n\t")  # XML cannot hold control characters
         if len(value) > 255:  # the OOXML limit for a core property
@@ -76,15 +98,378 @@ def finish(path: Path, date: dt.datetime | None = None, **properties) -> None:
     document.save(str(path))
 
 
-def fit_columns(table, width_twips: int, narrowest: int = 620) -> None:
-    """Spread a table's columns over the text width, keeping each wide enough for a short word at 10 pt."""
-    from docx.oxml.ns import qn
+# ---------------------------------------------------------------- sections and tables
 
-    grid = table._tbl.tblGrid
-    cols = grid.findall(qn("w:gridCol")) if grid is not None else []
-    widths = [max(int(c.get(qn("w:w")) or 0), narrowest) for c in cols]
-    if not widths or sum(widths) == 0:
+def _sections_and_tables(body) -> None:
+    """Complete each section the lowering ended (thesiskit/transforms/lower.py, DOCX_SECTION) from
+    the document's own, and fit every table to the text width of the section it is in."""
+    final = body.find(f"{W}sectPr")
+    _continuous_notes(final)
+    pending = []
+    for child in body.iterchildren():
+        if child.tag == f"{W}tbl":
+            pending.append(child)
+            continue
+        sect = child.find(f"{W}pPr/{W}sectPr") if child.tag == f"{W}p" else None
+        if sect is None:
+            continue
+        sect = _complete(sect, final)
+        for table in pending:
+            fit_columns(table, _text_width(sect))
+        pending = []
+    _last_section_kept(body, final)
+    for table in pending:
+        fit_columns(table, _text_width(final))
+    for table in body.iter(f"{W}tbl"):
+        _table_text(table)
+
+
+def _last_section_kept(body, final) -> None:
+    """A landscape table at the very end (the last of a journal's tables.docx) ends a section after
+    which nothing is printed: the document's last section takes its page instead of a blank one."""
+    breaks = [p for p in body.findall(f"{W}p") if p.find(f"{W}pPr/{W}sectPr") is not None]
+    if not breaks:
         return
-    scale = width_twips / sum(widths)
+    last = breaks[-1]
+    for after in last.itersiblings():
+        if after.tag == f"{W}tbl" or (after.tag == f"{W}p" and (
+                after.find(f"{W}pPr/{W}pStyle[@{W}val='RunningHeadMark']") is None
+                and (any(t.text for t in after.iter(f"{W}t")) or after.find(f".//{W}drawing") is not None))):
+            return
+    sect = last.find(f"{W}pPr/{W}sectPr")
+    final.replace(final.find(f"{W}pgSz"), copy.deepcopy(sect.find(f"{W}pgSz")))
+    sect.getparent().remove(sect)
+    for after in list(last.itersiblings()):
+        if after.tag == f"{W}p" and after.find(f".//{W}br[@{W}type='page']") is not None:
+            body.remove(after)  # a page break left before a blank page
+
+
+def _continuous_notes(sect) -> None:
+    """Footnotes numbered through the document, not from 1 in each section."""
+    if sect is not None:
+        for note in sect.findall(f"{W}footnotePr"):
+            sect.remove(note)
+
+
+def _complete(sect, final):
+    """A section ended by the lowering carries only its orientation: the rest is the document's."""
+    orient = sect.find(f"{W}pgSz").get(f"{W}orient", "portrait")
+    full = copy.deepcopy(final)
+    size = full.find(f"{W}pgSz")
+    width, height = sorted((int(size.get(f"{W}w")), int(size.get(f"{W}h"))))
+    if orient == "landscape":
+        width, height = height, width
+        size.set(f"{W}orient", "landscape")
+    size.set(f"{W}w", str(width))
+    size.set(f"{W}h", str(height))
+    kind = full.makeelement(f"{W}type", {f"{W}val": "nextPage"})
+    size.addprevious(kind)
+    sect.getparent().replace(sect, full)
+    return full
+
+
+def _running_heads(document, body) -> None:
+    """Each section's header: its running head flush left and the page number flush right (APA 7's
+    professional papers), from the marks the lowering left (DOCX_HEAD in thesiskit/transforms/
+    lower.py), which are then removed. A section whose mark carries no head keeps the document's own
+    header (the page number alone); a section without a mark (a landscape table) has the head of the
+    next section that has one. One header part per head and page width (the right tab stop differs)."""
+    from docx.opc.constants import RELATIONSHIP_TYPE as RT
+    from docx.parts.hdrftr import HeaderPart
+
+    marks = [p for p in body.findall(f"{W}p")
+             if p.find(f"{W}pPr/{W}pStyle[@{W}val='RunningHeadMark']") is not None]
+    if not marks:
+        return
+    final = body.find(f"{W}sectPr")
+    carried = {}
+    for mark in marks:
+        text = "".join(t.text or "" for t in mark.iter(f"{W}t"))
+        sect = mark.find(f"{W}pPr/{W}sectPr")
+        if sect is None:
+            carried[final] = text
+            body.remove(mark)
+            continue
+        carried[sect] = text
+        for run in mark.findall(f"{W}r"):
+            mark.remove(run)
+        style = mark.find(f"{W}pPr/{W}pStyle")
+        style.getparent().remove(style)
+    sections = [p.find(f"{W}pPr/{W}sectPr") for p in body.findall(f"{W}p") if p.find(f"{W}pPr/{W}sectPr") is not None]
+    sections.append(final)
+    parts: dict[tuple[str, int], str] = {}
+    head = ""
+    for sect in reversed(sections):
+        head = carried.get(sect, head)
+        if not head:
+            continue
+        key = (head, _text_width(sect))
+        if key not in parts:
+            part = HeaderPart.new(document.part.package)
+            part.element.clear()
+            part.element.append(_head_paragraph(head, key[1]))
+            parts[key] = document.part.relate_to(part, RT.HEADER)
+        reference = sect.find(f"{W}headerReference[@{W}type='default']")
+        if reference is None:
+            reference = sect.makeelement(f"{W}headerReference", {f"{W}type": "default"})
+            sect.insert(0, reference)
+        reference.set(f"{R}id", parts[key])
+
+
+def _head_paragraph(head: str, width: int):
+    from docx.oxml import parse_xml
+    from xml.sax.saxutils import escape
+
+    field = "".join(f'<w:r><w:fldChar w:fldCharType="{kind}"/></w:r>' if kind else
+                    '<w:r><w:instrText xml:space="preserve"> PAGE </w:instrText></w:r>'
+                    for kind in ("begin", None, "separate"))
+    return parse_xml(
+        '<w:p xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:pPr>'
+        f'<w:tabs><w:tab w:val="right" w:pos="{width}"/></w:tabs><w:ind w:firstLine="0"/></w:pPr>'
+        f'<w:r><w:t xml:space="preserve">{escape(head.upper())}</w:t></w:r><w:r><w:tab/></w:r>{field}'
+        '<w:r><w:t>1</w:t></w:r><w:r><w:fldChar w:fldCharType="end"/></w:r></w:p>')
+
+
+def _text_width(sect) -> int:
+    """Twips between the margins of a section's page."""
+    size, margins = sect.find(f"{W}pgSz"), sect.find(f"{W}pgMar")
+    return int(size.get(f"{W}w")) - int(margins.get(f"{W}left")) - int(margins.get(f"{W}right"))
+
+
+def fit_columns(table, width_twips: int) -> None:
+    """The table's grid (pandoc writes the shares chosen by thesiskit/layout.py) over the text width,
+    fixed so that Word does not refit it, each cell given its width, each row kept on one page."""
+    grid = table.find(f"{W}tblGrid")
+    cols = grid.findall(f"{W}gridCol") if grid is not None else []
+    shares = [int(c.get(f"{W}w") or 0) for c in cols]
+    if not shares or sum(shares) == 0:
+        return
+    widths = [int(width_twips * s / sum(shares)) for s in shares]
     for col, width in zip(cols, widths):
-        col.set(qn("w:w"), str(int(width * scale)))
+        col.set(f"{W}w", str(width))
+    props = table.find(f"{W}tblPr")
+    tbl_w = props.find(f"{W}tblW")
+    if tbl_w is None:
+        tbl_w = props.makeelement(f"{W}tblW", {})
+        props.append(tbl_w)
+    tbl_w.attrib.clear()
+    tbl_w.set(f"{W}type", "dxa")
+    tbl_w.set(f"{W}w", str(sum(widths)))
+    if props.find(f"{W}tblLayout") is None:
+        layout = props.makeelement(f"{W}tblLayout", {f"{W}type": "fixed"})
+        look = props.find(f"{W}tblLook")
+        (look.addprevious if look is not None else props.append)(layout)
+    rows = table.findall(f"{W}tr")
+    for paragraph in rows[-1].iter(f"{W}p") if rows else ():
+        props = paragraph.find(f"{W}pPr")
+        if props is not None and props.find(f"{W}keepNext") is None:
+            props.insert(1 if props.find(f"{W}pStyle") is not None else 0, props.makeelement(f"{W}keepNext", {}))
+    for row in rows:
+        row_props = row.find(f"{W}trPr")
+        if row_props is None:
+            row_props = row.makeelement(f"{W}trPr", {})
+            row.insert(0, row_props)
+        if row_props.find(f"{W}cantSplit") is None:
+            row_props.insert(0, row_props.makeelement(f"{W}cantSplit", {}))
+        column = 0
+        for cell in row.findall(f"{W}tc"):
+            cell_props = cell.find(f"{W}tcPr")
+            if cell_props is None:
+                cell_props = cell.makeelement(f"{W}tcPr", {})
+                cell.insert(0, cell_props)
+            span = cell_props.find(f"{W}gridSpan")
+            count = int(span.get(f"{W}val")) if span is not None else 1
+            tc_w = cell_props.find(f"{W}tcW")
+            if tc_w is None:
+                tc_w = cell_props.makeelement(f"{W}tcW", {})
+                cell_props.insert(0, tc_w)
+            tc_w.set(f"{W}type", "dxa")
+            tc_w.set(f"{W}w", str(sum(widths[column:column + count])))
+            column += count
+
+
+def _table_text(table) -> None:
+    """Cell paragraphs in a table style (a numbered table's come styled from the lowering), and lists
+    indented for a cell: pandoc's list indent is half an inch, a fifth of a narrow column."""
+    for paragraph in table.iter(f"{W}p"):
+        props = paragraph.find(f"{W}pPr")
+        if props is None:
+            props = paragraph.makeelement(f"{W}pPr", {})
+            paragraph.insert(0, props)
+        style = props.find(f"{W}pStyle")
+        if style is None or not style.get(f"{W}val", "").startswith("TableText"):
+            if style is None:
+                style = props.makeelement(f"{W}pStyle", {})
+                props.insert(0, style)
+            style.set(f"{W}val", "TableText")
+        level = props.find(f"{W}numPr/{W}ilvl")
+        if level is not None:
+            indent = props.find(f"{W}ind")
+            if indent is None:
+                indent = props.makeelement(f"{W}ind", {})
+                props.append(indent)
+            depth = int(level.get(f"{W}val", "0")) + 1
+            indent.attrib.clear()
+            indent.set(f"{W}left", str(LIST_INDENT * depth))
+            indent.set(f"{W}hanging", str(LIST_INDENT))
+
+
+def _bookmarks_into_headings(body) -> None:
+    """pandoc's bookmarks span whole sections, opened and closed between paragraphs. Where a section
+    holding a table ends, LibreOffice loses the bookmark of the next heading ("Error: Reference source
+    not found" in the contents). Every bookmark becomes a point where it starts (links and page
+    references need no more), inside the paragraph it opens."""
+    ends = {e.get(f"{W}id"): e for e in body.iter(f"{W}bookmarkEnd")}
+    for start in list(body.iter(f"{W}bookmarkStart")):
+        end = ends.get(start.get(f"{W}id"))
+        if end is not None:
+            start.addnext(end)
+        if start.getparent() is body:
+            following = end.getnext() if end is not None else start.getnext()
+            while following is not None and following.tag in (f"{W}bookmarkStart", f"{W}bookmarkEnd"):
+                following = following.getnext()
+            if following is not None and following.tag == f"{W}p":
+                props = following.find(f"{W}pPr")
+                at = following.index(props) + 1 if props is not None else 0
+                following.insert(at, start)
+                if end is not None:
+                    start.addnext(end)
+
+
+# ---------------------------------------------------------------- pictures
+
+def _svg_fallbacks(document, cache: Path | None, dpi: int) -> None:
+    """Every SVG picture shown as Word writes one: the PNG in the blip, the SVG in its extension."""
+    part = document.part
+    for blip in document.element.body.iter(f"{A}blip"):
+        embed = blip.get(f"{R}embed")
+        ext = next((e for e in blip.iter(f"{ASVG}svgBlip")), None)
+        if ext is None:
+            target = part.related_parts.get(embed) if embed else None
+            if target is None or target.content_type != "image/svg+xml":
+                continue
+            ext = _svg_extension(blip, embed)  # an SVG alone in the blip: it moves to the extension
+        svg_part = part.related_parts[ext.get(f"{R}embed")]
+        extent = next(blip.iterancestors(f"{{{_WP}}}inline", f"{{{_WP}}}anchor")).find(f"{{{_WP}}}extent")
+        width_pt = int(extent.get("cx")) / 12700
+        png = svg.to_png(svg_part.blob, width_pt, dpi, cache)
+        rid, _image = part.get_or_add_image(io.BytesIO(png))
+        blip.set(f"{R}embed", rid)
+        if embed and embed != rid and embed != ext.get(f"{R}embed") and embed in part.rels:
+            part.drop_rel(embed)  # pandoc's own PNG (made with rsvg-convert when it is installed)
+
+
+_WP = "http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing"
+
+
+def _svg_extension(blip, rid: str):
+    ext_list = blip.find(f"{A}extLst")
+    if ext_list is None:
+        ext_list = blip.makeelement(f"{A}extLst", {})
+        blip.append(ext_list)
+    ext = ext_list.makeelement(f"{A}ext", {"uri": SVG_EXT})
+    ext_list.append(ext)
+    svg_blip = ext.makeelement(f"{ASVG}svgBlip", {f"{R}embed": rid}, nsmap={"asvg": ASVG[1:-1]})
+    ext.append(svg_blip)
+    return svg_blip
+
+
+# ---------------------------------------------------------------- the contents' page numbers
+
+def _update_fields_on_opening(document) -> None:
+    """Word asks to update the document's fields as it opens it: the contents' page numbers."""
+    settings = document.settings.element
+    if settings.find(f"{W}updateFields") is None:
+        settings.append(settings.makeelement(f"{W}updateFields", {f"{W}val": "true"}))
+
+
+def libreoffice() -> str | None:
+    return shutil.which("soffice") or shutil.which("libreoffice")
+
+
+def number_contents(path: Path, cache: Path | None, timeout: float = 300) -> bool:
+    """Write into the contents' PAGEREF fields (thesiskit/transforms/lower.py, docx_contents) the
+    page numbers LibreOffice lays the document out with, so that a reader that shows fields as saved
+    (Word before it updates them, or a viewer) has them too. Needs LibreOffice; without it, or if it
+    fails, the fields stay empty and nothing else changes (LibreOffice computes them on opening, Word
+    on updating). The numbers are cached by the document's content, so an unchanged DOCX costs no
+    second conversion. True when numbers were written."""
+    with zipfile.ZipFile(path) as archive:
+        parts = {info.filename: archive.read(info) for info in archive.infolist()}
+    if b"PAGEREF" not in parts.get("word/document.xml", b""):
+        return False
+    digest = hashlib.sha256()
+    for name in sorted(parts):
+        if not name.startswith("docProps/"):
+            digest.update(name.encode() + b"\0" + parts[name])
+    cached = Path(cache) / "pages" / f"{digest.hexdigest()[:24]}.json" if cache else None
+    if cached is not None and cached.exists():
+        pages = json.loads(cached.read_text(encoding="utf-8"))
+    else:
+        soffice = libreoffice()
+        pages = _pages_by_libreoffice(path, soffice, timeout) if soffice else {}
+        if pages and cached is not None:
+            cached.parent.mkdir(parents=True, exist_ok=True)
+            tmp = cached.with_suffix(f".{os.getpid()}.{threading.get_ident()}.tmp")
+            tmp.write_text(json.dumps(pages), encoding="utf-8")
+            tmp.replace(cached)
+    if not pages:
+        return False
+    parts["word/document.xml"] = _fill_pagerefs(parts["word/document.xml"], pages)
+    tmp = path.with_name(path.name + ".numbered")
+    with zipfile.ZipFile(path) as source, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            target.writestr(info, parts[info.filename])
+    tmp.replace(path)
+    return True
+
+
+def _pages_by_libreoffice(path: Path, soffice: str, timeout: float) -> dict[str, int]:
+    """bookmark -> page number (from 1, as the page header counts), from LibreOffice's PDF of the
+    DOCX with each bookmark exported as a named destination; {} when LibreOffice fails. A profile of
+    its own each time: two builds at once (or an open LibreOffice) would otherwise share one."""
+    import pypdfium2 as pdfium
+    import pypdfium2.raw as raw
+
+    export = 'pdf:writer_pdf_Export:{"ExportBookmarksToPDFDestination":{"type":"boolean","value":"true"}}'
+    with tempfile.TemporaryDirectory(prefix="thesiskit-lo-") as folder:
+        profile = Path(folder) / "profile"
+        try:
+            subprocess.run([soffice, f"-env:UserInstallation={profile.as_uri()}", "--headless", "--norestore",
+                            "--convert-to", export, "--outdir", folder, str(path)],
+                           capture_output=True, timeout=timeout, check=False, stdin=subprocess.DEVNULL)
+        except (OSError, subprocess.SubprocessError):
+            return {}
+        pdf_path = Path(folder) / (path.stem + ".pdf")
+        if not pdf_path.exists():
+            return {}
+        pdf = pdfium.PdfDocument(str(pdf_path))
+        try:
+            pages = {}
+            for i in range(raw.FPDF_CountNamedDests(pdf.raw)):
+                size = ctypes.c_long(0)
+                raw.FPDF_GetNamedDest(pdf.raw, i, None, ctypes.byref(size))
+                buffer = ctypes.create_string_buffer(max(size.value, 2))
+                dest = raw.FPDF_GetNamedDest(pdf.raw, i, buffer, ctypes.byref(size))
+                name = buffer.raw[:size.value].decode("utf-16-le", "replace").rstrip("\x00")
+                if dest:
+                    pages[name] = raw.FPDFDest_GetDestPageIndex(pdf.raw, dest) + 1
+            return pages
+        finally:
+            pdf.close()
+
+
+def _fill_pagerefs(xml: bytes, pages: dict[str, int]) -> bytes:
+    from lxml import etree
+
+    root = etree.fromstring(xml)
+    for instr in root.iter(f"{W}instrText"):
+        words = (instr.text or "").split()
+        if len(words) < 2 or words[0] != "PAGEREF" or words[1] not in pages:
+            continue
+        run = instr.getparent().getnext()  # the run separating the instruction from its result
+        result = run.getnext() if run is not None else None
+        text = result.find(f"{W}t") if result is not None else None
+        if text is not None:
+            text.text = str(pages[words[1]])
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)

@@ -74,22 +74,24 @@ def package(doc: pf.Doc, ctx: Context, document, counts: dict, folder: Path, wor
     manuscript, tables, supplementary, figures = split_floats(source)
     body = manuscript_blocks(manuscript, title, source)
     matcher = ident.matcher if ident else None
+    head = _short_title(source) if ctx.profile.running_head else ""  # from the masked copy for reviewers
     reviewed = [folder / "manuscript.docx"]
-    write_docx(pf.Doc(*body, metadata={"lang": meta.get("lang", "en-GB")}), ctx, reviewed[0], title, matcher)
+    write_docx(pf.Doc(*body, metadata={"lang": meta.get("lang", "en-GB")}), ctx, reviewed[0], title, matcher, head)
     real_title = str(doc.get_metadata("title", document.id))
-    write_docx(pf.Doc(*title_page(doc, ctx, document, real_title, counts)), ctx, folder / "title-page.docx", real_title)
+    write_docx(pf.Doc(*title_page(doc, ctx, document, real_title, counts)), ctx, folder / "title-page.docx", real_title,
+               running_head=_short_title(doc) if ctx.profile.running_head else "")
     if tables:
         reviewed.append(folder / "tables.docx")
-        write_docx(pf.Doc(*_one_per_page(tables)), ctx, reviewed[-1], title, matcher)
+        write_docx(pf.Doc(*_one_per_page(tables)), ctx, reviewed[-1], title, matcher, head)
     if supplementary:
         heading = pf.Header(pf.Str("Supplementary"), pf.Space(), pf.Str("Material"), level=1)
         reviewed.append(folder / "supplementary.docx")
-        write_docx(pf.Doc(heading, *_one_per_page(supplementary)), ctx, reviewed[-1], title, matcher)
+        write_docx(pf.Doc(heading, *_one_per_page(supplementary)), ctx, reviewed[-1], title, matcher, head)
     figure_files = write_figures(figures, ctx, folder / "figures", work)
     reviewed += figure_files
     if figures:
         reviewed.append(folder / "figure-captions.docx")
-        write_docx(pf.Doc(*figure_captions(figures)), ctx, reviewed[-1], title, matcher)
+        write_docx(pf.Doc(*figure_captions(figures)), ctx, reviewed[-1], title, matcher, head)
 
     rules = checklist(doc, manuscript, ctx, document, counts, article, folder, tables, supplementary,
                       figures, figure_files)
@@ -216,11 +218,17 @@ def figure_captions(figures: list) -> list:
     return blocks
 
 
-def write_docx(doc: pf.Doc, ctx: Context, path: Path, title: str, matcher=None) -> None:
+def _short_title(doc: pf.Doc) -> str:
+    """The paper's running head: its short-title, else its title (APA: at most 50 characters)."""
+    value = doc.get_metadata("short-title", "") or doc.get_metadata("title", "")
+    return " ".join(str(value).split())
+
+
+def write_docx(doc: pf.Doc, ctx: Context, path: Path, title: str, matcher=None, running_head: str = "") -> None:
     """One file of the package; with the identity matcher (a masked file), its properties and media
     are scrubbed of anything naming the authors."""
-    docx.write_docx(doc.to_json(), path, ctx.project.root, matcher=matcher, title=title,
-                    date=reproducible.source_date(ctx.project.metadata))
+    docx.write_docx(doc.to_json(), path, ctx.project.root, matcher=matcher, title=title, dpi=ctx.profile.figure_dpi,
+                    running_head=running_head, date=reproducible.source_date(ctx.project.metadata))
 
 
 def write_figures(figures: list, ctx: Context, folder: Path, work: Path) -> list[Path]:

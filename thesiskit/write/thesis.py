@@ -6,6 +6,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from .. import figures, pandoc, people, reproducible, sanitize
 from ..problems import BuildStopped
+from ..assemble import running_head
 from ..transforms.lower import lower_json
 from . import docx, typst
 from .html import write_html
@@ -35,7 +36,8 @@ def thesis(source: str, ctx, result) -> None:
         def lowered(fmt: str) -> bytes:
             """One writer's copy, lowered and serialised here on the calling thread, so that one
             JSON tree is alive at a time (the lowering holds the GIL anyway)."""
-            data = lower_json(json.loads(source), fmt)
+            head = running_head(ctx) if ctx.profile.running_head else ""
+            data = lower_json(json.loads(source), fmt, ctx.profile.contents_depth, head)
             return json.dumps(figures.inline_svgs(data, root) if fmt == "html" else data).encode("utf-8")
 
         def write_one(fmt, args, data: bytes):
@@ -45,7 +47,9 @@ def thesis(source: str, ctx, result) -> None:
                 return fmt
             if fmt == "docx":
                 docx.write_lowered(data, staging / f"{stem}.docx", root, {"title": title, "author": author},
-                                   date=reproducible.source_date(meta))
+                                   dpi=ctx.profile.figure_dpi, date=reproducible.source_date(meta))
+                if ctx.profile.contents_page_numbers == "libreoffice":
+                    docx.number_contents(staging / f"{stem}.docx", root / "build" / ".cache")
                 return fmt
             pandoc.run(["-f", "json", *args], data, cwd=root)
             if fmt == "typst":
