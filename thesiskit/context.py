@@ -33,6 +33,7 @@ class Context:
     self_citations: dict = field(default_factory=dict)  # paper id -> masking.SelfCitations (masked targets)
     bib_keys: frozenset = frozenset()  # the bibliography's keys: @fig-2020 that it has is a citation, not a label
     where: str = ""  # the directive being expanded ('chapters/paper1/20-method.md:17'), for data problems
+    sources: dict = field(default_factory=dict)  # doc id -> sourcemap.SourceMap, for the DOCX's anchors (if any)
 
     def values_for(self, doc_id: str) -> dict:
         """What {{ }} reads in one document: the shared values and its data sets by their bare names."""

@@ -1,20 +1,21 @@
 """Stage 'read': each document's chapters, concatenated and parsed by pandoc exactly once."""
 from __future__ import annotations
 
+import json
 import posixpath
 import re
 from concurrent.futures import ThreadPoolExecutor
 
 import panflute as pf
 
-from . import pandoc, people, values
+from . import pandoc, people, sourcemap, values
 from .data import report_control_character
 from .inlines import words
 from .problems import Problems
 from .project import Document, Project
 from .tree import elements
 
-MARKER = "thesiskit-source:"
+MARKER = sourcemap.MARKER
 COMMENT = re.compile(r"<!--.*?(-->|$)", re.S)
 
 
@@ -41,15 +42,19 @@ def read_sources(project: Project, document: Document, problems: Problems, conte
     return "\n".join(parts)
 
 
-def parse_all(project: Project, problems: Problems, values_for=None) -> dict[str, pf.Doc]:
+def parse_all(project: Project, problems: Problems, values_for=None, sources: dict | None = None) -> dict[str, pf.Doc]:
     """Parse every document (in parallel: pandoc runs as separate processes); values_for(document id)
-    gives what its {{ }} can read."""
+    gives what its {{ }} can read. With sources (a dict), each document's blocks are also traced to
+    their chapter lines (thesiskit/sourcemap.py), for the DOCX's anchors."""
     texts = {d.id: read_sources(project, d, problems, values_for(d.id) if values_for else {})
              for d in project.documents}
     docs: dict[str, pf.Doc] = {}
 
     def parse(doc_id):
-        return doc_id, pandoc.parse_markdown(texts[doc_id])
+        data, _ = pandoc.run(["-f", pandoc.MARKDOWN, "-t", "json"], texts[doc_id].encode("utf-8"))
+        if sources is not None:
+            sources[doc_id] = sourcemap.locate(json.loads(data), texts[doc_id], project.root)
+        return doc_id, pandoc.to_doc(data)
 
     with ThreadPoolExecutor(max_workers=2) as pool:
         for doc_id, doc in pool.map(parse, [i for i, t in texts.items() if t is not None]):

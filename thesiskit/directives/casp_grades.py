@@ -6,6 +6,7 @@ heading names the review's appraisal tool by its short name ("Score on CASP").
 """
 from __future__ import annotations
 
+from ..anchors import data_line, yaml_line
 from ..tables import make_table
 
 NAME = "casp-grades"
@@ -17,4 +18,6 @@ def render(options, review, ctx):
     grades = review.appraisal.grades
     body = [[g.grade, g.flaws, g.label] for g in grades]
     head = ["Grade", "Likelihood of methodological flaws", f"Score on {review.appraisal.short}"]
-    return [make_table([head], body, widths=[1, 2, 4])]
+    lines = [yaml_line(ctx, review.config_file, "appraisal", "grades", i) for i in range(len(grades))]
+    sources = [[data_line(review.config_file, line)] * 3 if line else None for line in lines]
+    return [make_table([head], body, widths=[1, 2, 4], sources=sources)]

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from .. import masking, pandoc
+from .. import anchors, masking, pandoc
 from ..reference_docx import reference_docx
 from ..transforms.lower import lower_json
 
@@ -46,6 +46,7 @@ def finish(path: Path, **properties) -> None:
             for cell in row.cells:
                 for paragraph in cell.paragraphs:
                     paragraph.style = table_text
+    anchors.hide(document)  # the source anchors as hidden bookmarks (thesiskit/anchors.py)
     for name, value in properties.items():
         value = "".join(c for c in value if c >= " " or c in "\n\t")  # XML cannot hold control characters
         if len(value) > 255:  # the OOXML limit for a core property

@@ -5,7 +5,7 @@ import html
 import json
 from concurrent.futures import ThreadPoolExecutor
 
-from .. import figures, pandoc, people
+from .. import anchors, figures, pandoc, people
 from ..transforms.lower import lower_json
 from . import docx, typst
 from .publish import Publication
@@ -36,7 +36,10 @@ def thesis(source: str, ctx, result) -> None:
         def lowered(fmt: str) -> bytes:
             """One writer's copy, lowered and serialised here on the calling thread, so that one
             JSON tree is alive at a time (the lowering holds the GIL anyway)."""
-            data = lower_json(json.loads(source), fmt)
+            data = json.loads(source)
+            if fmt == "docx":
+                anchors.for_thesis(data, ctx)
+            data = lower_json(data, fmt)
             return json.dumps(figures.inline_svgs(data, root) if fmt == "html" else data).encode("utf-8")
 
         def write_one(fmt, args, data: bytes):
