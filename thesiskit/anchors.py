@@ -172,10 +172,11 @@ def _span(name: str) -> dict:
 
 
 def add(data: dict, sources: dict[str, SourceMap], documents: list[str], matcher=None,
-        metadata_place: Place | None = None) -> int:
+        metadata_place: Place | None = None, keys=None) -> int:
     """Put the anchors into pandoc JSON (not yet lowered, DOCX only) holding the given documents, in
     order; returns how many. matcher (a masked manuscript's identity terms) leaves out every anchor
-    whose file or key it finds."""
+    whose file or key it finds; keys (the bibliography's), a reference entry that is none of them
+    (a masked self-citation's stand-in)."""
     maps = [(d, sources[d]) for d in documents if d in sources]
     if not maps:
         return 0
@@ -189,7 +190,7 @@ def add(data: dict, sources: dict[str, SourceMap], documents: list[str], matcher
             cells.setdefault(namespaced(doc_id, label), grid)
         metas[doc_id] = found.meta
     namer = _Namer(matcher)
-    walker = _Walker(floats, cells, metas, {d for d, _ in maps}, namer, metadata_place)
+    walker = _Walker(floats, cells, metas, {d for d, _ in maps}, namer, metadata_place, keys)
     walker.blocks(data.get("blocks", []))
     read = [(fp, place) for _d, found in maps for fp, place in found.entries]
     _align(read, walker.prose, namer)
@@ -200,8 +201,9 @@ class _Walker:
     """Collects the prose blocks of the finished document (fingerprint, inlines) and anchors what it
     can name by itself: floats by their id, generated cells by their sources, references by key."""
 
-    def __init__(self, floats, cells, metas, documents, namer, metadata_place):
+    def __init__(self, floats, cells, metas, documents, namer, metadata_place, keys=None):
         self.floats, self.cells, self.metas, self.documents = floats, cells, metas, documents
+        self.keys = keys
         self.namer, self.metadata_place = namer, metadata_place
         self.prose: list[tuple[str, list]] = []
         self.document = next(iter(documents)) if len(documents) == 1 else None
@@ -275,6 +277,8 @@ class _Walker:
                     self.block(part)
             return
         reference = _reference_key(ident, self.documents)
+        if reference is not None and self.keys is not None and reference not in self.keys:
+            return  # a masked self-citation's stand-in: no entry of the bibliography
         if reference is not None:
             first = next((b for b in children if b.get("t") in ("Para", "Plain")), None)
             if first is not None:

@@ -104,10 +104,7 @@ def run(root: Path, docx: Path, apply: bool = False, out=print, err=None) -> int
 
 
 def _shown(docx: Path) -> str:
-    try:
-        return os.path.relpath(docx)
-    except ValueError:
-        return str(docx)
+    return str(docx)  # as the author typed it
 
 
 # ---------------------------------------------------------------- what the supervisor did, where
@@ -437,13 +434,22 @@ def _how(place: Place) -> str:
 
 
 def _edit_lines(edit: Edit, sources: Sources) -> list[str]:
-    text = (sources.root / edit.file).read_text(encoding="utf-8-sig") if edit.file else ""
-    start = text.rfind("\n", 0, edit.start) + 1
+    """The changed line before and after (long lines: the words around the change)."""
+    text = edit.text
+    start = max(text.rfind("\n", 0, edit.start) + 1, edit.start - 120)
     end = text.find("\n", edit.end)
-    end = len(text) if end < 0 else end
-    old = text[start:end]
-    new = text[start:edit.start] + edit.new + text[edit.end:end]
-    return ["```diff", f"-{_short(old, 400)}", f"+{_short(new, 400)}", "```", ""]
+    end = min(len(text) if end < 0 else end, edit.end + 120)
+    if start > text.rfind("\n", 0, edit.start) + 1:
+        start = text.find(" ", start) + 1 or start
+    if end < (len(text) if text.find("\n", edit.end) < 0 else text.find("\n", edit.end)):
+        end = text.rfind(" ", edit.end, end) if text.rfind(" ", edit.end, end) > edit.end else end
+    line_start = text.rfind("\n", 0, edit.start) + 1
+    line_end = text.find("\n", edit.end)
+    before = "…" if start > line_start else ""
+    after = "…" if end < (len(text) if line_end < 0 else line_end) else ""
+    old = before + text[start:end] + after
+    new = before + text[start:edit.start] + edit.new + text[edit.end:end] + after
+    return ["```diff", f"-{old}", f"+{new}", "```", ""]
 
 
 def summary(reviewed: Reviewed, items: list[Item], sources: Sources, warnings: list[str], shown: str, report: Path,

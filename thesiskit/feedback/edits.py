@@ -71,6 +71,7 @@ class Edit:
     start: int  # offsets in the file's text
     end: int
     new: str
+    text: str = ""  # the file's text the offsets are in
 
 
 def markdown_text(text: str) -> str:
@@ -186,19 +187,19 @@ def edit_for(change: Change, para: Paragraph, block: Block, file: str) -> tuple[
             text = block.file_text
             while first > 0 and last < len(text) and text[first - 1] == text[last] and text[last] in "*_":
                 first, last = first - 1, last + 1  # a whole emphasised phrase: its marks go with it
-            return "apply", Edit(change, file, first, last, "")
+            return "apply", Edit(change, file, first, last, "", text)
         return ("done" if block.holds_around(para.final, change.final, change.final) else "no"), None
     if change.kind == "insertion" and change.replaces is not None:
         old = change.replaces
         found = block.locate(para.original, old.start, old.end)
         if found:
-            return "apply", Edit(change, file, found[0], found[1], markdown_text(change.text))
+            return "apply", Edit(change, file, found[0], found[1], markdown_text(change.text), block.file_text)
         done = block.holds_around(para.final, change.final, change.final + len(change.text))
         return ("done" if done else "no"), None
     if change.kind == "insertion":
         found = block.locate(para.original, change.start, change.start)
         if found:
-            return "apply", Edit(change, file, found[0], found[0], markdown_text(change.text))
+            return "apply", Edit(change, file, found[0], found[0], markdown_text(change.text), block.file_text)
         done = block.holds_around(para.final, change.final, change.final + len(change.text))
         return ("done" if done else "no"), None
     return "no", None

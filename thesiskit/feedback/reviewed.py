@@ -385,7 +385,11 @@ def _comments(comments_xml, extended, reader: _Reader) -> list[Comment]:
     # Without commentsExtended.xml (LibreOffice 7.4 does not write it) a reply is a comment on exactly
     # the same words: the earliest is the thread's first comment, the rest its replies.
     ranges: dict[tuple, Comment] = {}
-    for order, comment in sorted(enumerate(found), key=lambda pair: (pair[1].date or "~", pair[0])):
+    def made(pair):  # the earlier date, then the lower id: the order the comments were made in
+        order, comment = pair
+        return comment.date or "~", int(comment.id) if comment.id.isdigit() else order, order
+
+    for _order, comment in sorted(enumerate(found), key=made):
         if id(comment) in threaded or comment.paragraph < 0:
             continue
         key = (comment.paragraph, comment.start, comment.end_paragraph, comment.end)

@@ -223,7 +223,7 @@ def write_docx(doc: pf.Doc, ctx: Context, path: Path, title: str, matcher=None, 
     anchors (thesiskit/anchors.py), except those that would name the authors."""
     data = doc.to_json()
     if document is not None:
-        anchors.add(data, ctx.sources, [document], matcher)
+        anchors.add(data, ctx.sources, [document], matcher, keys=ctx.bib_keys)
     docx.write_docx(data, path, ctx.project.root, matcher=matcher, title=title)
 
 
