@@ -394,3 +394,12 @@ def test_a_change_is_made_only_where_the_source_says_the_same():
     assert block.locate(shown, at, at + 4) is None
     assert block.why_not(shown, at, at + 4).startswith("a citation (@smith2020)")
     assert edits.markdown_text("it’s *new* @x") == "it's \\*new\\* \\@x"
+
+
+def test_letters_of_plain_ascii_are_those_of_the_unicode_pattern():
+    from thesiskit import sourcemap
+
+    every = "".join(chr(i) for i in range(128))
+    for text in (every, every.upper(), "Five databases (n = 1,204) were searched_in 2021.", ""):
+        assert sourcemap.letters(text) == sourcemap._NOT_LETTERS.sub("", text.casefold())
+    assert sourcemap.letters("Ærøskøbing’s STRASSE") == "ærøskøbingsstrasse"
