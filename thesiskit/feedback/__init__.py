@@ -456,9 +456,11 @@ def summary(reviewed: Reviewed, items: list[Item], sources: Sources, warnings: l
             edits: list[Edit], applied: list[Edit], apply: bool, backup: Path | None) -> list[str]:
     comments = [i for i in items if i.kind == "comment"]
     changes = [i for i in items if i.change is not None]
-    authors = sorted({i.author or "unknown author" for i in items})
+    authors = sorted({i.author or "unknown author" for i in items}
+                     | {r.author or "unknown author" for i in comments for r in i.replies})
+    replies = sum(len(c.replies) for c in comments)
     lines = [f"feedback: {shown}: {len(comments)} comment{'s' * (len(comments) != 1)}"
-             + (f" (+{sum(len(c.replies) for c in comments)} replies)" if any(c.replies for c in comments) else "")
+             + (f" (+{replies} repl{'ies' if replies != 1 else 'y'})" if replies else "")
              + f", {len(changes)} tracked change{'s' * (len(changes) != 1)}"
              + (f" by {', '.join(authors)}" if authors else "")]
     for warning in warnings:
