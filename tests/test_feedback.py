@@ -403,3 +403,29 @@ def test_letters_of_plain_ascii_are_those_of_the_unicode_pattern():
     for text in (every, every.upper(), "Five databases (n = 1,204) were searched_in 2021.", ""):
         assert sourcemap.letters(text) == sourcemap._NOT_LETTERS.sub("", text.casefold())
     assert sourcemap.letters("Ærøskøbing’s STRASSE") == "ærøskøbingsstrasse"
+
+
+def test_a_masked_manuscript_carries_no_anchor_that_names_the_authors():
+    """An anchor whose chapter file or .bib key holds an identifying term is left out (the others
+    stay); a reference entry that is not in the bibliography (a masked self-citation's stand-in) too."""
+    from thesiskit import pandoc, sourcemap
+    from thesiskit.sourcemap import Place, SourceMap
+
+    md = ("Peer workers were interviewed in three services.\n\nThe second paragraph names nobody at all.\n\n"
+          "::: {#refs .references}\n::: {#ref-patton2020}\nAuthor (2020).\n:::\n\n"
+          "::: {#ref-smith2019}\nSmith, J. (2019). A study.\n:::\n\n::: {#ref-author2021}\nAuthor (2021).\n:::\n:::\n")
+    data = json.loads(pandoc.run(["-f", "markdown", "-t", "json"], md.encode())[0])
+    fps = [sourcemap.fingerprint(b["c"]) for b in data["blocks"][:2]]
+    found = SourceMap(entries=[(fps[0], Place("chapters/paper1/patton-interviews.md", 3)),
+                               (fps[1], Place("chapters/paper1/20-method.md", 5))])
+    keys = frozenset({"patton2020", "smith2019"})
+
+    def names(matcher):
+        copy = json.loads(json.dumps(data))
+        anchors.add(copy, {"paper1": found}, ["paper1"], matcher, keys=keys)
+        return re.findall(r'"(tk[^"]+)"', json.dumps(copy))
+
+    everything = names(None)
+    assert {anchors.parse(n).kind for n in everything} == {"p", "r"} and len(everything) == 4
+    masked = names(re.compile("patton", re.I))
+    assert masked == [anchors.prose(Place("chapters/paper1/20-method.md", 5)), f"tkr_{anchors.digest('smith2019')}"]
