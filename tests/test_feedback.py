@@ -239,6 +239,9 @@ BAD = {
                            and p / "old.doc", r"old\.doc: error: is a Word 97-2003 document \(\.doc\); .*save it as \.docx"),
     "a missing file": (lambda p: p / "nowhere.docx", r"nowhere\.docx: error: not found; give the path"),
     "a zip that is no DOCX": (lambda p: _zip(p / "photos.docx"), r"photos\.docx: error: is a zip file but not a DOCX"),
+    "a folder": (lambda p: p, r": error: is a folder; give the path of the DOCX"),
+    "a text file": (lambda p: (p / "notes.txt").write_text("Comments: fine.") and p / "notes.txt",
+                    r"notes\.txt: error: is not a DOCX \(not a Word file at all\)"),
     "malformed XML": (lambda p: _zip(p / "mangled.docx", {"word/document.xml": "<w:document><w:body>"}),
                       r"mangled\.docx: error: is damaged \(word/document\.xml is not well-formed XML"),
 }
@@ -269,7 +272,8 @@ def test_readme_lists_each_feedback_message():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     section = readme[readme.index("## When the build says no"):readme.index("## For developers")]
     for phrase in ("is a PDF, not a DOCX", "is damaged", "is password-protected", "is a Word 97-2003 document",
-                   "is a zip file but not a DOCX", "not found; give the path"):
+                   "is a zip file but not a DOCX", "not found; give the path", "is a folder", "not a Word file at all",
+                   "cannot be read", "the chapters could not be changed", "build/feedback/ cannot be written"):
         assert phrase in section, phrase
     assert "## Working with your supervisor" in readme
 
