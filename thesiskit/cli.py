@@ -8,6 +8,7 @@
     thesiskit values           every value the prose can use in {{ }}, with its current value
     thesiskit watch [TARGET]   rebuild whenever a source changes
     thesiskit profiles         the targets and where each profile comes from
+    thesiskit feedback DOCX    a supervisor's comments and tracked changes, traced back to the sources
 
 The project is found as git finds its repository: the nearest folder at or above the working
 directory holding thesis.md, or --project DIR. build.py passes its own folder instead, and refuses
@@ -41,6 +42,8 @@ COMMANDS = {
     "watch": "rebuild a target (default: thesis) whenever a chapter, data file, .bib or profile changes",
     "preview": "serve the thesis as a web page on localhost that follows every save, with problems shown in it",
     "profiles": "list the targets and where each profile comes from (--reference: every key a profile can set)",
+    "feedback": "trace a reviewed DOCX's comments and tracked changes back to the chapter lines, data rows and .bib "
+                "entries; --apply makes the tracked changes that still match their chapter",
 }
 
 
@@ -96,6 +99,12 @@ def parser(known: list[str]) -> argparse.ArgumentParser:
     preview.add_argument("--formats", default="", help="also write these formats after each page, e.g. docx,pdf")
     listing = sub.add_parser("profiles", parents=[common], help=COMMANDS["profiles"], description=COMMANDS["profiles"])
     listing.add_argument("--reference", action="store_true", help="print the reference of profile keys (README's)")
+    feedback = sub.add_parser("feedback", parents=[common], help=COMMANDS["feedback"], description=COMMANDS["feedback"])
+    feedback.add_argument("docx", metavar="REVIEWED.docx", help="the DOCX your supervisor sent back (built by "
+                          "thesiskit or not)")
+    feedback.add_argument("--apply", action="store_true", help="make the tracked changes in prose whose text still "
+                          "matches the chapter (the chapters changed are copied to build/feedback/backup/ first); "
+                          "without it, nothing in the sources changes and build/feedback/NAME.diff shows what would")
     return top
 
 
@@ -151,6 +160,10 @@ def main(argv: list[str] | None = None, root: Path | None = None) -> int:
             return print_values(root)
         if args.command == "check":
             return run_check(root, known, args)
+        if args.command == "feedback":
+            from . import feedback
+
+            return feedback.run(root, Path(args.docx), apply=args.apply)
         if args.command == "watch":
             return run_watch(root, args.target)
         if args.command == "preview":

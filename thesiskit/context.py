@@ -36,6 +36,7 @@ class Context:
     entries: dict = field(default_factory=dict)  # key -> bibliography.Entry, for the transforms that read fields
     where: str = ""  # the directive being expanded ('chapters/paper1/20-method.md:17'), for data problems
     partial: bool = False  # some documents of the target only (`check FILES`): no "never cited" warnings
+    sources: dict = field(default_factory=dict)  # doc id -> sourcemap.SourceMap, for the DOCX's anchors (if any)
 
     def values_for(self, doc_id: str) -> dict:
         """What {{ }} reads in one document: the shared values and its data sets by their bare names."""

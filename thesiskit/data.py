@@ -106,6 +106,7 @@ class Row:
     number: int  # line of the row in the file (the header is row 1)
     values: dict[str, str]  # by the names the build uses (a data set's columns: mapping applied)
     headers: dict[str, str] = field(default_factory=dict)  # name the build uses -> the file's own heading
+    positions: dict[str, int] = field(default_factory=dict)  # name the build uses -> its column (1 is the first)
 
     def where(self, column: str) -> str:
         return f"{self.file} row {self.number}, column {self.headers.get(column, column)}"
@@ -144,6 +145,7 @@ def read_csv(root: Path, rel, where: str, required: list[str], problems: Problem
     rename = rename or {}
     header = [rename.get(h, h) if h in rename else h for h in original]
     headers = {name: heading for name, heading in zip(header, original) if name}
+    positions = {name: i for i, name in enumerate(header, start=1) if name}
     missing = [c for c in required if c not in header]
     if missing:
         problems.error(f"{rel} row 1", f"missing column{'s' if len(missing) > 1 else ''} {', '.join(missing)}; "
@@ -163,7 +165,7 @@ def read_csv(root: Path, rel, where: str, required: list[str], problems: Problem
                            "check for a missing or extra comma (quote cells that contain commas)")
             out.skipped.append(cells[0].strip() if cells else "")
             continue
-        out.append(Row(str(rel), number, {h: c for h, c in zip(header, cells) if h}, headers))
+        out.append(Row(str(rel), number, {h: c for h, c in zip(header, cells) if h}, headers, positions))
     return out
 
 
@@ -253,6 +255,8 @@ class Appraisal:
     short: str = ""  # the tool's name in table headings ("CASP")
     labels: dict[str, str] = field(default_factory=dict)  # question id -> its label in tables ("10A")
     groups: dict[str, Group] = field(default_factory=dict)
+    rows: dict[int, Row] = field(default_factory=dict)  # study -> its row of answers (for anchors: file, row)
+    second_rows: dict[int, Row] = field(default_factory=dict)
 
     @property
     def top(self) -> float:
@@ -346,6 +350,7 @@ class Review:
     links: list[tuple[str, str]] = field(default_factory=list)  # concept -> concept, for the model figure
     studies_file: str = "data/studies.csv"
     columns: frozenset = frozenset(STUDY_COLUMNS)  # the study columns the file has (after its columns: mapping)
+    synthesis_file: str = ""  # the synthesis grid's file, when there is one
 
     def by_key(self) -> dict[str, Study]:
         return {s.key: s for s in self.studies.values()}
@@ -390,7 +395,8 @@ def load_review(root: Path, rel: str, bib_keys: set[str] | None, problems: Probl
     prisma = prisma_counts.load(root, config["prisma"], rel, problems, included) if config.get("prisma") else None
     if appraisal is None or concepts is None:
         return None
-    return Review(rel, studies, appraisal, concepts, prisma, links, studies_file, frozenset(studies.columns))
+    return Review(rel, studies, appraisal, concepts, prisma, links, studies_file, frozenset(studies.columns),
+                  str(config.get("synthesis") or ""))
 
 
 def _studies_config(value, where: str, problems: Problems) -> tuple[str | None, dict]:
@@ -551,12 +557,12 @@ def _load_appraisal(root, config, where, studies, problems) -> Appraisal | None:
     groups = _groups(tool["groups"], questions, labels, source, root, problems)
     if labels is None or groups is None:
         return None
-    answers, comments = _load_answers(root, config.get("answers"), where, questions, allowed, points, groups,
-                                      labels, studies, problems)
-    second, second_comments = ({}, {})
+    answers, comments, rows = _load_answers(root, config.get("answers"), where, questions, allowed, points, groups,
+                                            labels, studies, problems)
+    second, second_comments, second_rows = ({}, {}, {})
     if config.get("second-rater"):
-        second, second_comments = _load_answers(root, config["second-rater"], where, questions, allowed, points,
-                                                groups, labels, studies, problems)
+        second, second_comments, second_rows = _load_answers(root, config["second-rater"], where, questions, allowed,
+                                                             points, groups, labels, studies, problems)
     missing = [n for n in studies if n not in answers]
     answers = {n: a for n, a in answers.items() if len(a) == len(questions)}
     second = {n: a for n, a in second.items() if len(a) == len(questions)}
@@ -564,7 +570,7 @@ def _load_appraisal(root, config, where, studies, problems) -> Appraisal | None:
         problems.error(str(config.get("answers")), f"has no answers for stud{'ies' if len(missing) > 1 else 'y'} "
                        f"{', '.join(map(str, missing))}; add a row for each study in studies.csv")
     return Appraisal(questions, scored, points, grades, title, answers, comments, second, second_comments,
-                     short=tool["short"], labels=labels, groups=groups)
+                     short=tool["short"], labels=labels, groups=groups, rows=rows, second_rows=second_rows)
 
 
 def _some(names: list[str]) -> str:
@@ -727,12 +733,13 @@ def _comment_targets(rel, header, questions, groups, labels, problems) -> dict[s
 def _load_answers(root, rel, where, questions, allowed_answers, points, groups, labels, studies, problems):
     if not rel:
         problems.error(where, "appraisal.answers is missing; name the CSV of answers (e.g. data/casp.csv)")
-        return {}, {}
+        return {}, {}, {}
     rows = read_csv(root, rel, where, ["study", *questions], problems)
     if rows is None:
-        return {}, {}
+        return {}, {}, {}
     answers: dict[int, dict[str, str]] = {int(s): {} for s in rows.skipped if s.isdigit()}
     comments: dict[int, dict[str, str]] = {}
+    by_study: dict[int, Row] = {}
     header = list(rows[0].values) if rows else []
     targets = _comment_targets(rel, header, questions, groups, labels, problems)
     scored_answers = list(points)
@@ -760,8 +767,9 @@ def _load_answers(root, rel, where, questions, allowed_answers, points, groups, 
                 continue
             given[q] = match
         answers[number_] = given
+        by_study[number_] = row
         comments[number_] = {target: row[column] for column, target in targets.items() if row[column]}
-    return answers, comments
+    return answers, comments, by_study
 
 
 def _load_synthesis(root, rel, where, studies, links, problems) -> list[Concept] | None:

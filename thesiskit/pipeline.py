@@ -178,7 +178,8 @@ def _prepare(root, target, write, problems, stage, outputs=None, folder=None, on
     ctx.entries = entries
     stage("data", load_data, ctx, bib_keys)
 
-    docs = stage("read", read.parse_all, project, problems, ctx.values_for)
+    anchored = write and profile.source_anchors and ("docx" in profile.outputs or profile.package == "per-paper")
+    docs = stage("read", read.parse_all, project, problems, ctx.values_for, ctx.sources if anchored else None)
     read.read_authors(project, docs, problems)
     read.read_abstracts(project, docs, problems)
     problems.stop_if_errors()

@@ -142,6 +142,8 @@ class Profile:
     statements: dict[str, list[Statement]] = option({}, "statements each paper kind (original, review) must contain")
     lints: Lints = option(None, "checks of the authors' own prose")
     confirm: list[str] = option([], "rules the build cannot check: listed for the author to confirm")
+    source_anchors: bool = option(True, "invisible bookmarks in each DOCX naming the chapter line, data row or .bib "
+                                        "key each block comes from, for `thesiskit feedback`")
 
     name: str = field(default="", metadata={"internal": True})  # the file it came from, for messages
     path: str = field(default="", metadata={"internal": True})

@@ -1,6 +1,7 @@
 """Stage 'read': each document's chapters, concatenated and parsed by pandoc exactly once."""
 from __future__ import annotations
 
+import json
 import os
 import posixpath
 import re
@@ -9,7 +10,7 @@ from pathlib import Path
 
 import panflute as pf
 
-from . import pandoc, people, values, yamlschema
+from . import pandoc, people, sourcemap, values, yamlschema
 from .data import report_control_character
 from .inlines import words
 from .paths import confine, is_url
@@ -17,7 +18,7 @@ from .problems import Problems
 from .project import Document, Project
 from .tree import elements
 
-MARKER = "thesiskit-source:"
+MARKER = sourcemap.MARKER
 COMMENT = re.compile(r"<!--.*?(-->|$)", re.S)
 
 
@@ -88,18 +89,22 @@ def within_bounds(text: str, rel, problems: Problems) -> bool:
     return True
 
 
-def parse_all(project: Project, problems: Problems, values_for=None) -> dict[str, pf.Doc]:
+def parse_all(project: Project, problems: Problems, values_for=None, sources: dict | None = None) -> dict[str, pf.Doc]:
     """Parse every document (in parallel: pandoc runs as separate processes); values_for(document id)
-    gives what its {{ }} can read."""
+    gives what its {{ }} can read. With sources (a dict), each document's blocks are also traced to
+    their chapter lines (thesiskit/sourcemap.py), for the DOCX's anchors."""
     texts = {d.id: read_sources(project, d, problems, values_for(d.id) if values_for else {})
              for d in project.documents}
     docs: dict[str, pf.Doc] = {}
 
     def parse(doc_id):
         try:
-            return doc_id, pandoc.parse_markdown(texts[doc_id])
+            data, _ = pandoc.run(["-f", pandoc.MARKDOWN, "-t", "json"], texts[doc_id].encode("utf-8"))
         except pandoc.PandocError as exc:  # a runaway text met pandoc's time or memory limit
             return doc_id, exc
+        if sources is not None:
+            sources[doc_id] = sourcemap.locate(json.loads(data), texts[doc_id], project.root)
+        return doc_id, pandoc.to_doc(data)
 
     with ThreadPoolExecutor(max_workers=2) as pool:
         for doc_id, doc in pool.map(parse, [i for i, t in texts.items() if t is not None]):

@@ -9,6 +9,7 @@ from . import pandoc
 from .inlines import words
 
 _MARKDOWN = re.compile(r"[*_`\[\]@<>\\^~$]")
+SOURCE = "source"  # a generated cell's attribute naming its data (thesiskit/anchors.py), never written out
 
 
 def markdown_blocks(texts: list[str]) -> list[list]:
@@ -68,9 +69,11 @@ def build_cells(values: list) -> list[list]:
 
 def make_table(head_rows: list[list], body_rows: list[list], widths: list[float] | None = None,
                aligns: list[str] | None = None, spans: list[list[int]] | None = None,
-               rowspans: list[list[int]] | None = None) -> pf.Table:
+               rowspans: list[list[int]] | None = None, sources: list[list] | None = None) -> pf.Table:
     """A table from rows of cell values (see build_cells). spans[r][c] gives head cells' column spans,
-    rowspans[r][c] their row spans (a stub heading that stands beside two rows of column headings)."""
+    rowspans[r][c] their row spans (a stub heading that stands beside two rows of column headings).
+    sources[r][c], when given, says where body cell (r, c) comes from (thesiskit/anchors.py: a data
+    file's row and columns); the directives transform takes it off the table for the DOCX's anchors."""
     columns = max(sum((spans[r] if spans else [1] * len(row))) for r, row in enumerate(head_rows)) if head_rows \
         else len(body_rows[0])
     all_values = [v for row in head_rows + body_rows for v in row]
@@ -87,6 +90,10 @@ def make_table(head_rows: list[list], body_rows: list[list], widths: list[float]
     head = pf.TableHead(*[row_cells(row, spans[r] if spans else None, rowspans[r] if rowspans else None)
                           for r, row in enumerate(head_rows)])
     body = pf.TableBody(*[row_cells(row) for row in body_rows])
+    for row, row_sources in zip(body.content, sources or []):
+        for table_cell, where in zip(row.content, row_sources or []):
+            if where:
+                table_cell.attributes[SOURCE] = where
     total = sum(widths) if widths else None
     colspec = [(
         {"l": "AlignLeft", "c": "AlignCenter", "r": "AlignRight"}.get((aligns or ["l"] * columns)[i], "AlignDefault"),

@@ -13,6 +13,7 @@ comment on the study at all, the comment column is left out.
 """
 from __future__ import annotations
 
+from ..anchors import data_cell
 from ..data import format_score
 from ..tables import make_table
 
@@ -40,6 +41,17 @@ def rows(appraisal, answers: dict[str, str], comments: dict[str, str]) -> list[l
     return body
 
 
+def sources(appraisal, comments: dict[str, str], row) -> list[list]:
+    """Where each cell of rows() comes from: the answer and comment columns of the reviewer's row."""
+    out = []
+    for q in appraisal.questions:
+        group = appraisal.group_of(q)
+        if group and group.members[0] == q and (group.text or comments.get(group.id)):
+            out.append([None, None, data_cell(row, f"{group.id}_comment")])
+        out.append([None, data_cell(row, q), data_cell(row, f"{q}_comment")])
+    return out
+
+
 def render(options, review, ctx):
     appraisal = review.appraisal
     number = options["study"]
@@ -54,6 +66,8 @@ def render(options, review, ctx):
     maximum = appraisal.maximum_of(number, answers[number])
     out_of = f" out of {format_score(maximum)}" if maximum != appraisal.maximum else ""
     body.append(["**Total score**", f"**{format_score(total)}{out_of} ({appraisal.grade(total).grade})**", ""])
+    row = (appraisal.rows if options["rater"] == "lead" else appraisal.second_rows).get(number)
+    where = [*sources(appraisal, own, row), [None, data_cell(row, *appraisal.scored, computed=True), None]]
     if not own:  # no comment at all: a column of dashes would say nothing
-        return [make_table([["Question", "Answer"]], [row[:2] for row in body], widths=[4, 1.3])]
-    return [make_table([["Question", "Answer", "Reviewer's comment"]], body, widths=[4, 1.3, 4])]
+        return [make_table([["Question", "Answer"]], [row[:2] for row in body], widths=[4, 1.3], sources=where)]
+    return [make_table([["Question", "Answer", "Reviewer's comment"]], body, widths=[4, 1.3, 4], sources=where)]

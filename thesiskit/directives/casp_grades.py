@@ -9,6 +9,7 @@ only their score (a JBI review's "8 or more Yes answers") make a table of two co
 """
 from __future__ import annotations
 
+from ..anchors import data_line, yaml_line
 from ..tables import make_table
 
 NAME = "casp-grades"
@@ -19,8 +20,11 @@ OPTIONS = {}
 def render(options, review, ctx):
     grades = review.appraisal.grades
     score = f"Score on {review.appraisal.short}"
+    lines = [yaml_line(ctx, review.config_file, "appraisal", "grades", i) for i in range(len(grades))]
     if not any(g.flaws for g in grades):  # a column of empty cells would say nothing
-        return [make_table([["Grade", score]], [[g.grade, g.label] for g in grades], widths=[1, 4])]
+        sources = [[data_line(review.config_file, line)] * 2 if line else None for line in lines]
+        return [make_table([["Grade", score]], [[g.grade, g.label] for g in grades], widths=[1, 4], sources=sources)]
     body = [[g.grade, g.flaws, g.label] for g in grades]
     head = ["Grade", "Likelihood of methodological flaws", score]
-    return [make_table([head], body, widths=[1, 2, 4])]
+    sources = [[data_line(review.config_file, line)] * 3 if line else None for line in lines]
+    return [make_table([head], body, widths=[1, 2, 4], sources=sources)]

@@ -10,6 +10,7 @@ applicable") shows the answer, and that study's total is given out of its own ma
 """
 from __future__ import annotations
 
+from ..anchors import data_cell
 from ..data import format_score
 from ..tables import make_table
 
@@ -29,7 +30,7 @@ def render(options, review, ctx):
         raise DirectiveError(f"study {unknown[0]} has no {appraisal.short} answers; use study numbers of "
                              f"{review.config_file}")
     head = [[f"{appraisal.short} question", *[str(n) for n in numbers]]]
-    body = []
+    body, sources = [], []
     for q, wording in appraisal.questions.items():
         row = [f"{appraisal.label(q)}. {wording}"]
         for n in numbers:
@@ -38,10 +39,13 @@ def render(options, review, ctx):
             scored = q in appraisal.scored and options["cells"] == "points" and points is not None
             row.append(format_score(points) if scored else answer)
         body.append(row)
+        sources.append([None, *[data_cell(appraisal.rows.get(n), q, computed=q in appraisal.scored
+                                          and options["cells"] == "points") for n in numbers]])
     body.append([f"**Total score (out of {format_score(appraisal.maximum)})**",
                  *[f"**{format_score(appraisal.score(n))}**" + _own_maximum(appraisal, n) for n in numbers]])
+    sources.append([None, *[data_cell(appraisal.rows.get(n), *appraisal.scored, computed=True) for n in numbers]])
     widths = [5] + [1] * len(numbers)
-    return [make_table(head, body, widths=widths, aligns=["l"] + ["c"] * len(numbers))]
+    return [make_table(head, body, widths=widths, aligns=["l"] + ["c"] * len(numbers), sources=sources)]
 
 
 def _own_maximum(appraisal, study: int) -> str:

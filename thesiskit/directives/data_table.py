@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 
+from ..anchors import data_line, yaml_line
 from ..data import read_yaml_file
 from ..yamlschema import TextLoader
 from ..problems import Problems
@@ -48,7 +49,9 @@ def render(options, _data, ctx):
             raise DirectiveError(f"{rel}: row {number} has {len(row) if isinstance(row, list) else 1} cells "
                                  f"but there are {len(columns)} columns; give one value per column")
         body.append([cell_value(v) for v in row])
-    return [make_table([columns], body, widths=_widths(table.get("widths"), len(columns), rel))]
+    lines = [yaml_line(ctx, rel, "rows", i) for i in range(len(body))]
+    sources = [[data_line(rel, line, column=c) if line else None for c in range(1, len(columns) + 1)] for line in lines]
+    return [make_table([columns], body, widths=_widths(table.get("widths"), len(columns), rel), sources=sources)]
 
 
 def _widths(given, columns: int, rel: str) -> list[float] | None:

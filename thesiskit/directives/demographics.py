@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from ..data import format_score
 from ..rounding import declared_digits, fixed
+from ..anchors import data_column
 from ..tables import make_table
 
 from .options import DirectiveError
@@ -94,4 +95,19 @@ def render(options, study, ctx):
     if options.get("show") == []:
         raise DirectiveError("show is empty; name one or more characteristics")
     body = rows(study, options.get("show"))
-    return [make_table([["Characteristic", f"*n* (total {len(study.participants)})"]], body, widths=[3, 1.5])]
+    return [make_table([["Characteristic", f"*n* (total {len(study.participants)})"]], body, widths=[3, 1.5],
+                       sources=_sources(study, options.get("show"), body, ctx))]
+
+
+def _sources(study, show, body: list[list[str]], ctx) -> list[list]:
+    """Each count, range and mean is computed from its characteristic's column of the participants."""
+    out, source = [], None
+    names = iter(list(show) if show else [c.id for c in study.characteristics])
+    for row in body:
+        if row[0].startswith("**"):  # a characteristic's heading row: the rows below are its numbers
+            characteristic = study.characteristic(next(names))
+            source = data_column(ctx, study.participants_file, characteristic.column)
+            out.append([None, None])
+        else:
+            out.append([None, source])
+    return out

@@ -10,6 +10,7 @@ collection, analysis, constructs, rating.
 """
 from __future__ import annotations
 
+from ..anchors import data_cell
 from ..tables import make_table
 
 from .options import DirectiveError, words_list
@@ -66,6 +67,18 @@ def cell(name: str, study, review):
     return row[name]
 
 
+SOURCE_COLUMNS = {"study": ["study"], "authors": ["key", "country"], "sample": ["sample_size", "females", "males",
+                  "gender_other"], "collection": ["data_collection"]}  # the rest: the column of their name
+
+
+def source(name: str, study, review):
+    """Where a cell comes from: the study's row of studies.csv, or (the rating) of the answers."""
+    if name == "rating":
+        return data_cell(review.appraisal.rows.get(study.number), *review.appraisal.scored, computed=True)
+    columns = SOURCE_COLUMNS.get(name, [name])
+    return data_cell(study.row, *columns, computed=len(columns) > 1)
+
+
 def render(options, review, ctx):
     columns = options["columns"]
     for name in columns:
@@ -76,4 +89,5 @@ def render(options, review, ctx):
     studies = sorted(review.studies.values(), key=lambda s: s.number)
     body = [[cell(name, s, review) for name in columns] for s in studies]
     heads = [COLUMNS[c][0] or review.appraisal.short for c in columns]
-    return [make_table([heads], body, widths=[COLUMNS[c][1] for c in columns])]
+    where = [[source(name, s, review) for name in columns] for s in studies]
+    return [make_table([heads], body, widths=[COLUMNS[c][1] for c in columns], sources=where)]

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import panflute as pf
 
+from .. import sourcemap
+from ..anchors import take_cell_sources
 from ..datasets import DATASETS, missing_message
 from ..directives import RESERVED, DirectiveError, parse_options
 from ..extensions import line_in
@@ -64,6 +66,7 @@ def run(doc: pf.Doc, ctx, document) -> None:
             return None
         conditional.run(generated, ctx, document)
         blocks = list(generated.content)
+        _take_sources(blocks, elem.identifier, module.NAME, where, ctx, document)
         elem.content = [*blocks, *elem.content]
         elem.classes.remove(module.NAME)
         for key in list(elem.attributes):
@@ -91,6 +94,25 @@ def _safe_cells(generated: pf.Doc, ctx, where: str, name: str) -> bool:
                 ok = False
     unlink_scripts(generated)
     return ok
+
+
+def _take_sources(blocks: list, label: str, name: str, where: str, ctx, document) -> None:
+    """The data each generated cell comes from (make_table's sources) leaves the tree here, so that no
+    output carries it; the DOCX writer gets it from ctx.sources to anchor the cells (thesiskit/anchors.py),
+    and the rest of the output to the directive's line."""
+    found = ctx.sources.get(document.id)
+    if found is not None:
+        place = found.ids.get(label) if label else found.fence(name)  # `where` is the first div of its kind
+        if place is None and where.rsplit(":", 1)[-1].isdigit():
+            file, line = where.rsplit(":", 1)
+            place = sourcemap.Place(file, int(line))
+        if place is not None:
+            sourcemap.add_generated(found, place, [b.to_json() for b in blocks], [str(f) for f in document.files])
+    for block in blocks:
+        for table in [e for e in elements(block) if isinstance(e, pf.Table)]:
+            grid = take_cell_sources(table)
+            if found is not None and label and any(any(row) for row in grid):
+                found.cells.setdefault(label, grid)
 
 
 def _unknown_classes(elem: pf.Div, ctx, document) -> None:

@@ -30,7 +30,7 @@ import threading
 import zipfile
 from pathlib import Path
 
-from .. import masking, pandoc, reproducible, svg
+from .. import anchors, masking, pandoc, reproducible, svg
 from ..reference_docx import reference_docx
 from ..transforms.lower import lower_json
 
@@ -90,6 +90,7 @@ def finish(path: Path, date: dt.datetime | None = None, cache: Path | None = Non
     _bookmarks_into_headings(body)
     _svg_fallbacks(document, cache, dpi)
     _update_fields_on_opening(document)
+    anchors.hide(document)  # the source anchors as hidden bookmarks (thesiskit/anchors.py)
     for name, value in properties.items():
         value = "".join(c for c in value if c >= " " or c in "\n\t")  # XML cannot hold control characters
         if len(value) > 255:  # the OOXML limit for a core property

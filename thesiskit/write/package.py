@@ -23,7 +23,7 @@ from pathlib import Path
 
 import panflute as pf
 
-from .. import figures, masking, pandoc, people, reproducible
+from .. import anchors, figures, masking, pandoc, people, reproducible
 from ..assemble import affiliation_lines, byline, number, orcid_lines, page_break, shift_headings
 from ..context import Context
 from ..inlines import para, words
@@ -76,22 +76,24 @@ def package(doc: pf.Doc, ctx: Context, document, counts: dict, folder: Path, wor
     matcher = ident.matcher if ident else None
     head = _short_title(source) if ctx.profile.running_head else ""  # from the masked copy for reviewers
     reviewed = [folder / "manuscript.docx"]
-    write_docx(pf.Doc(*body, metadata={"lang": meta.get("lang", "en-GB")}), ctx, reviewed[0], title, matcher, head)
+    write_docx(pf.Doc(*body, metadata={"lang": meta.get("lang", "en-GB")}), ctx, reviewed[0], title, matcher, head,
+               document.id)
     real_title = str(doc.get_metadata("title", document.id))
     write_docx(pf.Doc(*title_page(doc, ctx, document, real_title, counts)), ctx, folder / "title-page.docx", real_title,
                running_head=_short_title(doc) if ctx.profile.running_head else "")
     if tables:
         reviewed.append(folder / "tables.docx")
-        write_docx(pf.Doc(*_one_per_page(tables)), ctx, reviewed[-1], title, matcher, head)
+        write_docx(pf.Doc(*_one_per_page(tables)), ctx, reviewed[-1], title, matcher, head, document.id)
     if supplementary:
         heading = pf.Header(pf.Str("Supplementary"), pf.Space(), pf.Str("Material"), level=1)
         reviewed.append(folder / "supplementary.docx")
-        write_docx(pf.Doc(heading, *_one_per_page(supplementary)), ctx, reviewed[-1], title, matcher, head)
+        write_docx(pf.Doc(heading, *_one_per_page(supplementary)), ctx, reviewed[-1], title, matcher, head,
+                   document.id)
     figure_files = write_figures(figures, ctx, folder / "figures", work)
     reviewed += figure_files
     if figures:
         reviewed.append(folder / "figure-captions.docx")
-        write_docx(pf.Doc(*figure_captions(figures)), ctx, reviewed[-1], title, matcher, head)
+        write_docx(pf.Doc(*figure_captions(figures)), ctx, reviewed[-1], title, matcher, head, document.id)
 
     rules = checklist(doc, manuscript, ctx, document, counts, article, folder, tables, supplementary,
                       figures, figure_files)
@@ -224,10 +226,15 @@ def _short_title(doc: pf.Doc) -> str:
     return " ".join(str(value).split())
 
 
-def write_docx(doc: pf.Doc, ctx: Context, path: Path, title: str, matcher=None, running_head: str = "") -> None:
+def write_docx(doc: pf.Doc, ctx: Context, path: Path, title: str, matcher=None, running_head: str = "",
+               document: str | None = None) -> None:
     """One file of the package; with the identity matcher (a masked file), its properties and media
-    are scrubbed of anything naming the authors."""
-    docx.write_docx(doc.to_json(), path, ctx.project.root, matcher=matcher, title=title, dpi=ctx.profile.figure_dpi,
+    are scrubbed of anything naming the authors. With the paper's id, its blocks carry their source
+    anchors (thesiskit/anchors.py), except those that would name the authors."""
+    data = doc.to_json()
+    if document is not None:
+        anchors.add(data, ctx.sources, [document], matcher, keys=ctx.bib_keys)
+    docx.write_docx(data, path, ctx.project.root, matcher=matcher, title=title, dpi=ctx.profile.figure_dpi,
                     running_head=running_head, date=reproducible.source_date(ctx.project.metadata))
 
 

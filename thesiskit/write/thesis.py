@@ -4,9 +4,9 @@ from __future__ import annotations
 import json
 from concurrent.futures import ThreadPoolExecutor
 
-from .. import figures, pandoc, people, reproducible, sanitize
-from ..problems import BuildStopped
+from .. import anchors, figures, pandoc, people, reproducible, sanitize
 from ..assemble import running_head
+from ..problems import BuildStopped
 from ..transforms.lower import lower_json
 from . import docx, typst
 from .html import write_html
@@ -37,7 +37,10 @@ def thesis(source: str, ctx, result) -> None:
             """One writer's copy, lowered and serialised here on the calling thread, so that one
             JSON tree is alive at a time (the lowering holds the GIL anyway)."""
             head = running_head(ctx) if ctx.profile.running_head else ""
-            data = lower_json(json.loads(source), fmt, ctx.profile.contents_depth, head)
+            data = json.loads(source)
+            if fmt == "docx":
+                anchors.for_thesis(data, ctx)
+            data = lower_json(data, fmt, ctx.profile.contents_depth, head)
             return json.dumps(figures.inline_svgs(data, root) if fmt == "html" else data).encode("utf-8")
 
         def write_one(fmt, args, data: bytes):
