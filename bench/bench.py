@@ -254,18 +254,20 @@ def edited(text: str, sentence_: str) -> str:
 
 
 def edited_chapter(project: Path) -> Path:
-    """The chapter the bench edits: the middle one of the sources."""
+    """The chapter the bench edits: the middle one of the papers' sources (of all sources when no
+    folder is a paper's), or the next after it that has a prose paragraph to edit."""
     chapters = sorted((project / "chapters").rglob("*.md"))
-    return chapters[len(chapters) // 2]
+    chapters = [c for c in chapters if c.parent.name.startswith("paper")] or chapters
+    middle = len(chapters) // 2
+    for chapter in chapters[middle:] + chapters[:middle]:
+        if edited(chapter.read_text(), "X.") != chapter.read_text():
+            return chapter
+    raise RuntimeError(f"{project}: no chapter has a paragraph the bench can edit")
 
 
 def edit_one_paragraph(project: Path, n: int, word: str = "") -> Path:
     chapter = edited_chapter(project)
-    text = chapter.read_text()
-    new = edited(text, f"Edited sentence number {n}{' ' + word if word else ''}.")
-    if new == text:
-        raise RuntimeError(f"{chapter}: no paragraph to edit")
-    chapter.write_text(new)
+    chapter.write_text(edited(chapter.read_text(), f"Edited sentence number {n}{' ' + word if word else ''}."))
     return chapter
 
 
@@ -274,6 +276,9 @@ def child_env() -> dict:
     caller's PYTHONPATH (the package may be installed editable from another checkout)."""
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join([str(ROOT), *filter(None, [env.get("PYTHONPATH")])])
+    # the pandoc the floor runs, whatever else is on PATH: pypandoc picks the newest it finds, and
+    # while it looks it briefly answers with the first (a system pandoc), which threads can see
+    env.setdefault("PYPANDOC_PANDOC", pandoc.pandoc_path())
     return env
 
 
@@ -629,7 +634,7 @@ def main() -> None:
     parser.add_argument("--doc", type=Path, default=ROOT / "docs" / "performance.md", help="where to write the report")
     args = parser.parse_args()
     OUT.mkdir(parents=True, exist_ok=True)
-    os.environ["PYTHONPATH"] = child_env()["PYTHONPATH"]  # every child runs this checkout's thesiskit
+    os.environ.update(child_env())  # every child runs this checkout's thesiskit, on the floor's pandoc
     version = subprocess.run([pandoc.pandoc_path(), "--version"], capture_output=True, text=True).stdout.split("\n")[0]
     results = {"machine": {"python": platform.python_version(), "platform": platform.platform(),
                            "cpus": os.cpu_count(), "pandoc": pandoc.pandoc_path(),
