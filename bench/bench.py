@@ -400,7 +400,12 @@ for result in results:
         stages[name] = stages.get(name, 0) + spent
 rows = sorted(pstats.Stats(profiler).stats.items(), key=lambda item: -item[1][2])[:12]
 top = [[f"{Path(f).name}:{line}({func})", nc, round(tt, 3), round(ct, 3)] for (f, line, func), (cc, nc, tt, ct, _) in rows]
-print(json.dumps({"seconds": seconds, "stages": stages, "top": top, "ok": all(r.ok for r in results)}))
+ours = sorted(((k, v) for k, v in pstats.Stats(profiler).stats.items() if "/thesiskit/" in k[0]
+               and not k[0].endswith("pipeline.py")), key=lambda item: -item[1][3])[:12]
+cumulative = [[f"{f.split('/thesiskit/')[1]}:{line}({func})", nc, round(tt, 3), round(ct, 3)]
+              for (f, line, func), (cc, nc, tt, ct, _) in ours]
+print(json.dumps({"seconds": seconds, "stages": stages, "top": top, "ours": cumulative,
+                  "ok": all(r.ok for r in results)}))
 """
 
 
@@ -410,7 +415,7 @@ def profile(project: Path, kind: str) -> dict:
     check (every target, one after another). Under cProfile, so slower than unprofiled."""
     if kind != "check":
         edit_one_paragraph(project, 99, "Profiled")
-    out = subprocess.run([sys.executable, "-c", PROFILER, str(project), kind], cwd=project, env=child_env(),
+    out = subprocess.run([sys.executable, "-c", PROFILER, str(project.resolve()), kind], cwd=project, env=child_env(),
                          capture_output=True, text=True, timeout=1800)
     if out.returncode:
         return {"error": (out.stderr.strip().splitlines() or ["no output"])[-1]}
@@ -466,8 +471,8 @@ def peer(markdown: Path, project: Path) -> dict:
         error = subprocess.run([rscript, "-e", code], cwd=project, capture_output=True, text=True)
         return {"skipped": f"bookdown failed ({exc}): " + " ".join(error.stderr.strip().splitlines()[-3:])}
     return {"seconds": seconds, "peak_mib": tree / 1024, "largest_process_mib": largest / 1024,
-            "versions": subprocess.run([rscript, "-e", "cat(as.character(packageVersion('bookdown')), "
-                                        "as.character(packageVersion('rmarkdown')), R.version.string)"],
+            "versions": subprocess.run([rscript, "-e", "cat(paste0('bookdown ', packageVersion('bookdown'), "
+                                        "', rmarkdown ', packageVersion('rmarkdown'), ', R ', getRversion()))"],
                                        capture_output=True, text=True).stdout.strip()}
 
 
@@ -578,13 +583,17 @@ def profile_section(kind: str, thesis: str, p: dict) -> list[str]:
              "preview": "preview rebuild (HTML only, as the server runs it) after a one-paragraph edit",
              "check": "`check`, every target one after another"}[kind]
     out = [f"### {thesis} thesis: {title}", ""]
-    if "error" in p:
-        return out + [f"The profiling run failed: {p['error']}", ""]
+    if "error" in p or not p.get("ok", True):
+        return out + [f"The profiling run failed: {p.get('error', 'the build reported errors')}", ""]
     out += [f"{p['seconds']:.2f} s under cProfile. Stages (the pipeline's own timings, as `-v` prints them): " +
             ", ".join(f"{name} {spent:.2f}" for name, spent in p["stages"].items()) + " s.", "",
             "cProfile, main thread, top functions by own time (the writers' threads and child processes show "
             "here only as the main thread's waits):", ""]
     out += md_table(["function", "calls", "own s", "cumulative s"], p["top"])
+    if p.get("ours"):
+        out += ["", "thesiskit's own functions by cumulative time (the pipeline's stage calls left out; nested "
+                "calls count in each caller):", ""]
+        out += md_table(["function", "calls", "own s", "cumulative s"], p["ours"])
     return out + [""]
 
 
