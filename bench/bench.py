@@ -356,6 +356,9 @@ def preview_loop(project: Path, edits: int, timeout: float = 300) -> dict:
             while True:
                 left = timeout - (time.perf_counter() - written)
                 _arrived, message = messages.get(timeout=max(left, 0.1))
+                if message["failed"]:
+                    raise RuntimeError(f"{project}: the preview's rebuild failed: " +
+                                       "; ".join(p["message"] for p in message["problems"] if p["severity"] == "error"))
                 parts = [get(f"{address}part/{doc}") for doc in message["changed"]]
                 if any(word in part for part in parts):
                     runs.append(time.perf_counter() - written)
