@@ -4,7 +4,8 @@ Python (which has LibreOffice's `uno` module), not by the project's.
     /usr/bin/python3 tests/lo_review.py IN.docx OUT.docx PROFILE_DIR EDITS.json
 
 EDITS.json is a list of {"op": "comment", "find": "...", "text": "...", "author": "..."} and
-{"op": "replace", "find": "...", "new": "..."}; "find" must occur once. Changes are recorded as
+{"op": "replace", "find": "...", "new": "..."}; a comment goes on the first occurrence of "find", a replacement on the last (a heading is
+in the contents too). Changes are recorded as
 tracked changes by the user the profile names ("author" of the first edit), and the file is saved
 as Word 2007-365 (.docx), as a supervisor using LibreOffice would save it.
 """
@@ -54,12 +55,19 @@ def main(source, target, profile, edits_file):
                                            (prop("Hidden", True),))
         text = doc.getText()
 
-        def find(needle):
+        def find(needle, last=False):
+            """The text's first occurrence, or its last (a heading is also in the contents, before
+            it; the reviewer edits the heading itself)."""
             search = doc.createSearchDescriptor()
             search.SearchString = needle
             found = doc.findFirst(search)
             if found is None:
                 raise SystemExit(f"not found: {needle!r}")
+            while last:
+                following = doc.findNext(found.getEnd(), search)
+                if following is None:
+                    break
+                found = following
             return found
 
         for edit in edits:
@@ -71,7 +79,7 @@ def main(source, target, profile, edits_file):
         doc.RecordChanges = True
         for edit in edits:
             if edit["op"] == "replace":
-                find(edit["find"]).setString(edit["new"])
+                find(edit["find"], last=True).setString(edit["new"])
         doc.storeToURL(uno.systemPathToFileUrl(os.path.abspath(target)), (prop("FilterName", "MS Word 2007 XML"),))
         doc.close(True)
         try:

@@ -10,10 +10,10 @@ cached under build/.cache/svg by the SVG's content, size and resolution.
 from __future__ import annotations
 
 import hashlib
-import os
 import tempfile
-import threading
 from pathlib import Path
+
+from . import cache as cache_entries
 
 PAGE = "#set page(width: auto, height: auto, margin: 0pt, fill: white)\n#image(\"picture.svg\", width: {width}pt)\n"
 
@@ -23,14 +23,12 @@ def to_png(svg: bytes, width_pt: float, dpi: int, cache: Path | None = None) -> 
     width_pt = round(width_pt, 2)
     digest = hashlib.sha256(svg + f"|{width_pt}|{dpi}|{PAGE}".encode()).hexdigest()[:20]
     cached = Path(cache) / "svg" / f"{digest}.png" if cache else None
-    if cached is not None and cached.exists():
+    if cached is not None and cache_entries.whole(cached):  # checked against its digest (thesiskit/cache.py)
         return cached.read_bytes()
     png = _draw(svg, width_pt, dpi)
     if cached is not None:
-        cached.parent.mkdir(parents=True, exist_ok=True)
-        tmp = cached.with_suffix(f".{os.getpid()}.{threading.get_ident()}.tmp")
-        tmp.write_bytes(png)
-        tmp.replace(cached)
+        cache_entries.atomic_write(cached, png)
+        cache_entries.seal(cached)
     return png
 
 

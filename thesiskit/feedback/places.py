@@ -13,7 +13,6 @@ import csv
 import io
 import re
 from dataclasses import dataclass
-from pathlib import Path
 
 from .. import anchors
 from ..bibliography import read_entries

@@ -22,15 +22,13 @@ import datetime as dt
 import hashlib
 import io
 import json
-import os
 import shutil
-import subprocess
 import tempfile
-import threading
 import zipfile
 from pathlib import Path
 
-from .. import anchors, masking, pandoc, reproducible, svg
+from .. import anchors, children, masking, pandoc, reproducible, svg
+from .. import cache as cache_entries
 from ..reference_docx import reference_docx
 from ..transforms.lower import lower_json
 
@@ -404,16 +402,14 @@ def number_contents(path: Path, cache: Path | None, timeout: float = 300) -> boo
         if not name.startswith("docProps/"):
             digest.update(name.encode() + b"\0" + parts[name])
     cached = Path(cache) / "pages" / f"{digest.hexdigest()[:24]}.json" if cache else None
-    if cached is not None and cached.exists():
+    if cached is not None and cache_entries.whole(cached):  # checked against its digest (thesiskit/cache.py)
         pages = json.loads(cached.read_text(encoding="utf-8"))
     else:
         soffice = libreoffice()
         pages = _pages_by_libreoffice(path, soffice, timeout) if soffice else {}
         if pages and cached is not None:
-            cached.parent.mkdir(parents=True, exist_ok=True)
-            tmp = cached.with_suffix(f".{os.getpid()}.{threading.get_ident()}.tmp")
-            tmp.write_text(json.dumps(pages), encoding="utf-8")
-            tmp.replace(cached)
+            cache_entries.atomic_write(cached, json.dumps(pages).encode("utf-8"))
+            cache_entries.seal(cached)
     if not pages:
         return False
     parts["word/document.xml"] = _fill_pagerefs(parts["word/document.xml"], pages)
@@ -435,11 +431,10 @@ def _pages_by_libreoffice(path: Path, soffice: str, timeout: float) -> dict[str,
     export = 'pdf:writer_pdf_Export:{"ExportBookmarksToPDFDestination":{"type":"boolean","value":"true"}}'
     with tempfile.TemporaryDirectory(prefix="thesiskit-lo-") as folder:
         profile = Path(folder) / "profile"
-        try:
-            subprocess.run([soffice, f"-env:UserInstallation={profile.as_uri()}", "--headless", "--norestore",
-                            "--convert-to", export, "--outdir", folder, str(path)],
-                           capture_output=True, timeout=timeout, check=False, stdin=subprocess.DEVNULL)
-        except (OSError, subprocess.SubprocessError):
+        try:  # a program of the build: stopped with it (thesiskit/children.py)
+            children.run([soffice, f"-env:UserInstallation={profile.as_uri()}", "--headless", "--norestore",
+                          "--convert-to", export, "--outdir", folder, str(path)], timeout=timeout)
+        except (OSError, children.TimedOut):
             return {}
         pdf_path = Path(folder) / (path.stem + ".pdf")
         if not pdf_path.exists():

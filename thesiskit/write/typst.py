@@ -93,8 +93,9 @@ def compile_pdf(typ: Path, pdf: Path, root: Path, timestamp: int | None = None,
         raise TypstFailed(f"it took longer than {TIMEOUT} s") from None
     if done.returncode != 0:
         failed = _failure(done.stderr.decode("utf-8", "replace") or f"error: typst exited with {done.returncode}", typ)
-        if standards and re.search(r"PDF/(A|UA)-\w+ error", failed.message):
-            raise StandardNotMet(failed.message)
+        standard = re.match(r"PDF/(?:A|UA)-\w+ error: ", failed.message)
+        if standards and standard:
+            raise StandardNotMet(failed.message[standard.end():])
         raise failed
 
 
