@@ -91,3 +91,15 @@ def make_project(dest: Path, chapter: str, bib: str = "", extra_meta: str = "") 
         "date: 2022-05-21\nbibliography: bib/references.bib\n" + extra_meta +
         "documents:\n  - id: paper1\n    kind: paper\n    source: chapters/paper1\n---\n", encoding="utf-8")
     return dest
+
+
+@pytest.fixture(autouse=True)
+def programs_may_start():
+    """A test that sends the build a signal in this process (tests/test_interrupt.py) leaves
+    thesiskit/children.py stopped, as the command line's handler does until the next command: the
+    next test starts with programs allowed again, whichever worker runs it."""
+    from thesiskit import children
+
+    children.reset()
+    yield
+    children.reset()
