@@ -90,6 +90,18 @@ def whole(*paths: Path) -> bool:
     return True
 
 
+_locks: dict[str, threading.Lock] = {}
+_locks_lock = threading.Lock()
+
+
+def lock(path: Path) -> threading.Lock:
+    """The lock of one entry used by path, to hold while checking it (whole) and making it: a thread
+    that found an entry another had made but not yet sealed would take it for damaged and delete it
+    under the other's feet (the targets of `check` run side by side and draw the same figures)."""
+    with _locks_lock:
+        return _locks.setdefault(str(path), threading.Lock())
+
+
 def seal(path: Path) -> None:
     """Write the digest beside a file just put in place: from now on it can be trusted."""
     atomic_write(Path(str(path) + DIGEST), _digest(path.read_bytes()))

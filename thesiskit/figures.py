@@ -70,13 +70,14 @@ def _cached(root: Path, name: str, payload, code, make) -> pf.Para:
     folder = root / "build" / ".cache" / "figures"
     png, svg = folder / f"{name}-{digest}.png", folder / f"{name}-{digest}.svg"
     words = folder / f"{name}-{digest}.txt"  # the text drawn into the figure, for the privacy scan
-    if not cache.whole(png, svg, words):  # a damaged or half-made entry is drawn again
-        folder.mkdir(parents=True, exist_ok=True)
-        drawn = make(png, svg)
-        with _atomic(words) as tmp:
-            tmp.write_text(drawn + "\n", encoding="utf-8")
-        for path in (png, svg, words):
-            cache.seal(path)
+    with cache.lock(png):  # the targets of `check` run side by side and draw the same figures
+        if not cache.whole(png, svg, words):  # a damaged or half-made entry is drawn again
+            folder.mkdir(parents=True, exist_ok=True)
+            drawn = make(png, svg)
+            with _atomic(words) as tmp:
+                tmp.write_text(drawn + "\n", encoding="utf-8")
+            for path in (png, svg, words):
+                cache.seal(path)
     rel = png.relative_to(root).as_posix()
     return pf.Para(pf.Image(url=rel, attributes={"vector": svg.relative_to(root).as_posix()}))
 

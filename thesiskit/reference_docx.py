@@ -57,9 +57,10 @@ def reference_docx(cache_dir: Path) -> Path:
     """Path of the generated reference.docx (built once per version of this module)."""
     digest = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:16]
     path = cache_dir / f"reference-{digest}.docx"
-    if not cache.whole(path):  # missing, or damaged: generated again (thesiskit/cache.py)
-        cache.atomic_write(path, build_reference_docx())  # builds may run side by side
-        cache.seal(path)
+    with cache.lock(path):  # the writers run side by side
+        if not cache.whole(path):  # missing, or damaged: generated again (thesiskit/cache.py)
+            cache.atomic_write(path, build_reference_docx())  # builds may run side by side
+            cache.seal(path)
     return path
 
 

@@ -23,10 +23,12 @@ def to_png(svg: bytes, width_pt: float, dpi: int, cache: Path | None = None) -> 
     width_pt = round(width_pt, 2)
     digest = hashlib.sha256(svg + f"|{width_pt}|{dpi}|{PAGE}".encode()).hexdigest()[:20]
     cached = Path(cache) / "svg" / f"{digest}.png" if cache else None
-    if cached is not None and cache_entries.whole(cached):  # checked against its digest (thesiskit/cache.py)
-        return cached.read_bytes()
-    png = _draw(svg, width_pt, dpi)
-    if cached is not None:
+    if cached is None:
+        return _draw(svg, width_pt, dpi)
+    with cache_entries.lock(cached):
+        if cache_entries.whole(cached):  # checked against its digest (thesiskit/cache.py)
+            return cached.read_bytes()
+        png = _draw(svg, width_pt, dpi)
         cache_entries.atomic_write(cached, png)
         cache_entries.seal(cached)
     return png
