@@ -216,11 +216,12 @@ def expanded_markdown(project: Path, dest: Path) -> Path:
 
 # ---------------------------------------------------------------- measuring
 
-def measure(cwd: Path, command: list[str]) -> tuple[float, int, int]:
-    """(seconds, peak KiB of the whole process tree, peak KiB of its largest process) of one run."""
+def measure(cwd: Path, command: list[str], ok: tuple[int, ...] = (0,)) -> tuple[float, int, int]:
+    """(seconds, peak KiB of the whole process tree, peak KiB of its largest process) of one run;
+    ok: the exit codes of a run that did all its work."""
     out = subprocess.run([sys.executable, "-c", RUNNER, str(cwd), *command], capture_output=True, text=True, check=True)
     seconds, tree, largest, code = out.stdout.split()
-    if code != "0":
+    if int(code) not in ok:
         raise RuntimeError(f"{' '.join(command)} exited {code} in {cwd}: a measured run must succeed")
     return float(seconds), int(tree), int(largest)
 
@@ -439,7 +440,9 @@ def contenders(project: Path, markdown: Path | None, reps: int, edits: int = 5) 
         results["cold"].append(measure(project, [*build, "thesis"]))
         edit_one_paragraph(project, rep)
         results["warm"].append(measure(project, [*build, "thesis"]))
-        results["check"].append(measure(project, [*build, "check"]))
+        # every target (thesis, jmh-submission, apa-masked): on the large thesis the papers are over the
+        # journal's limits, which check finds after all its work and reports with exit 1
+        results["check"].append(measure(project, [*build, "check"], ok=(0, 1)))
         if edits:
             previews.append(preview_loop(project, edits))
     out = {name: {"seconds": statistics.median(r[0] for r in runs), "peak_mib": max(r[1] for r in runs) / 1024,
@@ -611,8 +614,9 @@ def performance_md(results: dict, kept: str) -> str:
            "once (sampled every 20 ms from /proc), and *largest*, the peak of its largest single process (getrusage, "
            "what `time -v` shows).", "",
            "*cold*: `build.py thesis` with build/.cache removed; *warm*: `build.py thesis` again after one paragraph "
-           "of one chapter was edited; *check*: `build.py check` (every target: three on the example, one on the "
-           "large thesis); *edit-to-preview*: `python -m thesiskit preview --no-open` running on the project, from "
+           "of one chapter was edited; *check*: `build.py check` (every target: thesis, jmh-submission and "
+           "apa-masked; on the large thesis the papers are over the journal's limits, which check reports with "
+           "exit 1 after all its work); *edit-to-preview*: `python -m thesiskit preview --no-open` running on the project, from "
            "the write of a one-paragraph edit to the moment the server has served the refreshed part holding the "
            "new text (the part the page fetches when the server announces a new version); *floor*: pandoc alone "
            "on the same text, directives expanded, to DOCX, typst (then typst compile) and HTML.", "",

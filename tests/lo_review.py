@@ -11,6 +11,7 @@ as Word 2007-365 (.docx), as a supervisor using LibreOffice would save it.
 """
 import json
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -30,7 +31,8 @@ def main(source, target, profile, edits_file):
     pipe = f"thesiskit{os.getpid()}"
     office = subprocess.Popen(["soffice", "--headless", "--invisible", "--norestore", "--nologo",
                                f"-env:UserInstallation=file://{profile}", f"--accept=pipe,name={pipe};urp;"],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    desktop = None
     try:
         local = uno.getComponentContext()
         resolver = local.ServiceManager.createInstanceWithContext("com.sun.star.bridge.UnoUrlResolver", local)
@@ -82,15 +84,16 @@ def main(source, target, profile, edits_file):
                 find(edit["find"], last=True).setString(edit["new"])
         doc.storeToURL(uno.systemPathToFileUrl(os.path.abspath(target)), (prop("FilterName", "MS Word 2007 XML"),))
         doc.close(True)
-        try:
-            desktop.terminate()
-        except Exception:  # noqa: BLE001 - the bridge goes as the office quits
-            pass
     finally:
         try:
-            office.wait(timeout=60)
+            if desktop is not None:
+                desktop.terminate()
+        except Exception:  # noqa: BLE001 - the bridge goes as the office quits
+            pass
+        try:
+            office.wait(timeout=60 if desktop is not None else 5)
         except subprocess.TimeoutExpired:
-            office.kill()
+            os.killpg(office.pid, signal.SIGKILL)  # soffice.bin too, not only its launcher
 
 
 if __name__ == "__main__":
