@@ -422,3 +422,16 @@ def test_pandoc_at_its_limit_names_the_document(monkeypatch, tmp_path):
     for line in errors:
         assert re.match(r"^chapters/[\w/.-]+: error: document '[\w-]+': pandoc took longer than 0 s on an input of "
                         r"[\d,]+ bytes; .*\(look for what is nested", line), line
+
+
+def test_a_bounded_template_returns_under_a_profiler():
+    """The watchdog of a template's time (thesiskit/values.py _bounded) once cleared an asynchronous
+    exception that was never set, which leaves CPython's eval breaker set: under cProfile (the bench's
+    profiles) or a tracer (coverage), the next Python call never returned."""
+    code = ("import cProfile\nfrom thesiskit import values\nfrom thesiskit.problems import Problems\n"
+            "profiler = cProfile.Profile()\nprofiler.enable()\n"
+            "out = values.render('A {{ x }} and `{{ y }}`.', {'x': 1}, 't.md', Problems(), values.environment())\n"
+            "profiler.disable()\nprint(out)\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60,
+                          env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert done.returncode == 0 and done.stdout.strip() == "A 1 and `{{ y }}`.", done.stderr

@@ -784,11 +784,12 @@ def environment(root: Path | None = None) -> SandboxedEnvironment:
 def _bounded(seconds: float):
     """Steps counted, and a watchdog that raises TooMuchWork in this thread after seconds: the
     rendering is Python code, which an exception set from another thread stops at its next step."""
-    thread, lock, state = threading.get_ident(), threading.Lock(), {"active": True}
+    thread, lock, state = threading.get_ident(), threading.Lock(), {"active": True, "fired": False}
 
     def stop():
         with lock:
             if state["active"]:
+                state["fired"] = True
                 ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(thread), ctypes.py_object(TooMuchWork))
 
     timer = threading.Timer(seconds, stop)
@@ -802,7 +803,10 @@ def _bounded(seconds: float):
         timer.cancel()
         with lock:
             state["active"] = False
-            ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(thread), None)  # one not yet raised: cleared
+            if state["fired"]:  # one not yet raised: cleared. Only then: clearing when none was set leaves
+                # CPython's eval breaker set, and under a profiler or tracer (cProfile, coverage) the
+                # next Python call never returns
+                ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(thread), None)
         _budget.steps = previous
 
 
