@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import panflute as pf
 
-from ..tree import items
+from ..tree import children, items
 from ..typography import dashes, italic_statistics
 
 NAME = "typography"
@@ -32,11 +32,4 @@ def run(doc: pf.Doc, ctx, document) -> None:
             in_float = True
         if in_float and isinstance(elem, (pf.Para, pf.Plain, pf.Span, pf.Emph, pf.Strong)):
             italic_statistics(elem.content)
-        children = []
-        for name in elem._children:
-            child = getattr(elem, name)
-            if isinstance(child, pf.Element):
-                children.append(child)
-            elif child is not None:
-                children.extend(items(child))
-        stack.extend((child, in_float) for child in reversed(children))
+        stack.extend((child, in_float) for child in reversed(children(elem)))
