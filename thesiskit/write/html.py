@@ -69,10 +69,12 @@ def embed(source: str, root: Path) -> str:
     return f"data:{kind};base64,{base64.b64encode(path.read_bytes()).decode('ascii')}"
 
 
-def template(root: Path, css: Path, title: str, author: str) -> tuple[str, str]:
+def template(root: Path, css: Path, title: str, author: str, lang: str = "en-GB") -> tuple[str, str]:
     """(the page before the body's parts, after them): pandoc's standalone HTML page, with its styles
-    and ours embedded, around a placeholder."""
+    and ours embedded, around a placeholder; lang is the page's language (<html lang>, which screen
+    readers read it in: WCAG 3.1.1)."""
     args = ["-f", "markdown", "-t", "html5", "-s", "--embed-resources", f"--css={css}", "-M", f"pagetitle={title}",
+            "-M", f"lang={lang}",
             "-V", f"author-meta={html.escape(author, quote=True)}", "-V", "csl-css=true", "--wrap=none",  # CSL styles
             # the page's one main landmark holds all of it, footnotes too (WCAG 1.3.1; axe's "region")
             "-V", "include-before=<main>", "-V", "include-after=</main>"]
@@ -92,11 +94,22 @@ def write_html(lowered: dict, path: Path, root: Path, css: Path, title: str, aut
         text = part(doc_id, blocks, root, api)
         parts[doc_id or f"part-{len(pieces)}"] = text
         pieces.append(text)
-    head, tail = template(root, css, title, author)
+    head, tail = template(root, css, title, author, _meta_text(lowered.get("meta", {}).get("lang")) or "en-GB")
     if extra_head:
         head = head.replace("</head>", extra_head + "</head>", 1)
     path.write_text(head + "\n".join(pieces) + tail, encoding="utf-8")
     return parts
+
+
+def _meta_text(value) -> str:
+    """The text of a metadata value in pandoc's JSON (MetaString, or MetaInlines of words)."""
+    if not isinstance(value, dict):
+        return ""
+    if value.get("t") == "MetaString":
+        return value["c"]
+    if value.get("t") == "MetaInlines":
+        return "".join(i.get("c", "") if i.get("t") == "Str" else " " for i in value["c"])
+    return ""
 
 
 def fingerprint(parts: dict[str, str]) -> dict[str, str]:
