@@ -27,6 +27,11 @@ from difflib import SequenceMatcher
 from .sourcemap import Place, SourceMap, fingerprint
 from .tables import SOURCE
 
+
+def anchor(doc_id: str, label: str) -> str:
+    """An output identifier unique across the thesis: labels are local to their document."""
+    return f"{doc_id}-{label.replace(':', '-')}"
+
 PREFIX = "tk"  # as pandoc writes it; hidden as _tk... in the finished DOCX
 NAME = re.compile(r"^_?tk([pdcr])_([0-9a-f]{8})((?:_\d+)*)$")
 
@@ -180,14 +185,12 @@ def add(data: dict, sources: dict[str, SourceMap], documents: list[str], matcher
     maps = [(d, sources[d]) for d in documents if d in sources]
     if not maps:
         return 0
-    from .context import anchor as namespaced
-
     floats, cells, metas = {}, {}, {}
     for doc_id, found in maps:
         for label, place in found.ids.items():
-            floats.setdefault(namespaced(doc_id, label), place)
+            floats.setdefault(anchor(doc_id, label), place)
         for label, grid in found.cells.items():
-            cells.setdefault(namespaced(doc_id, label), grid)
+            cells.setdefault(anchor(doc_id, label), grid)
         metas[doc_id] = found.meta
     namer = _Namer(matcher)
     walker = _Walker(floats, cells, metas, {d for d, _ in maps}, namer, metadata_place, keys)

@@ -29,6 +29,7 @@ from pathlib import Path
 
 from . import children, ci, privacy, summary
 from .pipeline import build, compute_values
+from .reproducible import version
 from .profiles import targets
 from .project import read_project
 from .problems import Problems, condensed
@@ -49,15 +50,6 @@ COMMANDS = {
 
 class UsageError(Exception):
     """The command was wrong (exit 2): the message says what to do."""
-
-
-def version() -> str:
-    from importlib.metadata import PackageNotFoundError, version as installed
-
-    try:
-        return installed("thesiskit")
-    except PackageNotFoundError:
-        return "0+unknown"
 
 
 def parser(known: list[str]) -> argparse.ArgumentParser:

@@ -71,8 +71,3 @@ def _quarto_twin(needle: str) -> str | None:
     """'#tbl:x' -> '#tbl-x' (and '{#', '@'): the same label in Quarto's form."""
     match = re.fullmatch(r"(\{?#|@)(tbl|fig|sec|app):(.+)", needle)
     return f"{match.group(1)}{match.group(2)}-{match.group(3)}" if match else None
-
-
-def anchor(doc_id: str, label: str) -> str:
-    """An output identifier unique across the thesis: labels are local to their document."""
-    return f"{doc_id}-{label.replace(':', '-')}"

@@ -392,7 +392,8 @@ def load_review(root: Path, rel: str, bib_keys: set[str] | None, problems: Probl
     links: list[tuple[str, str]] = []
     concepts = (_load_synthesis(root, config.get("synthesis"), rel, studies, links, problems)
                 if config.get("synthesis") else [])
-    prisma = prisma_counts.load(root, config["prisma"], rel, problems, included) if config.get("prisma") else None
+    prisma = prisma_counts.load(root, config["prisma"], read_yaml_file(root, config["prisma"], rel, problems), problems,
+                                included) if config.get("prisma") else None
     if appraisal is None or concepts is None:
         return None
     return Review(rel, studies, appraisal, concepts, prisma, links, studies_file, frozenset(studies.columns),

@@ -139,3 +139,14 @@ def to_json(doc: pf.Doc) -> bytes:
 
 def convert(doc: pf.Doc, args: list[str], cwd=None) -> tuple[bytes, str]:
     return run(["-f", "json", *args], to_json(doc), cwd=cwd)
+
+
+def meta_text(value) -> str:
+    """The text of a metadata value in pandoc's JSON (MetaString, or MetaInlines of words)."""
+    if not isinstance(value, dict):
+        return ""
+    if value.get("t") == "MetaString":
+        return value["c"]
+    if value.get("t") == "MetaInlines":
+        return "".join(i.get("c", " ") if i.get("t") == "Str" else " " for i in value["c"])
+    return ""

@@ -101,12 +101,10 @@ class Prisma:
 
 # ---------------------------------------------------------------- reading
 
-def load(root: Path, rel, where: str, problems: Problems, studies: tuple[str, int] | None = None) -> Prisma | None:
-    """The counts of data/prisma.yaml, checked; studies is (file, number of included studies) when
-    the review's studies file was read without problems, to compare with the studies included."""
-    from .data import read_yaml_file
-
-    data = read_yaml_file(root, rel, where, problems)
+def load(root: Path, rel, data, problems: Problems, studies: tuple[str, int] | None = None) -> Prisma | None:
+    """The counts of data/prisma.yaml (data: its YAML, as thesiskit/data.py read it; None when it
+    could not be read), checked; studies is (file, number of included studies) when the review's
+    studies file was read without problems, to compare with the studies included."""
     if data is None:
         return None
     rel = str(rel)
@@ -423,17 +421,15 @@ def check(p: Prisma, at, problems: Problems, studies: tuple[str, int] | None = N
 def prose_values(p: Prisma) -> dict:
     """`review.prisma.*`: every count written (reports counts only when known), the project's own
     fields, and what the diagram computes: totals per column, included reports per column, and the
-    reasons for excluding reports as a list and by name (`dbr_excluded_by_reason.not_qualitative`)."""
-    from .values import Released
-
+    reasons for excluding reports as a list and by name (`dbr_excluded_by_reason.not_qualitative`;
+    thesiskit/values.py releases these mappings to prose)."""
     out = {name: value for name, value in p.counts.items() if p.known(name)}
     out.update(p.extra)
     for name in EXCLUDED:
         reasons = p.reasons.get(name, [])
         out[name] = p.excluded.get(name, 0)
         out[f"{name}_reasons"] = [{"reason": reason, "n": n} for reason, n in reasons]
-        out[f"{name}_by_reason"] = Released(f"review.prisma.{name}_by_reason",
-                                            {name_key(reason): n for reason, n in reasons})
+        out[f"{name}_by_reason"] = {name_key(reason): n for reason, n in reasons}
     for name in SOURCES:
         out[name] = [{"name": label, "n": n} for label, n in p.sources.get(name, [])]
     out.update(identified=p.identified, dbr_identified=p.dbr_identified, other_identified=p.other_identified,

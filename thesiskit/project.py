@@ -131,7 +131,7 @@ def read_project(root: Path, problems: Problems) -> Project | None:
             problems.error(where, f"bibliography file '{bib}' is not BibTeX or BibLaTeX (.bib), CSL-JSON (.json) or "
                            "CSL-YAML (.yaml); export the library in one of these formats")
         bibliography.append(Path(bib))
-    from .cite import resolve_csl
+    from .csl import resolve_csl
 
     csl = resolve_csl(root, meta.get("csl", "apa"), f"thesis.md:{_line_of(text, 'csl:')}", problems)
     return Project(root=root, metadata=meta, documents=documents, bibliography=bibliography, authors=authors,

@@ -39,11 +39,20 @@ def source_date(metadata: dict | None = None) -> dt.datetime:
     return EARLIEST
 
 
+def version() -> str:
+    """thesiskit's own version, as installed."""
+    from importlib.metadata import PackageNotFoundError, version as installed
+
+    try:
+        return installed("thesiskit")
+    except PackageNotFoundError:
+        return "0+unknown"
+
+
 def versions(root: Path, csl: str = "apa") -> dict:
     """The versions report.json records: thesiskit, pandoc, typst, the CSL style (its file and its
     <updated> date) and Python."""
-    from .cite import csl_path
-    from .cli import version
+    from .csl import csl_path
 
     style = csl_path(csl, Path(root))
     return {"thesiskit": version(), "pandoc": pandoc_version(), "typst": package_version("typst"),

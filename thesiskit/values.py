@@ -346,6 +346,9 @@ def review_values(review: Review) -> dict:
     if review.prisma:
         p = review.prisma
         values["prisma"] = prose_values(p)
+        for name, by_reason in values["prisma"].items():
+            if name.endswith("_by_reason"):  # reasons by name: compared as value names are (Released)
+                values["prisma"][name] = Released(f"review.prisma.{name}", by_reason)
         values["screening"] = {_name(s.get("stage", "")): {k: v for k, v in s.items() if k != "stage"}
                                for s in p.extra.get("screening_stages") or [] if isinstance(s, dict)}
         values["second_screener"] = {

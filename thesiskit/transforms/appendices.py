@@ -8,7 +8,8 @@ import string
 
 import panflute as pf
 
-from ..context import Label, anchor
+from ..anchors import anchor
+from ..context import Label
 
 NAME = "appendices"
 STAGE = "expand"

@@ -16,7 +16,8 @@ import difflib
 
 import panflute as pf
 
-from ..context import Label, anchor
+from ..anchors import anchor
+from ..context import Label
 from ..inlines import words
 from ..tree import elements, replace
 

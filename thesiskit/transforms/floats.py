@@ -19,7 +19,8 @@ from __future__ import annotations
 
 import panflute as pf
 
-from ..context import Label, anchor
+from ..anchors import anchor
+from ..context import Label
 from ..inlines import words
 from ..tree import elements
 

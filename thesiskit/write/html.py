@@ -94,22 +94,11 @@ def write_html(lowered: dict, path: Path, root: Path, css: Path, title: str, aut
         text = part(doc_id, blocks, root, api)
         parts[doc_id or f"part-{len(pieces)}"] = text
         pieces.append(text)
-    head, tail = template(root, css, title, author, _meta_text(lowered.get("meta", {}).get("lang")) or "en-GB")
+    head, tail = template(root, css, title, author, pandoc.meta_text(lowered.get("meta", {}).get("lang")) or "en-GB")
     if extra_head:
         head = head.replace("</head>", extra_head + "</head>", 1)
     path.write_text(head + "\n".join(pieces) + tail, encoding="utf-8")
     return parts
-
-
-def _meta_text(value) -> str:
-    """The text of a metadata value in pandoc's JSON (MetaString, or MetaInlines of words)."""
-    if not isinstance(value, dict):
-        return ""
-    if value.get("t") == "MetaString":
-        return value["c"]
-    if value.get("t") == "MetaInlines":
-        return "".join(i.get("c", "") if i.get("t") == "Str" else " " for i in value["c"])
-    return ""
 
 
 def fingerprint(parts: dict[str, str]) -> dict[str, str]:
