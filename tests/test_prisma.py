@@ -10,7 +10,7 @@ import jinja2
 import pytest
 import yaml
 
-from thesiskit import figures, prisma
+from thesiskit import figures, prisma, values
 from thesiskit.directives import prisma_flow
 from thesiskit.problems import Problems
 from thesiskit.values import environment
@@ -244,7 +244,7 @@ def test_a_bad_field_is_one_line_with_what_to_do(change, expected):
 # ---------------------------------------------------------------- values for prose
 
 def render(template: str, p: prisma.Prisma) -> str:
-    return environment().from_string(template).render(review={"prisma": prisma.prose_values(p)})
+    return environment().from_string(template).render(review={"prisma": values.prisma_values(p)})
 
 
 def test_values_for_prose_give_reasons_columns_and_totals():

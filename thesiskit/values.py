@@ -345,10 +345,7 @@ def review_values(review: Review) -> dict:
     }
     if review.prisma:
         p = review.prisma
-        values["prisma"] = prose_values(p)
-        for name, by_reason in values["prisma"].items():
-            if name.endswith("_by_reason"):  # reasons by name: compared as value names are (Released)
-                values["prisma"][name] = Released(f"review.prisma.{name}", by_reason)
+        values["prisma"] = prisma_values(p)
         values["screening"] = {_name(s.get("stage", "")): {k: v for k, v in s.items() if k != "stage"}
                                for s in p.extra.get("screening_stages") or [] if isinstance(s, dict)}
         values["second_screener"] = {
@@ -429,6 +426,16 @@ def _key(name) -> str:
 
 def _accessor(key: str) -> str:
     return f".{key}" if re.fullmatch(r"[A-Za-z_]\w*", key) else f'["{key}"]'
+
+
+def prisma_values(p) -> dict:
+    """`review.prisma.*` (thesiskit/prisma.py prose_values), with the reasons by name released as
+    value names are: compared as _key() does, and a reason not given an error, never a silent 0."""
+    out = prose_values(p)
+    for name, by_reason in out.items():
+        if name.endswith("_by_reason"):
+            out[name] = Released(f"review.prisma.{name}", by_reason)
+    return out
 
 
 class Released(dict):
