@@ -23,6 +23,7 @@ import hashlib
 import re
 from dataclasses import dataclass
 from difflib import SequenceMatcher
+from functools import lru_cache
 
 from .sourcemap import Place, SourceMap, fingerprint
 from .tables import SOURCE
@@ -116,7 +117,7 @@ def yaml_line(ctx, file: str, *path) -> int:
     import yaml
 
     try:
-        node = yaml.compose((_root(ctx) / file).read_text(encoding="utf-8-sig"))
+        node = _composed((_root(ctx) / file).read_text(encoding="utf-8-sig"))
         for step in path:
             if isinstance(node, yaml.MappingNode):
                 node = next(v for k, v in node.value if k.value == step)
@@ -125,6 +126,15 @@ def yaml_line(ctx, file: str, *path) -> int:
         return node.start_mark.line + 1
     except Exception:  # noqa: BLE001 - an anchor is a convenience: without the line, the file is named
         return 0
+
+
+@lru_cache(maxsize=16)
+def _composed(text: str):
+    """A YAML file's node tree, composed once per text: a directive asks for the lines of many of its
+    cells (nodes are read, never changed)."""
+    import yaml
+
+    return yaml.compose(text)
 
 
 def _cell_name(source: str) -> tuple[str, str] | None:

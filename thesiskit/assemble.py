@@ -8,6 +8,8 @@ Title pages are made from metadata (thesis.md and each paper's front matter), ne
 from __future__ import annotations
 
 import datetime as dt
+import json
+from dataclasses import dataclass
 
 import panflute as pf
 
@@ -176,35 +178,61 @@ def running_head(ctx: Context) -> str:
     return " ".join(str(value).split()) if value else ""
 
 
-def assemble(docs: dict[str, pf.Doc], ctx: Context, counts: dict[str, dict]) -> pf.Doc:
+@dataclass
+class Assembled:
+    """The assembled thesis as pandoc JSON, kept as its parts' texts (the title page, the contents, each
+    document's part()): the HTML is written part by part, and the preview keeps unchanged parts."""
+
+    shell: str  # the thesis without blocks: its API version and metadata
+    parts: list[str]
+
+    @classmethod
+    def of(cls, lang: str, parts: list[str]) -> Assembled:
+        return cls(json.dumps(pf.Doc(metadata={"lang": lang}).to_json()), parts)
+
+    def json(self) -> str:
+        return self.shell.replace('"blocks": []', '"blocks": [' + ", ".join(self.parts) + "]", 1)
+
+    @property
+    def api(self) -> list:
+        return json.loads(self.shell)["pandoc-api-version"]
+
+    @property
+    def lang(self) -> str:
+        value = json.loads(self.shell)["meta"].get("lang", {})
+        return value.get("c", "") if value.get("t") == "MetaString" else ""
+
+
+def contents_before(document, documents: list) -> bool:
+    """Whether the contents go just before this document: the first paper or appendices of the plan."""
+    return document is next((d for d in documents if d.kind in ("paper", "appendices")), None)
+
+
+def contents_part() -> pf.Div:
+    return part("contents", [pf.Div(classes=["toc"]), page_break()])
+
+
+def document_part(doc: pf.Doc, document, ctx: Context, counts: dict[str, dict]) -> pf.Div:
+    """One document of the plan as its part of the thesis: a paper with its title page, abstract page
+    and reference list; any other with its references' ids made its own (and the appendices under
+    their heading). Changes doc's blocks in place."""
     project = ctx.project
-    meta = project.metadata
-    blocks = [part("title", thesis_title_page(project))]
-    papers = [d for d in project.documents if d.kind == "paper"]
-    toc_done = False
-    for document in project.documents:
-        doc = docs.get(document.id)
-        if doc is None:
-            continue
-        if document.kind in ("paper", "appendices") and not toc_done:
-            blocks.append(part("contents", [pf.Div(classes=["toc"]), page_break()]))
-            toc_done = True
-        head = running_head(ctx) if ctx.profile.running_head else None
-        if document.kind == "paper":
-            content = paper_blocks(doc, document.id, papers.index(document) + 1, document.authors or project.authors,
-                                   counts[document.id], ctx.profile.main_count_label, head)
-        else:
-            content = list(doc.content)
-            _namespace_references(content, document.id)
-            if document.kind == "appendices":
-                content.insert(0, pf.Header(pf.Str("Appendices"), level=1, identifier="appendices",
-                                            classes=["unnumbered"]))
-            if head is not None:
-                for block in content:
-                    if isinstance(block, pf.Header) and block.level == 1:
-                        block.attributes["running-head"] = head  # back to the thesis's own after a paper
-        blocks.append(part(document.id, [*content, page_break()]))
-    return pf.Doc(*blocks, metadata={"lang": meta.get("lang", "en-GB")})
+    head = running_head(ctx) if ctx.profile.running_head else None
+    if document.kind == "paper":
+        papers = [d for d in project.documents if d.kind == "paper"]
+        content = paper_blocks(doc, document.id, papers.index(document) + 1, document.authors or project.authors,
+                               counts[document.id], ctx.profile.main_count_label, head)
+    else:
+        content = list(doc.content)
+        _namespace_references(content, document.id)
+        if document.kind == "appendices":
+            content.insert(0, pf.Header(pf.Str("Appendices"), level=1, identifier="appendices",
+                                        classes=["unnumbered"]))
+        if head is not None:
+            for block in content:
+                if isinstance(block, pf.Header) and block.level == 1:
+                    block.attributes["running-head"] = head  # back to the thesis's own after a paper
+    return part(document.id, [*content, page_break()])
 
 
 def part(doc_id: str, blocks: list) -> pf.Div:

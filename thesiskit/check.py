@@ -43,40 +43,50 @@ def appendix_counts(doc: pf.Doc) -> dict[str, dict[str, int]]:
 
 def check(docs: dict[str, pf.Doc], ctx: Context, entries: dict) -> tuple[dict, dict[str, dict]]:
     """(report, counted figures per document). Problems go to ctx.problems."""
+    checked = {document.id: check_document(docs[document.id], ctx, document) for document in ctx.project.documents}
+    return report(checked, ctx, entries)
+
+
+def check_document(doc: pf.Doc, ctx: Context, document) -> dict:
+    """One document's part of the check: its counts against its limits, an empty main text, a missing
+    abstract, tables too wide for the page. Returns its report entry, its counted figures and the
+    keys it cites (what report() needs of it); problems go to ctx.problems."""
     rule = counting_rule(ctx.profile)
-    report_docs, figures = {}, {}
-    cited: set[str] = set()
-    for document in ctx.project.documents:
-        doc = docs[document.id]
-        cited.update(k for k in cite.cited_keys(doc))
-        parts = count_parts(doc.content)
-        figures[document.id] = {**parts, **counted(parts, rule)}
-        article = str(doc.get_metadata("kind", "") or "")  # a paper's type (review, original) may set its limits
-        limits = ctx.profile.counted_limits(article, document.kind)
-        where = str(document.files[0]) if document.files else document.id
-        ok = True
-        for name, limit in limits.items():
-            words = figures[document.id].get(name, 0)
-            if words > limit:
-                ok = False
-                ctx.problems.error(document.id, f"{name} text has {words:,} words, over the {limit:,}-word limit of "
-                                   f"the {ctx.target} profile by {words - limit:,}; shorten it", document=document.id,
-                                   code="limit")
-        if document.kind in ("paper", "preface", "front") and parts["main"] == 0:
+    parts = count_parts(doc.content)
+    figures = {**parts, **counted(parts, rule)}
+    article = str(doc.get_metadata("kind", "") or "")  # a paper's type (review, original) may set its limits
+    limits = ctx.profile.counted_limits(article, document.kind)
+    where = str(document.files[0]) if document.files else document.id
+    ok = True
+    for name, limit in limits.items():
+        words = figures.get(name, 0)
+        if words > limit:
             ok = False
-            ctx.problems.error(where, "this document has no main text (only headings, tables or an abstract); "
-                               "write its text or take it out of the plan", document=document.id)
-        if "abstract" in limits and not any(isinstance(b, pf.Div) and "abstract" in b.classes for b in doc.content):
-            ok = False
-            ctx.problems.error(where, f"the {ctx.target} profile expects an abstract here; add a '::: abstract' "
-                               "block to the document's first file (or abstract: to its front matter)",
-                               document=document.id)
-        _tables_fit(doc, ctx, document)
-        entry = {"kind": document.kind, **({"article": article} if article else {}), "words": parts, "counted": counted(parts, rule), "limits": limits,
-                 **_floats(doc), "ok": ok}
-        if document.kind == "appendices":
-            entry["appendices"] = appendix_counts(doc)
-        report_docs[document.id] = entry
+            ctx.problems.error(document.id, f"{name} text has {words:,} words, over the {limit:,}-word limit of "
+                               f"the {ctx.target} profile by {words - limit:,}; shorten it", document=document.id,
+                               code="limit")
+    if document.kind in ("paper", "preface", "front") and parts["main"] == 0:
+        ok = False
+        ctx.problems.error(where, "this document has no main text (only headings, tables or an abstract); "
+                           "write its text or take it out of the plan", document=document.id)
+    if "abstract" in limits and not any(isinstance(b, pf.Div) and "abstract" in b.classes for b in doc.content):
+        ok = False
+        ctx.problems.error(where, f"the {ctx.target} profile expects an abstract here; add a '::: abstract' "
+                           "block to the document's first file (or abstract: to its front matter)",
+                           document=document.id)
+    _tables_fit(doc, ctx, document)
+    entry = {"kind": document.kind, **({"article": article} if article else {}), "words": parts,
+             "counted": counted(parts, rule), "limits": limits, **_floats(doc), "ok": ok}
+    if document.kind == "appendices":
+        entry["appendices"] = appendix_counts(doc)
+    return {"entry": entry, "figures": figures, "cited": cite.cited_keys(doc)}
+
+
+def report(checked: dict[str, dict], ctx: Context, entries: dict) -> tuple[dict, dict[str, dict]]:
+    """(report, counted figures per document) from each document's check (check_document, in the
+    plan's order), with what concerns the bibliography as a whole: entries never cited, cited
+    articles without a DOI, the reference lint."""
+    cited: set[str] = {key for one in checked.values() for key in one["cited"]}
     uncited = sorted(set(entries) - cited)
     partial = bool(ctx.profile.documents) or ctx.partial  # a journal target leaves thesis-only citations out
     for key in ([] if partial else uncited):
@@ -93,10 +103,10 @@ def check(docs: dict[str, pf.Doc], ctx: Context, entries: dict) -> tuple[dict, d
         e = entries[key]
         for message in bibliography.reference_lint(e, entries):
             ctx.problems.warning(f"{e.file}:{e.line}", message)
-    report = {"target": ctx.target, "ok": None, "documents": report_docs,
-              "citations": {"unresolved": [], "uncited": uncited}, "problems": [],
-              "versions": reproducible.versions(ctx.project.root, str(ctx.project.metadata.get("csl", "apa")))}
-    return report, figures
+    out = {"target": ctx.target, "ok": None, "documents": {d: one["entry"] for d, one in checked.items()},
+           "citations": {"unresolved": [], "uncited": uncited}, "problems": [],
+           "versions": reproducible.versions(ctx.project.root, str(ctx.project.metadata.get("csl", "apa")))}
+    return out, {d: one["figures"] for d, one in checked.items()}
 
 
 def _tables_fit(doc, ctx: Context, document) -> None:

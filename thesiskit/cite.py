@@ -5,8 +5,11 @@ chapter file and line rather than as pandoc's '???'.
 from __future__ import annotations
 
 import copy
+import hashlib
 import json
+import re
 from concurrent.futures import ThreadPoolExecutor
+from functools import lru_cache
 from pathlib import Path
 
 import panflute as pf
@@ -83,9 +86,11 @@ def add_reference_list(doc: pf.Doc, title: str, level: int) -> None:
     doc.content.append(pf.Div(identifier="refs", classes=["references"]))
 
 
-def cite_all(docs: dict[str, pf.Doc], ctx: Context, entries: dict[str, Entry]) -> dict[str, pf.Doc]:
+def cite_all(docs: dict[str, pf.Doc], ctx: Context, entries: dict[str, Entry], memo=None) -> dict[str, pf.Doc]:
     """Run citeproc on every document that cites something; in parallel, one pandoc per document.
-    For a masked target, a paper's self-citations are cited as "Author" (thesiskit/masking.py)."""
+    For a masked target, a paper's self-citations are cited as "Author" (thesiskit/masking.py).
+    With the preview's memo, only the paragraphs whose citations changed go through citeproc again
+    (cited_again)."""
     project = ctx.project
     csl = project.csl or csl_path("apa", project.root)  # resolved and checked when the project was read
     args = ["-t", "json", "--citeproc", f"--csl={csl}", "-M", f"lang={CITEPROC_LANG}", "-M", "link-citations=false"]
@@ -116,8 +121,11 @@ def cite_all(docs: dict[str, pf.Doc], ctx: Context, entries: dict[str, Entry]) -
         if extra:  # entries with an article number, as metadata references over the .bib's
             references = payload["meta"].setdefault("references", {"t": "MetaList", "c": []})
             references["c"] = [*references["c"], *extra]
-        out, _stderr = pandoc.run(["-f", "json", *args], json.dumps(payload).encode("utf-8"))
-        doc = pandoc.to_doc(out)
+        if memo is not None and order_free(csl):
+            doc = pandoc.to_doc(cited_again(payload, args, memo, doc_id))
+        else:
+            out, _stderr = pandoc.run(["-f", "json", *args], json.dumps(payload).encode("utf-8"))
+            doc = pandoc.to_doc(out)
         for block in doc.content:  # a .bib field's javascript: URL is not a live link (thesiskit/links.py)
             if isinstance(block, pf.Div) and block.identifier == "refs":
                 unlink_scripts(block)
@@ -127,3 +135,70 @@ def cite_all(docs: dict[str, pf.Doc], ctx: Context, entries: dict[str, Entry]) -
 
     with ThreadPoolExecutor(max_workers=2) as pool:
         return dict(pool.map(one, docs.items()))
+
+
+@lru_cache(maxsize=8)
+def order_free(csl: Path) -> bool:
+    """Whether a style renders each citation the same wherever it stands: an author-date style with
+    no first/subsequent/ibid forms and no numbers given in order of citation (APA is one). Only then
+    can a paragraph's citations be rendered without the rest of the document around them."""
+    try:
+        text = Path(csl).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return False
+    return 'class="in-text"' in text and "position=" not in text and "citation-number" not in text
+
+
+def _all_keys_paragraph(keys: list[str]) -> dict:
+    """One paragraph citing every key: rendered with the changed paragraphs, it gives citeproc the
+    document's whole set of cited works, which is what disambiguation (2020a, J. Smith) depends on."""
+    citations = [{"citationId": k, "citationPrefix": [], "citationSuffix": [], "citationMode": {"t": "NormalCitation"},
+                  "citationNoteNum": 0, "citationHash": 0} for k in keys]
+    return {"t": "Para", "c": [{"t": "Cite", "c": [citations, [{"t": "Str", "c": "[all]"}]]}]}
+
+
+def cited_again(payload: dict, args: list[str], memo, doc_id: str) -> bytes:
+    """citeproc's answer for a document (pandoc JSON), from the preview's memo where it can be: with
+    the same cited works, metadata and arguments as at the last good build, a paragraph met then is
+    what citeproc made of it then, a paragraph without citations is itself, and only the paragraphs
+    whose citations are new go through citeproc, with one paragraph citing every work of the document
+    (thesiskit/memo.py keeps each document's paragraphs before and after)."""
+    blocks = payload["blocks"]
+    texts = [json.dumps(b) for b in blocks]
+    keys = list(dict.fromkeys(k for t in texts for k in _keys_in(t)))
+    # the .bib is not in it (its file holds the works of the documents being cited, which vary): the
+    # memo forgets every document when a .bib changes
+    fixed = [a for a in args if not a.startswith("--bibliography=")]
+    context = hashlib.sha256(json.dumps([fixed, payload["meta"], sorted(keys)]).encode()).hexdigest()
+    record = memo.pending[doc_id]
+    before = memo.records.get(doc_id)
+    known = before.citations if before is not None and before.citation_context == context else {}
+    todo = [i for i, t in enumerate(texts) if t not in known and '"t": "Cite"' in t]
+    if not known or len(todo) == len(texts):
+        out, _stderr = pandoc.run(["-f", "json", *args], json.dumps(payload).encode("utf-8"))
+        data = json.loads(out)
+        if len(data["blocks"]) != len(blocks):  # citeproc added or removed blocks: nothing to keep
+            return out
+        done = [json.dumps(b) for b in data["blocks"]]
+        meta = json.dumps(data["meta"])
+    else:
+        done = [known.get(t) for t in texts]
+        meta = before.citation_meta
+        if todo:
+            again = {**payload, "blocks": [*(blocks[i] for i in todo), _all_keys_paragraph(keys)]}
+            out, _stderr = pandoc.run(["-f", "json", *args], json.dumps(again).encode("utf-8"))
+            fresh = json.loads(out)["blocks"]
+            for i, block in zip(todo, fresh):
+                done[i] = json.dumps(block)
+        done = [d if d is not None else t for d, t in zip(done, texts)]  # no citation: citeproc leaves it
+    record.citation_context, record.citation_meta = context, meta
+    record.citations = dict(zip(texts, done))
+    api = json.dumps(payload["pandoc-api-version"])
+    return f'{{"pandoc-api-version": {api}, "meta": {meta}, "blocks": [{", ".join(done)}]}}'.encode("utf-8")
+
+
+CITE_ID = re.compile(r'"citationId": "((?:[^"\\]|\\.)*)"')
+
+
+def _keys_in(text: str) -> list[str]:
+    return [json.loads(f'"{m}"') for m in CITE_ID.findall(text)]

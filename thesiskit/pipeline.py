@@ -25,6 +25,7 @@ import panflute as pf
 from . import assemble as assembly
 from . import check, cite, datasets, extensions, pandoc, people, privacy, read, transforms, values
 from . import cache as entries
+from .memo import Memo, MemoStale, watching
 from . import write as writers
 from .paths import output_folder_problem
 from .bibliography import check_fields, read_entries
@@ -97,11 +98,12 @@ class NotInTarget(Exception):
 
 def build(root: Path, target: str, write: bool = True, verbose: bool = False, echo=print,
           cache: bool = True, progress: bool = False, outputs: list[str] | None = None,
-          folder: Path | None = None, only: set[str] | None = None) -> Result:
+          folder: Path | None = None, only: set[str] | None = None, memo: Memo | None = None) -> Result:
     """One target built (write=False: checked only). outputs and folder replace the profile's formats
     and build/<target>/ (the preview writes HTML only, into build/preview/<target>/). only: check
     these documents of the plan and no others (their limits, citations and cross-references; the rest
-    are read for their labels)."""
+    are read for their labels). memo: the preview's, kept between its builds of one target
+    (thesiskit/memo.py): documents whose inputs have not changed are not built again."""
     problems = Problems(mask=privacy.matcher(Path(root)))
     result = Result(target=target, problems=problems)
     blocked = output_folder_problem(Path(root), target)
@@ -110,9 +112,16 @@ def build(root: Path, target: str, write: bool = True, verbose: bool = False, ec
         return result
     pandoc.use_cache(Path(root) / "build" / ".cache" / "pandoc" if cache else None)
     stage = Stages(result, verbose, echo, progress)
+    if memo is not None:
+        memo.pending = {}
     try:
         _build(Path(root), target, write, problems, result, stage, outputs, folder,
-               only if not write else None)
+               only if not write else None, memo)
+        if memo is not None and not problems.errors:
+            memo.commit()
+    except MemoStale:  # a changed document's labels moved: the others are built again too
+        memo.records.clear()
+        return build(root, target, write, verbose, echo, cache, progress, outputs, folder, only, memo)
     except BuildStopped:
         pass
     except NotInTarget:
@@ -154,8 +163,9 @@ def compute_values(root: Path) -> tuple[dict, Problems]:
     return ctx.values, problems
 
 
-def _prepare(root, target, write, problems, stage, outputs=None, folder=None, only=None):
-    """read, expand and resolve: the documents with every directive and cross-reference done."""
+def _prepare(root, target, write, problems, stage, outputs=None, folder=None, only=None, memo=None):
+    """read, expand and resolve: the documents with every directive and cross-reference done (with a
+    memo, the documents whose inputs changed; the memo's, or None where it cannot serve)."""
     project = read_project(root, problems)
     profile = load_profile(root, target, problems)
     problems.stop_if_errors()
@@ -179,12 +189,21 @@ def _prepare(root, target, write, problems, stage, outputs=None, folder=None, on
     stage("data", load_data, ctx, bib_keys)
 
     anchored = write and profile.source_anchors and ("docx" in profile.outputs or profile.package == "per-paper")
-    docs = stage("read", read.parse_all, project, problems, ctx.values_for, ctx.sources if anchored else None)
+    if memo is not None and (profile.package == "per-paper" or only is not None or anchored):
+        memo = None  # a journal's packages, a check of some documents, anchors: built whole
+    if memo is not None:
+        memo.begin(project, target, profile.outputs)
+    docs = stage("read", read.parse_all, project, problems, ctx.values_for, ctx.sources if anchored else None,
+                 memo.reused if memo else None)
     read.read_authors(project, docs, problems)
     read.read_abstracts(project, docs, problems)
+    if memo is not None:
+        memo.restore(ctx, problems)
     problems.stop_if_errors()
-    stage("expand", _run_stage, "expand", docs, ctx)
-    stage("resolve", _run_stage, "resolve", docs, ctx)
+    stage("expand", _run_stage, "expand", docs, ctx, memo)
+    if memo is not None:
+        memo.check_labels(ctx)
+    stage("resolve", _run_stage, "resolve", docs, ctx, memo)
     if only is not None:  # every document was read for its labels; only these are cited and checked
         project.documents = [d for d in project.documents if d.id in only]
         for doc_id in [k for k in docs if k not in only]:
@@ -192,25 +211,37 @@ def _prepare(root, target, write, problems, stage, outputs=None, folder=None, on
         ctx.partial = True
     cited: dict[str, None] = {}  # every document's cited keys, in order, once
     for document in project.documents:
-        cited.update(dict.fromkeys(cite.check_keys(docs[document.id], ctx, document, entries)))
+        if document.id not in docs:  # kept by the memo
+            cited.update(dict.fromkeys(memo.records[document.id].keys))
+            continue
+        with watching(memo, [document.id], problems):
+            keys = cite.check_keys(docs[document.id], ctx, document, entries)
+        if memo is not None:
+            memo.pending[document.id].keys = keys
+        cited.update(dict.fromkeys(keys))
     check_fields(list(cited), entries, problems)
     problems.stop_if_errors()
-    return ctx, docs, entries
+    return ctx, docs, entries, memo
 
 
 def expanded(root: Path, target: str) -> dict[str, pf.Doc]:
     """The documents after read, expand and resolve (what bench/ gives plain pandoc as its floor)."""
     problems = Problems()
     result = Result(target=target, problems=problems)
-    _ctx, docs, _entries = _prepare(Path(root), target, False, problems, Stages(result, False, print))
+    _ctx, docs, _entries, _memo = _prepare(Path(root), target, False, problems, Stages(result, False, print))
     return docs
 
 
-def _build(root, target, write, problems, result, stage, outputs=None, folder=None, only=None) -> None:
-    ctx, docs, entries = _prepare(root, target, write, problems, stage, outputs, folder, only)
-    docs = stage("cite", cite.cite_all, docs, ctx, entries)
-    stage("mark", _run_stage, "cited", docs, ctx)
-    result.report, counts = stage("check", check.check, docs, ctx, entries)
+def _build(root, target, write, problems, result, stage, outputs=None, folder=None, only=None, memo=None) -> None:
+    ctx, docs, entries, memo = _prepare(root, target, write, problems, stage, outputs, folder, only, memo)
+    with watching(memo, list(docs), problems):
+        docs = stage("cite", cite.cite_all, docs, ctx, entries, memo)
+    if memo is not None:
+        for doc_id in docs:
+            memo.pending[doc_id].self_citations = ctx.self_citations.get(doc_id)
+            memo.pending[doc_id].authors = ctx.project.document(doc_id).authors
+    stage("mark", _run_stage, "cited", docs, ctx, memo)
+    result.report, counts = stage("check", _check, docs, ctx, entries, memo)
     fill_word_counts(docs, counts)
     problems.stop_if_errors()
     if not write:
@@ -220,7 +251,7 @@ def _build(root, target, write, problems, result, stage, outputs=None, folder=No
             problems.drop_deferred()  # its checklist states each of them as a failed rule
             stage("write", writers.packages, docs, ctx, result, counts)
             return
-        source = stage("assemble", lambda: json.dumps(assembly.assemble(docs, ctx, counts).to_json()))
+        source = stage("assemble", _assemble, docs, ctx, counts, memo)
         docs.clear()  # the writers need only the JSON: the documents' trees can go before they start
         stage("write", writers.thesis, source, ctx, result)
     except TypstFailed as exc:  # raw typst the author wrote, or an image typst cannot read: at its line
@@ -246,8 +277,45 @@ def fill_word_counts(docs: dict[str, pf.Doc], counts: dict[str, dict]) -> None:
                 elem.text = values.PLACEHOLDER.sub(lambda m: f"{counts[m.group(1)][m.group(2)]:,}", elem.text)
 
 
-def _run_stage(name: str, docs: dict[str, pf.Doc], ctx: Context) -> None:
-    for module in transforms.stage(name):
-        for document in ctx.project.documents:
-            if document.id in docs:
-                module.run(docs[document.id], ctx, document)
+def _run_stage(name: str, docs: dict[str, pf.Doc], ctx: Context, memo: Memo | None = None) -> None:
+    """A stage's transforms over the documents, each transform over every document in turn; with a
+    memo, one document at a time, so that the problems found are known to be its own."""
+    for group in ([docs] if memo is None else [{doc_id: doc} for doc_id, doc in docs.items()]):
+        with watching(memo, list(group), ctx.problems):
+            for module in transforms.stage(name):
+                for document in ctx.project.documents:
+                    if document.id in group:
+                        module.run(group[document.id], ctx, document)
+
+
+def _check(docs: dict[str, pf.Doc], ctx: Context, entries: dict, memo: Memo | None = None) -> tuple[dict, dict]:
+    """check.check, with the memo's answer for each document it kept."""
+    checked = {}
+    for document in ctx.project.documents:
+        if document.id not in docs:
+            checked[document.id] = memo.records[document.id].checked
+            continue
+        with watching(memo, [document.id], ctx.problems):
+            checked[document.id] = check.check_document(docs[document.id], ctx, document)
+        if memo is not None:
+            memo.pending[document.id].checked = checked[document.id]
+    return check.report(checked, ctx, entries)
+
+
+def _assemble(docs: dict[str, pf.Doc], ctx: Context, counts: dict[str, dict], memo: Memo | None = None):
+    """The thesis (thesiskit/assemble.py), each document's part as pandoc JSON: the memo's for a
+    document it kept."""
+    project = ctx.project
+    dump = lambda element: json.dumps(element.to_json())  # noqa: E731
+    parts = [dump(assembly.part("title", assembly.thesis_title_page(project)))]
+    present = [d for d in project.documents if d.id in docs or (memo is not None and d.id in memo.records)]
+    for document in present:
+        if assembly.contents_before(document, present):
+            parts.append(dump(assembly.contents_part()))
+        if document.id in docs:
+            parts.append(dump(assembly.document_part(docs[document.id], document, ctx, counts)))
+            if memo is not None:
+                memo.pending[document.id].part = parts[-1]
+        else:
+            parts.append(memo.records[document.id].part)
+    return assembly.Assembled.of(project.metadata.get("lang", "en-GB"), parts)

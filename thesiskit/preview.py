@@ -3,9 +3,10 @@
     thesiskit preview [TARGET] [--port 8000] [--no-open] [--formats docx,pdf]
 
 The page is the thesis's HTML, written part by part (thesiskit/write/html.py) into
-build/preview/<target>/. On every save the build runs again (writing HTML only; every stage reuses
-what did not change: the parse and citations of unchanged documents from the build cache, the HTML
-of unchanged parts), and the page replaces the parts that changed in place, without reloading, so
+build/preview/<target>/. On every save the build runs again, writing HTML only and building only the
+documents whose inputs changed: the server keeps each document's work between saves
+(thesiskit/memo.py), and of a changed document only the paragraphs whose citations changed go
+through citeproc again. The page replaces the parts that changed in place, without reloading, so
 the reader keeps their place. Problems (a limit exceeded, an unknown key) show in a banner with file
 and line, and in the terminal; when a build fails the last good page stays. The word counts and
 limits are shown in a corner of the page and follow every save. With --formats, the DOCX and PDF are
@@ -27,6 +28,7 @@ import webbrowser
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
+from .memo import Memo
 from .pipeline import build
 
 CLIENT = r"""<script>
@@ -203,10 +205,11 @@ def serve(root: Path, target: str, port: int = 8000, open_browser: bool = True, 
     folder.mkdir(parents=True, exist_ok=True)
     state = State()
     stem_holder = {}
+    memo = Memo()  # each document's work, kept between saves: a save rebuilds what it changed
 
     def once(reason: str) -> None:
         start = time.perf_counter()
-        result = build(root, target, outputs=["html"], folder=folder)
+        result = build(root, target, outputs=["html"], folder=folder, memo=memo)
         stem = stem_holder.setdefault("stem", next((p.stem for p in folder.glob("*.html")), target))
         state.update(result, folder, stem)
         seconds = time.perf_counter() - start

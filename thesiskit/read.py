@@ -89,12 +89,17 @@ def within_bounds(text: str, rel, problems: Problems) -> bool:
     return True
 
 
-def parse_all(project: Project, problems: Problems, values_for=None, sources: dict | None = None) -> dict[str, pf.Doc]:
+def parse_all(project: Project, problems: Problems, values_for=None, sources: dict | None = None,
+              reused=None) -> dict[str, pf.Doc]:
     """Parse every document (in parallel: pandoc runs as separate processes); values_for(document id)
     gives what its {{ }} can read. With sources (a dict), each document's blocks are also traced to
-    their chapter lines (thesiskit/sourcemap.py), for the DOCX's anchors."""
+    their chapter lines (thesiskit/sourcemap.py), for the DOCX's anchors. reused(document id, its
+    text): true for a document whose work the preview keeps from its last build (thesiskit/memo.py),
+    which is then not parsed."""
     texts = {d.id: read_sources(project, d, problems, values_for(d.id) if values_for else {})
              for d in project.documents}
+    if reused is not None:
+        texts = {i: t for i, t in texts.items() if t is None or not reused(i, t)}
     docs: dict[str, pf.Doc] = {}
 
     def parse(doc_id):

@@ -84,12 +84,15 @@ class _State:
         self.fitted: set[int] = set()
 
 
-def lower_json(data: dict, fmt: str, contents_depth: int = 3, running_head: str = "") -> dict:
+def lower_json(data: dict, fmt: str, contents_depth: int = 3, running_head: str = "", entries=None) -> dict:
     """Lower pandoc's JSON for one writer; returns the same dict, changed. The contents list the
     headings down to contents_depth (1: the parts; 2: their sections, APA level 1; 3: APA level 2).
     running_head is the page header's short title from the start; a part's level-1 heading with a
-    running-head attribute (thesiskit/assemble.py) changes it from that part on."""
-    state = _State(_headings(data["blocks"], contents_depth), contents_depth, running_head)
+    running-head attribute (thesiskit/assemble.py) changes it from that part on. entries: the
+    contents' entries when data is one part of the thesis (contents(), its headings' ids given)."""
+    if entries is None:
+        entries = _headings(data["blocks"], contents_depth)
+    state = _State(entries, contents_depth, running_head)
     blocks = _blocks(data["blocks"], fmt, state)
     if running_head and fmt == "typst":
         blocks.insert(0, _raw("typst", _typst_head(running_head)))
@@ -377,9 +380,16 @@ def _headings(blocks, depth: int) -> list[tuple[int, str, str]]:
     """(level, id, text) of the headings the contents lists: levels 1 to depth, not marked unlisted.
     A listed heading without an id (a reference list's) is given one from its part's, so that every
     entry can link to it (and the DOCX's page numbers find it)."""
+    nodes = heading_nodes(blocks)
+    entries, (ids,) = contents([skeleton(nodes)], depth)
+    for node, ident in zip(nodes, ids):
+        node["c"][1][0] = ident
+    return entries
+
+
+def heading_nodes(blocks) -> list[dict]:
+    """The headings of blocks, in order, in Divs and block quotations too (where the contents look)."""
     found = []
-    taken: set[str] = set()
-    part = [""]
 
     def visit(value):
         if isinstance(value, list):
@@ -387,24 +397,43 @@ def _headings(blocks, depth: int) -> list[tuple[int, str, str]]:
                 visit(item)
         elif isinstance(value, dict):
             if value.get("t") == "Header":
-                level, attr, inlines = value["c"]
-                if level == 1 and attr[0]:
-                    part[0] = attr[0]
-                if level <= depth and "unlisted" not in attr[1]:
-                    if not attr[0]:
-                        base = "-".join(x for x in (part[0], _slug(_text(inlines))) if x) or "section"
-                        attr[0], n = base, 1
-                        while attr[0] in taken:
-                            n += 1
-                            attr[0] = f"{base}-{n}"
-                    found.append((level, attr[0], _text(inlines)))
-                taken.add(attr[0])
-                return
-            if value.get("t") in ("Div", "BlockQuote"):
+                found.append(value)
+            elif value.get("t") in ("Div", "BlockQuote"):
                 visit(value["c"])
 
     visit(blocks)
     return found
+
+
+def skeleton(nodes: list[dict]) -> list[tuple]:
+    """What the contents need of each heading: (level, id, classes, text)."""
+    return [(n["c"][0], n["c"][1][0], tuple(n["c"][1][1]), _text(n["c"][2])) for n in nodes]
+
+
+def contents(skeletons: list[list[tuple]], depth: int) -> tuple[list[tuple[int, str, str]], list[list[str]]]:
+    """The contents' entries of parts read in order (each a skeleton), and each part's headings' ids,
+    with one made for a listed heading that has none: from its part's id (the last level-1 heading's)
+    and its text, numbered on when taken."""
+    entries, ids_of_parts = [], []
+    taken: set[str] = set()
+    part = ""
+    for headings in skeletons:
+        ids = []
+        for level, ident, classes, text in headings:
+            if level == 1 and ident:
+                part = ident
+            if level <= depth and "unlisted" not in classes:
+                if not ident:
+                    base = "-".join(x for x in (part, _slug(text)) if x) or "section"
+                    ident, n = base, 1
+                    while ident in taken:
+                        n += 1
+                        ident = f"{base}-{n}"
+                entries.append((level, ident, text))
+            taken.add(ident)
+            ids.append(ident)
+        ids_of_parts.append(ids)
+    return entries, ids_of_parts
 
 
 def _slug(text: str) -> str:

@@ -18,9 +18,11 @@ import html
 import json
 import mimetypes
 import re
+from functools import lru_cache
 from pathlib import Path
 
-from .. import pandoc
+from .. import figures, pandoc
+from ..transforms.lower import contents, heading_nodes, lower_json, skeleton
 
 PLACEHOLDER = "THESISKIT-BODY-7f3a"  # one paragraph the template's body holds, replaced by the parts
 API = {"pandoc-api-version": [1, 23, 1]}
@@ -44,6 +46,10 @@ def documents(blocks: list) -> list[tuple[str, list]]:
 
 def part(doc_id: str, blocks: list, root: Path, api) -> str:
     """One document's HTML, with its footnote ids made its own and its images embedded."""
+    return embed_all(_part(doc_id, blocks, root, api), root)
+
+
+def _part(doc_id: str, blocks: list, root: Path, api) -> str:
     data = json.dumps({"pandoc-api-version": api, "meta": {}, "blocks": blocks}).encode("utf-8")
     out, _ = pandoc.run(["-f", "json", "-t", "html5", "--wrap=none"], data, cwd=root)
     text = out.decode("utf-8")
@@ -54,7 +60,11 @@ def part(doc_id: str, blocks: list, root: Path, api) -> str:
             return f'id="{prefix}-footnotes"'
         return f'{match.group(1)}{prefix}-{match.group(2)}{match.group(3)}"'
 
-    return IMAGE_SOURCE.sub(lambda m: m.group(1) + embed(m.group(2), root) + m.group(3), FOOTNOTE_IDS.sub(rename, text))
+    return FOOTNOTE_IDS.sub(rename, text)
+
+
+def embed_all(text: str, root: Path) -> str:
+    return IMAGE_SOURCE.sub(lambda m: m.group(1) + embed(m.group(2), root) + m.group(3), text)
 
 
 def embed(source: str, root: Path) -> str:
@@ -84,21 +94,49 @@ def template(root: Path, css: Path, title: str, author: str, lang: str = "en-GB"
     return head, tail
 
 
-def write_html(lowered: dict, path: Path, root: Path, css: Path, title: str, author: str,
+def write_html(assembled, path: Path, root: Path, css: Path, title: str, author: str, depth: int = 3,
                extra_head: str = "") -> dict[str, str]:
-    """The page at path, from the lowered thesis; returns each document's part (for the preview)."""
-    api = lowered.get("pandoc-api-version", API["pandoc-api-version"])
+    """The page at path, from the assembled thesis (assemble.Assembled); returns each document's part
+    (for the preview). Each part is lowered and written on its own, with the contents' entries of
+    the whole thesis; what a part became is kept in this process by the part's text, its headings'
+    ids and (for the contents) the entries, so that the preview rewrites only the parts that changed.
+    Images are embedded afresh each time (a picture may change under the same name)."""
+    api = assembled.api
+    entries, ids = contents([_skeleton(text) for text in assembled.parts], depth)
     parts = {}
-    pieces = []
-    for doc_id, blocks in documents(lowered["blocks"]):
-        text = part(doc_id, blocks, root, api)
-        parts[doc_id or f"part-{len(pieces)}"] = text
-        pieces.append(text)
-    head, tail = template(root, css, title, author, pandoc.meta_text(lowered.get("meta", {}).get("lang")) or "en-GB")
+    for text, own_ids in zip(assembled.parts, ids):
+        key = hashlib.sha256(json.dumps([text, own_ids, entries if '"toc"' in text else None, depth,
+                                         str(root)]).encode("utf-8")).hexdigest()
+        made = _MADE.pop(key, None)
+        if made is None:
+            made = _lowered_part(json.loads(text), own_ids, entries, depth, root, api)
+        _MADE[key] = made  # the most recently used last
+        while len(_MADE) > 256:
+            _MADE.pop(next(iter(_MADE)))
+        for doc_id, html_text in made:
+            parts[doc_id or f"part-{len(parts)}"] = embed_all(html_text, root)
+    head, tail = template(root, css, title, author, assembled.lang or "en-GB")
     if extra_head:
         head = head.replace("</head>", extra_head + "</head>", 1)
-    path.write_text(head + "\n".join(pieces) + tail, encoding="utf-8")
+    path.write_text(head + "\n".join(parts.values()) + tail, encoding="utf-8")
     return parts
+
+
+_MADE: dict[str, list[tuple[str, str]]] = {}  # a part's key -> (document id, HTML before its images)
+
+
+@lru_cache(maxsize=256)
+def _skeleton(text: str) -> list[tuple]:
+    """The headings of a part (its JSON text), as the contents need them."""
+    return skeleton(heading_nodes(json.loads(text)))
+
+
+def _lowered_part(block: dict, ids: list[str], entries, depth: int, root: Path, api) -> list[tuple[str, str]]:
+    for node, ident in zip(heading_nodes(block), ids):
+        node["c"][1][0] = ident
+    data = lower_json({"pandoc-api-version": api, "meta": {}, "blocks": [block]}, "html", depth, entries=entries)
+    data = figures.inline_svgs(data, root)
+    return [(doc_id, _part(doc_id, blocks, root, api)) for doc_id, blocks in documents(data["blocks"])]
 
 
 def fingerprint(parts: dict[str, str]) -> dict[str, str]:

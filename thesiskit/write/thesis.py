@@ -13,7 +13,8 @@ from .html import write_html
 from .publish import Publication
 
 
-def thesis(source: str, ctx, result) -> None:
+def thesis(assembled, ctx, result) -> None:
+    """The thesis's formats from the assembled thesis (assemble.Assembled)."""
     root = ctx.project.root
     stem = ctx.profile.basename or ctx.target
     formats = list(ctx.profile.outputs)
@@ -37,16 +38,16 @@ def thesis(source: str, ctx, result) -> None:
             """One writer's copy, lowered and serialised here on the calling thread, so that one
             JSON tree is alive at a time (the lowering holds the GIL anyway)."""
             head = running_head(ctx) if ctx.profile.running_head else ""
-            data = json.loads(source)
+            data = json.loads(assembled.json())
             if fmt == "docx":
                 anchors.for_thesis(data, ctx)
             data = lower_json(data, fmt, ctx.profile.contents_depth, head)
-            return json.dumps(figures.inline_svgs(data, root) if fmt == "html" else data).encode("utf-8")
+            return json.dumps(data).encode("utf-8")
 
         def write_one(fmt, args, data: bytes):
             if fmt == "html":  # part by part, each part cached by its content (thesiskit/write/html.py)
-                result.parts = write_html(json.loads(data), staging / f"{stem}.html", root, typst.TEMPLATES / "thesis.css",
-                                          title, author)
+                result.parts = write_html(assembled, staging / f"{stem}.html", root, typst.TEMPLATES / "thesis.css",
+                                          title, author, ctx.profile.contents_depth)
                 return fmt
             if fmt == "docx":
                 docx.write_lowered(data, staging / f"{stem}.docx", root, {"title": title, "author": author},
@@ -67,11 +68,12 @@ def thesis(source: str, ctx, result) -> None:
             return fmt
 
         with ThreadPoolExecutor(max_workers=2) as pool:  # each writer starts as soon as its copy is ready
-            for future in [pool.submit(write_one, fmt, args, lowered(fmt)) for fmt, args in jobs.items()]:
+            for future in [pool.submit(write_one, fmt, args, lowered(fmt) if fmt != "html" else b"")
+                           for fmt, args in jobs.items()]:
                 future.result()
         page = staging / f"{stem}.html"
         if ctx.profile.html_sanitize and page.is_file():  # for HTML that is published: nothing in it runs
             cleaned, _removed = sanitize.clean(page.read_text(encoding="utf-8"))
             page.write_text(cleaned, encoding="utf-8")
         # the preview (a folder of its own) shows the counts in its page: no chart redrawn on every save
-        out.publish(result, chart=ctx.output_folder is None, drawn=figures.drawn_texts(root, source))
+        out.publish(result, chart=ctx.output_folder is None, drawn=figures.drawn_texts(root, "\n".join(assembled.parts)))

@@ -1,0 +1,170 @@
+"""What the preview keeps between builds of one target: each document's work, reused while its
+inputs are unchanged, so that a save rebuilds the document it changed and nothing else.
+
+A document's inputs are its own text (its chapters, {{ }} filled in) and everything else in the
+project (the plan, data, bibliography, profiles, filters, images, the citation style): a change
+there and every document is built again. What a document takes from the others is known too: the
+labels it refers to (@tbl:x in another paper), checked once the changed documents are expanded -
+when their labels moved, the build starts again from scratch (pipeline.build, MemoStale) - and the
+word counts of other documents its text shows ({{ words.paper1.main }}), so such a document is
+built every time.
+
+What is kept of a document is what the rest of the build reads of it: the labels it made, its
+paper's authors, every problem its stages found, the keys it cites, its check (report entry and
+counted figures), its masked self-citations, and its part of the assembled thesis as pandoc JSON.
+A build that fails keeps nothing new; what was kept from the last good one stays.
+"""
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .problems import Problem, Problems
+from .values import PLACEHOLDER
+
+
+class MemoStale(Exception):
+    """The changed documents' labels moved: documents kept from before may refer to them."""
+
+
+@dataclass
+class Record:
+    key: str  # the digest of the document's inputs
+    labels: dict = field(default_factory=dict)  # (scope, label) -> context.Label, those it made
+    authors: list = field(default_factory=list)  # a paper's own authors, from its front matter
+    problems: list[Problem] = field(default_factory=list)  # what its stages said of it, in order
+    keys: list[str] = field(default_factory=list)  # the citation keys it cites
+    checked: dict = field(default_factory=dict)  # check.check_document's answer
+    self_citations: object = None  # masking.SelfCitations, in a masked target
+    part: str = ""  # its part of the assembled thesis, pandoc JSON
+    citations: dict = field(default_factory=dict)  # each block before citeproc -> after (JSON): cite.cited_again
+    citation_context: str = ""  # the cited works, metadata and arguments those were made with
+    citation_meta: str = ""  # citeproc's metadata then
+    shared: bool = False  # its problems were found with other documents' at once: not its own to keep
+
+
+SKIPPED_FOLDERS = {"build", "node_modules", "__pycache__"}
+
+
+class Memo:
+    def __init__(self):
+        self.records: dict[str, Record] = {}  # the last good build's, by document id
+        self.pending: dict[str, Record] = {}  # this build's, kept when it succeeds
+        self.sources = ""  # the digest of everything but the documents' own texts
+        self._stat: dict[str, tuple] = {}  # path -> (mtime, size, digest): unchanged files are not read again
+
+    # ------------------------------------------------------------------ keys
+
+    def begin(self, project, target: str, outputs: list[str]) -> None:
+        """A build starts: the digest of the project's sources other than the documents' chapters."""
+        own = {Path(f).as_posix() for d in project.documents for f in d.files}
+        digest = hashlib.sha256(repr((target, list(outputs))).encode())
+        root = Path(project.root)
+        extra = [Path(project.csl)] if project.csl and root not in Path(project.csl).resolve().parents else []
+        for path in sorted([*self._files(root), *extra]):
+            rel = _rel(path, root)
+            if rel in own:
+                continue
+            digest.update(rel.encode() + b"\0" + self._digest(path).encode())
+        if digest.hexdigest() != self.sources:
+            self.records.clear()  # the plan, data, .bib or a profile changed: every document again
+        self.sources = digest.hexdigest()
+        self.pending = {}
+
+    def _files(self, root: Path):
+        for folder, dirs, files in os.walk(root):
+            dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d not in SKIPPED_FOLDERS)
+            for name in files:
+                if not name.startswith((".", "~")):
+                    yield Path(folder) / name
+
+    def _digest(self, path: Path) -> str:
+        try:
+            stat = path.stat()
+        except OSError:
+            return "missing"
+        known = self._stat.get(str(path))
+        if known and known[:2] == (stat.st_mtime_ns, stat.st_size):
+            return known[2]
+        try:
+            digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        except OSError:
+            return "unreadable"
+        self._stat[str(path)] = (stat.st_mtime_ns, stat.st_size, digest)
+        return digest
+
+    def key(self, text: str) -> str:
+        return hashlib.sha256((self.sources + "\0" + text).encode("utf-8")).hexdigest()
+
+    def reused(self, doc_id: str, text: str) -> bool:
+        """Whether a document's work is kept from the last good build (else it is built, and what it
+        makes is recorded under its new key)."""
+        key = self.key(text)
+        record = self.records.get(doc_id)
+        if record is not None and record.key == key and not PLACEHOLDER.search(text) and not record.shared:
+            return True
+        self.pending[doc_id] = Record(key=key)
+        return False
+
+    # ------------------------------------------------------------------ what the build takes from records
+
+    def kept(self) -> dict[str, Record]:
+        """The records of the documents this build reuses."""
+        return {d: r for d, r in self.records.items() if d not in self.pending}
+
+    def restore(self, ctx, problems: Problems) -> None:
+        """Into the build: the kept documents' labels, authors, self-citations and problems."""
+        for document in ctx.project.documents:
+            record = self.kept().get(document.id)
+            if record is None:
+                continue
+            ctx.labels.update(record.labels)
+            if record.authors:
+                document.authors = record.authors
+            if record.self_citations is not None:
+                ctx.self_citations[document.id] = record.self_citations
+            for problem in record.problems:
+                problems._add(problem)
+
+    def check_labels(self, ctx) -> None:
+        """After the changed documents are expanded: their labels as before, or MemoStale when a kept
+        document could refer to what moved."""
+        for doc_id, record in self.pending.items():
+            made = {k: v for k, v in ctx.labels.items() if v.doc_id == doc_id}
+            record.labels = made
+            before = self.records.get(doc_id)
+            if before is not None and before.labels != made and self.kept():
+                raise MemoStale()
+
+    @contextlib.contextmanager
+    def watching(self, doc_ids, problems: Problems):
+        """The problems found while the block runs are these documents' (one document: its own; more
+        at once: none of them is kept, as whose is which cannot be told)."""
+        before = len(problems.items)
+        yield
+        found = problems.items[before:]
+        ids = [d for d in doc_ids if d in self.pending]
+        if len(ids) == 1:
+            self.pending[ids[0]].problems += found
+        elif found:
+            for doc_id in ids:
+                self.pending[doc_id].shared = True
+
+    def commit(self) -> None:
+        """The build succeeded: what it made is kept."""
+        self.records.update(self.pending)
+        self.pending = {}
+
+
+def _rel(path: Path, root: Path) -> str:
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def watching(memo: Memo | None, doc_ids, problems: Problems):
+    return memo.watching(doc_ids, problems) if memo is not None else contextlib.nullcontext()
