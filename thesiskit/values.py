@@ -27,6 +27,7 @@ import traceback
 from contextlib import contextmanager
 from decimal import Decimal
 from fractions import Fraction
+from functools import lru_cache
 from pathlib import Path
 
 import jinja2
@@ -851,6 +852,17 @@ def include_cycle(env: SandboxedEnvironment, text: str, name: str) -> tuple[int,
     return visit(text, [posixpath.normpath(name)])
 
 
+def _template(env: SandboxedEnvironment, text: str):
+    """env.from_string(text), compiled once per text in this process (every environment() compiles
+    alike; the preview renders every chapter on every save)."""
+    return env.template_class.from_code(env, _compiled(text), env.make_globals(None), None)
+
+
+@lru_cache(maxsize=256)
+def _compiled(text: str):
+    return environment().compile(text)
+
+
 def needs_rendering(text: str) -> bool:
     return "{{" in text or "{%" in text
 
@@ -878,7 +890,7 @@ def render(text: str, values: dict, where: str, problems: Problems, env: Sandbox
     try:
         with _bounded(MAX_SECONDS):
             out, size, limit = [], 0, MAX_OUTPUT + len(template)
-            for chunk in env.from_string(template).generate(values):
+            for chunk in _template(env, template).generate(values):
                 size += len(chunk)
                 if size > limit:
                     raise TooLarge(f"the file would render to more than {limit:,} characters")
