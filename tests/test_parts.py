@@ -73,3 +73,57 @@ def test_only_the_edited_document_changes_in_the_page(built_example, tmp_path):
     old = json.loads((built_example / "build/thesis/report.json").read_text())
     assert report["documents"]["paper1"] == old["documents"]["paper1"]
     assert report["documents"]["paper2"]["words"]["main"] == old["documents"]["paper2"]["words"]["main"] + 5
+
+
+def test_the_preview_memo_gives_the_page_of_a_build_from_scratch(built_example, tmp_path):
+    """The preview keeps each document's work between saves (thesiskit/memo.py). After each kind of
+    change - prose, a new citation in a paragraph, a heading (the contents change), a new labelled
+    section another document could refer to (the memo starts again), an appendix, the data (every
+    document again) - the page and report.json it writes are those of a build from scratch."""
+    from thesiskit.memo import Memo
+    from thesiskit.pipeline import build
+
+    project = copy_project(tmp_path / "p")
+    folder = project / "build/preview/thesis"
+    memo = Memo()
+    discussion, appendix = project / PARAGRAPH, project / "chapters/appendices/casp.md"
+    sentence = first_sentence(discussion)
+    changes = [
+        (discussion, sentence, sentence + " An edited sentence stands here"),
+        (discussion, sentence, sentence + " as others found [@kido2017; @charmaz2014]"),
+        (discussion, "## Limitations", "## Limitations of This Study"),
+        (discussion, "## Limitations of This Study", "## Limitations of This Study {#sec:limits}\n\nSee @sec:limits."),
+        (appendix, "", "A new first line of an appendix.\n\n"),
+        (project / "data/study.yaml", "", "# a comment in the data\n"),
+    ]
+    assert build(project, "thesis", outputs=["html"], folder=folder, memo=memo).ok
+    for path, old, new in changes:
+        text = path.read_text(encoding="utf-8")
+        assert old in text, (path, old)
+        path.write_text(text.replace(old, new, 1) if old else new + text, encoding="utf-8")
+        result = build(project, "thesis", outputs=["html"], folder=folder, memo=memo)
+        assert result.ok, [p.line() for p in result.problems.items]
+        kept = (folder / "thesis.html").read_text(encoding="utf-8"), (folder / "report.json").read_text()
+        fresh = build(project, "thesis", outputs=["html"], folder=folder)
+        assert fresh.ok
+        assert kept == ((folder / "thesis.html").read_text(encoding="utf-8"), (folder / "report.json").read_text()), new
+        assert sorted(p.line() for p in result.problems.items) == sorted(p.line() for p in fresh.problems.items)
+    assert "as others found" in kept[0] and "(Charmaz, 2014; Kido &amp; Kayama, 2017)</span>" in kept[0]
+
+
+def test_the_memo_keeps_nothing_of_a_build_that_failed(built_example, tmp_path):
+    from thesiskit.memo import Memo
+    from thesiskit.pipeline import build
+
+    project = copy_project(tmp_path / "p")
+    folder = project / "build/preview/thesis"
+    memo = Memo()
+    assert build(project, "thesis", outputs=["html"], folder=folder, memo=memo).ok
+    chapter = project / PARAGRAPH
+    original = chapter.read_text(encoding="utf-8")
+    chapter.write_text(original + "\n\nAs @nosuchkey2020 said.\n", encoding="utf-8")
+    failed = build(project, "thesis", outputs=["html"], folder=folder, memo=memo)
+    assert not failed.ok and any("nosuchkey2020" in p.message for p in failed.problems.errors)
+    chapter.write_text(original, encoding="utf-8")
+    again = build(project, "thesis", outputs=["html"], folder=folder, memo=memo)
+    assert again.ok and not again.problems.errors

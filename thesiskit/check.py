@@ -82,31 +82,39 @@ def check_document(doc: pf.Doc, ctx: Context, document) -> dict:
     return {"entry": entry, "figures": figures, "cited": cite.cited_keys(doc)}
 
 
-def report(checked: dict[str, dict], ctx: Context, entries: dict) -> tuple[dict, dict[str, dict]]:
+def report(checked: dict[str, dict], ctx: Context, entries: dict, warnings=None) -> tuple[dict, dict[str, dict]]:
     """(report, counted figures per document) from each document's check (check_document, in the
-    plan's order), with what concerns the bibliography as a whole: entries never cited, cited
-    articles without a DOI, the reference lint."""
+    plan's order), with what concerns the bibliography as a whole (bibliography_warnings; warnings:
+    a function that gives them, for the preview's memo)."""
     cited: set[str] = {key for one in checked.values() for key in one["cited"]}
     uncited = sorted(set(entries) - cited)
-    partial = bool(ctx.profile.documents) or ctx.partial  # a journal target leaves thesis-only citations out
-    for key in ([] if partial else uncited):
-        e = entries[key]
-        ctx.problems.warning(f"{e.file}:{e.line}", f"'{key}' is never cited; cite it or remove it from the .bib",
-                             code="uncited")
-    for key in sorted(cited & set(entries)):
-        e = entries[key]
-        if e.type == "article" and not e.fields.get("doi"):
-            ctx.problems.warning(f"{e.file}:{e.line}", f"journal article '{key}' has no DOI; if it has one, add "
-                                 f"{bibliography.how_to_add(e, 'doi')} (APA 7 asks for it). A warning, not an error: "
-                                 "nothing failed, and many older articles have no DOI", code="no-doi")
-    for key in sorted(cited & set(entries)):
-        e = entries[key]
-        for message in bibliography.reference_lint(e, entries):
-            ctx.problems.warning(f"{e.file}:{e.line}", message)
+    for where, message, code in (warnings or bibliography_warnings)(cited, ctx, entries):
+        ctx.problems.warning(where, message, code=code)
     out = {"target": ctx.target, "ok": None, "documents": {d: one["entry"] for d, one in checked.items()},
            "citations": {"unresolved": [], "uncited": uncited}, "problems": [],
            "versions": reproducible.versions(ctx.project.root, str(ctx.project.metadata.get("csl", "apa")))}
     return out, {d: one["figures"] for d, one in checked.items()}
+
+
+def bibliography_warnings(cited: set[str], ctx: Context, entries: dict) -> list[tuple[str, str, str]]:
+    """(where, message, code) of each warning about the bibliography as a whole: entries never cited,
+    cited journal articles without a DOI, the reference lint."""
+    out = []
+    partial = bool(ctx.profile.documents) or ctx.partial  # a journal target leaves thesis-only citations out
+    for key in ([] if partial else sorted(set(entries) - cited)):
+        e = entries[key]
+        out.append((f"{e.file}:{e.line}", f"'{key}' is never cited; cite it or remove it from the .bib", "uncited"))
+    for key in sorted(cited & set(entries)):
+        e = entries[key]
+        if e.type == "article" and not e.fields.get("doi"):
+            out.append((f"{e.file}:{e.line}", f"journal article '{key}' has no DOI; if it has one, add "
+                        f"{bibliography.how_to_add(e, 'doi')} (APA 7 asks for it). A warning, not an error: "
+                        "nothing failed, and many older articles have no DOI", "no-doi"))
+    for key in sorted(cited & set(entries)):
+        e = entries[key]
+        for message in bibliography.reference_lint(e, entries):
+            out.append((f"{e.file}:{e.line}", message, ""))
+    return out
 
 
 def _tables_fit(doc, ctx: Context, document) -> None:

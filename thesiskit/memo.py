@@ -55,6 +55,7 @@ class Memo:
         self.pending: dict[str, Record] = {}  # this build's, kept when it succeeds
         self.sources = ""  # the digest of everything but the documents' own texts
         self._stat: dict[str, tuple] = {}  # path -> (mtime, size, digest): unchanged files are not read again
+        self._derived: dict[str, tuple] = {}  # name -> (sources, key, value): derived from every document
 
     # ------------------------------------------------------------------ keys
 
@@ -152,6 +153,16 @@ class Memo:
         elif found:
             for doc_id in ids:
                 self.pending[doc_id].shared = True
+
+    def derived(self, name: str, key, make):
+        """A value derived from the whole project (the bibliography's warnings from the keys cited),
+        made again only when key or the project's other sources changed."""
+        kept = self._derived.get(name)
+        if kept is not None and kept[:2] == (self.sources, key):
+            return kept[2]
+        value = make()
+        self._derived[name] = (self.sources, key, value)
+        return value
 
     def commit(self) -> None:
         """The build succeeded: what it made is kept."""

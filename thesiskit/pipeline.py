@@ -299,7 +299,10 @@ def _check(docs: dict[str, pf.Doc], ctx: Context, entries: dict, memo: Memo | No
             checked[document.id] = check.check_document(docs[document.id], ctx, document)
         if memo is not None:
             memo.pending[document.id].checked = checked[document.id]
-    return check.report(checked, ctx, entries)
+    if memo is None:
+        return check.report(checked, ctx, entries)
+    return check.report(checked, ctx, entries, lambda cited, *args: memo.derived(
+        "bibliography", tuple(sorted(cited)), lambda: check.bibliography_warnings(cited, *args)))
 
 
 def _assemble(docs: dict[str, pf.Doc], ctx: Context, counts: dict[str, dict], memo: Memo | None = None):
