@@ -19,6 +19,7 @@ counted from 1, 0 when none; row 0 means the whole file. A name used twice gets 
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 from dataclasses import dataclass
@@ -116,7 +117,7 @@ def yaml_line(ctx, file: str, *path) -> int:
     import yaml
 
     try:
-        node = yaml.compose((_root(ctx) / file).read_text(encoding="utf-8-sig"))
+        node = _composed(_root(ctx) / file)
         for step in path:
             if isinstance(node, yaml.MappingNode):
                 node = next(v for k, v in node.value if k.value == step)
@@ -125,6 +126,21 @@ def yaml_line(ctx, file: str, *path) -> int:
         return node.start_mark.line + 1
     except Exception:  # noqa: BLE001 - an anchor is a convenience: without the line, the file is named
         return 0
+
+
+def _composed(path):
+    """The YAML node tree of a file, composed once per version of the file (a table's directive asks
+    for the line of each of its rows: composing the file per row was most of the expand stage)."""
+    stat = path.stat()
+    return _compose(str(path), stat.st_mtime_ns, stat.st_size)
+
+
+@functools.lru_cache(maxsize=16)
+def _compose(path: str, _mtime_ns: int, _size: int):
+    import yaml
+
+    with open(path, encoding="utf-8-sig") as handle:
+        return yaml.compose(handle.read())
 
 
 def _cell_name(source: str) -> tuple[str, str] | None:

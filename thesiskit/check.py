@@ -89,9 +89,10 @@ def check(docs: dict[str, pf.Doc], ctx: Context, entries: dict) -> tuple[dict, d
             ctx.problems.warning(f"{e.file}:{e.line}", f"journal article '{key}' has no DOI; if it has one, add "
                                  f"{bibliography.how_to_add(e, 'doi')} (APA 7 asks for it). A warning, not an error: "
                                  "nothing failed, and many older articles have no DOI", code="no-doi")
+    journals = bibliography.journal_index(entries)
     for key in sorted(cited & set(entries)):
         e = entries[key]
-        for message in bibliography.reference_lint(e, entries):
+        for message in bibliography.reference_lint(e, entries, journals):
             ctx.problems.warning(f"{e.file}:{e.line}", message)
     report = {"target": ctx.target, "ok": None, "documents": report_docs,
               "citations": {"unresolved": [], "uncited": uncited}, "problems": [],

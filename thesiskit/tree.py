@@ -16,15 +16,25 @@ from panflute.containers import DictContainer, ListContainer, attach
 
 def items(container) -> list:
     """The elements a ListContainer or DictContainer holds, each told its parent (panflute does this
-    lazily on item access, one slow __getitem__ at a time; code such as lints reads .parent)."""
+    lazily on item access, one slow __getitem__ at a time; code such as lints reads .parent). The
+    fields are set as panflute's attach() sets them, without its call and type test per element:
+    a container holds elements only (its oktypes), and this is the build's hottest path."""
     if isinstance(container, ListContainer):
-        for index, child in enumerate(container.list):
-            attach(child, container.parent, container.location, index)
-        return container.list
+        parent, location = container.parent, container.location
+        found = container.list
+        for index, child in enumerate(found):
+            child.parent = parent
+            child.location = location
+            child.index = index
+        return found
     if isinstance(container, DictContainer):
-        for child in container.dict.values():
-            attach(child, container.parent, container.location)
-        return list(container.dict.values())
+        parent, location = container.parent, container.location
+        found = list(container.dict.values())
+        for child in found:
+            child.parent = parent
+            child.location = location
+            child.index = None
+        return found
     return list(container)
 
 
@@ -32,17 +42,29 @@ def elements(root: pf.Element) -> Iterator[pf.Element]:
     """root and every element under it, each parent before its children, in document order.
     The tree must not change shape while this runs."""
     stack = [root]
+    pop, push = stack.pop, stack.extend
+    element = pf.Element
     while stack:
-        elem = stack.pop()
+        elem = pop()
         yield elem
-        found = []  # children(elem), written out: this loop is the build's hottest path
-        for name in elem._children:
+        names = elem._children
+        if not names:  # a leaf (Str, Space, ...): most of the elements of a text
+            continue
+        if len(names) == 1:  # one list of children (Para, Div, Emph, ...): no copy of it to make
+            child = getattr(elem, names[0])
+            if isinstance(child, element):
+                stack.append(child)
+            elif child is not None:
+                push(reversed(items(child)))
+            continue
+        found = []  # children(elem), written out
+        for name in names:
             child = getattr(elem, name)
-            if isinstance(child, pf.Element):
+            if isinstance(child, element):
                 found.append(child)
             elif child is not None:
                 found.extend(items(child))
-        stack.extend(reversed(found))
+        push(reversed(found))
 
 
 def children(elem: pf.Element) -> list[pf.Element]:
