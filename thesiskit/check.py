@@ -11,7 +11,7 @@ import panflute as pf
 
 from . import bibliography, cite, reproducible
 from .context import Context
-from .tree import elements
+from .tree import collect, elements
 from .wordcount import count_parts
 
 DEFAULT_RULE = {"main": ["main"], "abstract": ["abstract"]}
@@ -48,7 +48,8 @@ def check(docs: dict[str, pf.Doc], ctx: Context, entries: dict) -> tuple[dict, d
     cited: set[str] = set()
     for document in ctx.project.documents:
         doc = docs[document.id]
-        cited.update(k for k in cite.cited_keys(doc))
+        found = collect(doc, pf.Cite, pf.Div)  # one walk for the citations, tables and figures
+        cited.update(cite.keys_of(found[pf.Cite]))
         parts = count_parts(doc.content)
         figures[document.id] = {**parts, **counted(parts, rule)}
         article = str(doc.get_metadata("kind", "") or "")  # a paper's type (review, original) may set its limits
@@ -71,9 +72,9 @@ def check(docs: dict[str, pf.Doc], ctx: Context, entries: dict) -> tuple[dict, d
             ctx.problems.error(where, f"the {ctx.target} profile expects an abstract here; add a '::: abstract' "
                                "block to the document's first file (or abstract: to its front matter)",
                                document=document.id)
-        _tables_fit(doc, ctx, document)
+        _tables_fit(found[pf.Div], ctx, document)
         entry = {"kind": document.kind, **({"article": article} if article else {}), "words": parts, "counted": counted(parts, rule), "limits": limits,
-                 **_floats(doc), "ok": ok}
+                 **_floats(found[pf.Div]), "ok": ok}
         if document.kind == "appendices":
             entry["appendices"] = appendix_counts(doc)
         report_docs[document.id] = entry
@@ -100,7 +101,7 @@ def check(docs: dict[str, pf.Doc], ctx: Context, entries: dict) -> tuple[dict, d
     return report, figures
 
 
-def _tables_fit(doc, ctx: Context, document) -> None:
+def _tables_fit(divs: list[pf.Div], ctx: Context, document) -> None:
     """A warning for each table whose longest words do not fit even a landscape page at 8 pt (APA's
     smallest): every writer would run it past the margin (thesiskit/layout.py, measured as the
     writers lay it out)."""
@@ -109,8 +110,8 @@ def _tables_fit(doc, ctx: Context, document) -> None:
     from . import layout
 
     labels = {found.anchor: key[1] for key, found in ctx.labels.items() if key[0] == document.id}
-    for elem in elements(doc):
-        if not (isinstance(elem, pf.Div) and "apa-table" in elem.classes):
+    for elem in divs:
+        if "apa-table" not in elem.classes:
             continue
         table = next((e for e in elements(elem) if isinstance(e, pf.Table)), None)
         if table is None:
@@ -132,11 +133,11 @@ def _tables_fit(doc, ctx: Context, document) -> None:
                                  "longest words")
 
 
-def _floats(doc) -> dict[str, int]:
+def _floats(divs: list[pf.Div]) -> dict[str, int]:
     floats = {"tables": 0, "figures": 0}
-    for elem in elements(doc):
-        if isinstance(elem, pf.Div) and "apa-table" in elem.classes:
+    for elem in divs:
+        if "apa-table" in elem.classes:
             floats["tables"] += 1
-        elif isinstance(elem, pf.Div) and "apa-figure" in elem.classes:
+        elif "apa-figure" in elem.classes:
             floats["figures"] += 1
     return floats

@@ -23,10 +23,14 @@ CITEPROC_LANG = "en-US"  # APA is an American style: double quotes, "Retrieved A
 
 
 def cited_keys(doc: pf.Doc) -> list[str]:
+    return keys_of(e for e in elements(doc) if isinstance(e, pf.Cite))
+
+
+def keys_of(cites) -> list[str]:
+    """The keys the Cite elements cite, each once, in order."""
     keys: dict[str, None] = {}
-    for elem in elements(doc):
-        if isinstance(elem, pf.Cite):
-            keys.update(dict.fromkeys(c.id for c in elem.citations))
+    for elem in cites:
+        keys.update(dict.fromkeys(c.id for c in elem.citations))
     return list(keys)
 
 

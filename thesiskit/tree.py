@@ -84,3 +84,16 @@ def replace(elem: pf.Element, new: pf.Element) -> None:
     location and index are set). Replacing what elements() found, after the loop, changes the shape
     of the tree without panflute's walk rebuilding every list."""
     elem.container[elem.index] = new
+
+
+def collect(root: pf.Element, *types: type) -> dict[type, list]:
+    """type -> the elements of that type under root (root included), in document order: one walk
+    for a stage that looks for several kinds of element (the check stage: citations, tables and
+    figures) instead of one walk per kind. An element is filed under the first of types it is."""
+    found: dict[type, list] = {kind: [] for kind in types}
+    for elem in elements(root):
+        for kind in types:
+            if isinstance(elem, kind):
+                found[kind].append(elem)
+                break
+    return found
