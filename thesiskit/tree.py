@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Iterator
 
 import panflute as pf
-from panflute.containers import DictContainer, ListContainer, attach
+from panflute.containers import DictContainer, ListContainer
 
 
 def items(container) -> list:

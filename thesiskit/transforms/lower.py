@@ -15,7 +15,6 @@ panflute for each writer (docs/decisions.md, 6).
 from __future__ import annotations
 
 import hashlib
-import io
 import json
 import re
 from pathlib import PurePosixPath
@@ -23,7 +22,7 @@ from xml.sax.saxutils import escape
 
 import panflute as pf
 
-from .. import layout
+from .. import layout, pandoc
 
 NAME = "lower"
 STAGE = "lower"
@@ -72,7 +71,7 @@ RUN_IN = {5: ("Strong",), 6: ("Strong", "Emph")}
 def run(doc: pf.Doc, ctx, fmt: str) -> None:
     """Lower a panflute document in place (for the smaller documents of a journal package)."""
     data = lower_json(doc.to_json(), fmt)
-    doc.content = pf.load(io.StringIO(json.dumps(data))).content
+    doc.content = pandoc.to_doc(json.dumps(data)).content
 
 
 class _State:
