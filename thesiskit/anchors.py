@@ -139,8 +139,8 @@ def _composed(path):
 def _compose(path: str, _mtime_ns: int, _size: int):
     import yaml
 
-    with open(path, encoding="utf-8-sig") as handle:
-        return yaml.compose(handle.read())
+    with open(path, encoding="utf-8-sig") as handle:  # libyaml's parser when there: the same nodes and lines, ten times faster
+        return yaml.compose(handle.read(), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
 
 
 def _cell_name(source: str) -> tuple[str, str] | None:
