@@ -97,3 +97,25 @@ def collect(root: pf.Element, *types: type) -> dict[type, list]:
                 found[kind].append(elem)
                 break
     return found
+
+
+# ---------------------------------------------------------------- pandoc's JSON
+
+def find(value, kind: str) -> Iterator[dict]:
+    """In pandoc's JSON (plain dicts and lists, as the writers' lowering works on it): the elements
+    of one kind ("Image", "Table") inside value, outermost first, in document order, not looking
+    inside what is found (which the caller may change). Iterative: a recursive generator pays a
+    frame per level of nesting for every element it passes up."""
+    stack = [value]
+    pop, push = stack.pop, stack.extend
+    while stack:
+        value = pop()
+        if isinstance(value, list):
+            push(reversed(value))
+        elif isinstance(value, dict):
+            if value.get("t") == kind:
+                yield value
+            else:
+                inner = value.get("c")
+                if isinstance(inner, (list, dict)):
+                    stack.append(inner)
