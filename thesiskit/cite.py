@@ -118,7 +118,7 @@ def cite_all(docs: dict[str, pf.Doc], ctx: Context, entries: dict[str, Entry]) -
             ctx.self_citations[doc_id] = found
             cited = cited_keys(doc)  # what masking left cited
         add_reference_list(doc, title, level=1 if kinds[doc_id] == "paper" else 2)
-        payload = doc.to_json()
+        payload = pandoc.as_json(doc)
         extra = [copy.deepcopy(numbered[k]) for k in cited if k in numbered]
         if extra:  # entries with an article number, as metadata references over the .bib's
             references = payload["meta"].setdefault("references", {"t": "MetaList", "c": []})

@@ -193,11 +193,33 @@ _EMPTY = {"Space": pf.Space, "SoftBreak": pf.SoftBreak, "LineBreak": pf.LineBrea
 _INLINE_LISTS = {"Para": pf.Para, "Plain": pf.Plain, "Emph": pf.Emph, "Strong": pf.Strong, "Underline": pf.Underline,
                  "Strikeout": pf.Strikeout, "Superscript": pf.Superscript, "Subscript": pf.Subscript,
                  "SmallCaps": pf.SmallCaps}
+_LISTS_JSON = {*_INLINE_LISTS.values(), pf.BlockQuote, pf.Note}  # content alone: {"t": ..., "c": [...]}
 _FAST = {**dict.fromkeys(_EMPTY, _empty), **dict.fromkeys(_INLINE_LISTS, _inlines)}
 
 
 def to_json(doc: pf.Doc) -> bytes:
-    return json.dumps(doc.to_json()).encode("utf-8")
+    return json.dumps(as_json(doc)).encode("utf-8")
+
+
+def as_json(elem: pf.Element):
+    """elem.to_json(), the same dicts, lists and tuples, made without panflute's calls per element
+    (to_json, _slots_to_json, encode_dict, to_json_wrapper) for the elements most of a text is
+    made of; the rest is left to panflute. The mirror of to_doc."""
+    kind = type(elem)
+    if kind is pf.Str:
+        return {"t": "Str", "c": elem.text}
+    if kind is pf.Space:
+        return {"t": "Space"}
+    if kind in _LISTS_JSON:
+        return {"t": kind.__name__, "c": [as_json(child) for child in elem._content.list]}
+    if kind is pf.Div or kind is pf.Span:
+        return {"t": kind.__name__, "c": [elem._ica_to_json(), [as_json(child) for child in elem._content.list]]}
+    if kind is pf.Header:
+        return {"t": "Header", "c": [elem.level, elem._ica_to_json(), [as_json(child) for child in elem._content.list]]}
+    if kind is pf.Doc:
+        return {"pandoc-api-version": elem.api_version, "meta": elem.metadata.content.to_json(),
+                "blocks": [as_json(block) for block in elem._content.list]}
+    return elem.to_json()
 
 
 def convert(doc: pf.Doc, args: list[str], cwd=None) -> tuple[bytes, str]:
