@@ -116,19 +116,29 @@ def inline_svgs(data: dict, root: Path) -> dict:
     <svg> element, since a browser neither selects nor finds text inside an <img>. It keeps the
     image's alt text as its accessible name (role="img", aria-label)."""
     from .transforms.lower import _text as inline_text  # (the transforms import this module)
-    from .tree import find
 
-    for value in find(data["blocks"], "Image"):  # (changed in place: find does not look inside it)
-        (_id, _classes, attributes), alt, (url, _title) = value["c"]
-        path = root / url
-        if ["svg-text", "true"] in attributes and url.endswith(".svg") and path.is_file():
-            svg = path.read_text(encoding="utf-8")
-            label = html.escape(" ".join(inline_text(alt).split()), quote=True)
-            # an image to assistive technology, named by the figure's alt text (WCAG 1.1.1)
-            named = f' role="img" aria-label="{label}"' if label else ""
-            svg = svg[svg.index("<svg"):].replace("<svg ", f'<svg class="diagram"{named} ', 1)
-            value.clear()
-            value.update({"t": "RawInline", "c": ["html", svg]})
+
+    def visit(value):
+        if isinstance(value, list):
+            for item in value:
+                visit(item)
+        elif isinstance(value, dict):
+            if value.get("t") == "Image":
+                (_id, _classes, attributes), alt, (url, _title) = value["c"]
+                path = root / url
+                if ["svg-text", "true"] in attributes and url.endswith(".svg") and path.is_file():
+                    svg = path.read_text(encoding="utf-8")
+                    label = html.escape(" ".join(inline_text(alt).split()), quote=True)
+                    # an image to assistive technology, named by the figure's alt text (WCAG 1.1.1)
+                    named = f' role="img" aria-label="{label}"' if label else ""
+                    svg = svg[svg.index("<svg"):].replace("<svg ", f'<svg class="diagram"{named} ', 1)
+                    value.clear()
+                    value.update({"t": "RawInline", "c": ["html", svg]})
+                return
+            if "c" in value:
+                visit(value["c"])
+
+    visit(data["blocks"])
     return data
 
 

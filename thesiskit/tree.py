@@ -103,7 +103,7 @@ def collect(root: pf.Element, *types: type) -> dict[type, list]:
 
 def find(value, kind: str) -> Iterator[dict]:
     """In pandoc's JSON (plain dicts and lists, as the writers' lowering works on it): the elements
-    of one kind ("Image", "Table") inside value, outermost first, in document order, not looking
+    of one kind ("Table", "Div") inside value, outermost first, in document order, not looking
     inside what is found (which the caller may change). Iterative: a recursive generator pays a
     frame per level of nesting for every element it passes up."""
     stack = [value]
