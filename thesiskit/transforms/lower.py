@@ -293,10 +293,12 @@ _LEAVES = frozenset(("Str", "Space", "SoftBreak", "LineBreak"))  # nothing in th
 def _walk(value, fmt: str, state) -> None:
     """Into everything that is not a list of blocks at this level: lists, tables, notes, images."""
     if isinstance(value, list):
-        if any(isinstance(v, dict) and v.get("t") == "Div" for v in value) and \
-                all(isinstance(v, dict) and "t" in v for v in value):
-            value[:] = _blocks(value, fmt, state)
-            return
+        for v in value:  # a list of blocks holding a div is lowered as one (a plain loop: most lists are words)
+            if isinstance(v, dict) and v.get("t") == "Div":
+                if all(isinstance(v, dict) and "t" in v for v in value):
+                    value[:] = _blocks(value, fmt, state)
+                    return
+                break
         for item in value:  # words and spaces (most of a text) and plain values passed over without a call
             if isinstance(item, (list, dict)) and not (isinstance(item, dict) and item.get("t") in _LEAVES):
                 _walk(item, fmt, state)
