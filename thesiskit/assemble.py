@@ -147,12 +147,15 @@ def paper_blocks(doc: pf.Doc, doc_id: str, index: int, authors: list[Person], co
         blocks.append(pf.Div(para(pf.Emph(pf.Str("Keywords:")), pf.Space(), ", ".join(map(str, keywords))),
                              classes=["keywords"]))
     blocks.append(page_break())
-    shift_headings(body, 1)
+    _namespace_references(blocks, doc_id)  # the title and abstract pages; the body's in the same walk as its headings
+    for block in body:
+        for elem in elements(block):  # changes levels and identifiers only, not the tree's shape
+            _shift_heading(elem, 1)
+            _namespace_reference(elem, doc_id)
     for block in body:
         if isinstance(block, pf.Header) and "references" in block.classes:
             blocks.append(page_break())  # APA: the reference list starts on a new page
         blocks.append(block)
-    _namespace_references(blocks, doc_id)
     return blocks
 
 
@@ -160,16 +163,24 @@ def shift_headings(blocks: list, by: int) -> None:
     """Inside a paper, Markdown's '#' is APA level 1, one level below the paper's own title."""
     for block in blocks:
         for elem in elements(block):  # changes levels only, not the tree's shape
-            if isinstance(elem, pf.Header):
-                elem.level = min(elem.level + by, 6)
+            _shift_heading(elem, by)
+
+
+def _shift_heading(elem: pf.Element, by: int) -> None:
+    if isinstance(elem, pf.Header):
+        elem.level = min(elem.level + by, 6)
 
 
 def _namespace_references(blocks: list, doc_id: str) -> None:
     """Reference-list ids are per document in citeproc's output; make them unique in the thesis."""
     for block in blocks:
         for elem in elements(block):  # changes identifiers only
-            if isinstance(elem, pf.Div) and (elem.identifier == "refs" or elem.identifier.startswith("ref-")):
-                elem.identifier = f"{doc_id}-{elem.identifier}"
+            _namespace_reference(elem, doc_id)
+
+
+def _namespace_reference(elem: pf.Element, doc_id: str) -> None:
+    if isinstance(elem, pf.Div) and (elem.identifier == "refs" or elem.identifier.startswith("ref-")):
+        elem.identifier = f"{doc_id}-{elem.identifier}"
 
 
 def running_head(ctx: Context) -> str:

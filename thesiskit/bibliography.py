@@ -411,11 +411,29 @@ def _int(text: str) -> int | None:
     return int(text) if text.isdigit() else None
 
 
-def reference_lint(entry: Entry, entries: dict[str, Entry]) -> list[str]:
+def journal_index(entries: dict[str, Entry]) -> dict[str, list[tuple[Entry, int, int]]]:
+    """journal -> (entry, volume, year) of each of its articles that gives both as numbers, in the
+    .bib's order: what the year-and-volume lint compares an article with, read once per build rather
+    than once per pair of entries."""
+    index: dict[str, list[tuple[Entry, int, int]]] = {}
+    for other in entries.values():
+        if other.type != "article":
+            continue
+        volume = _int(_field(other, "volume"))
+        raw = _field(other, "year") or _field(other, "date")
+        year = _int(raw[:4]) if raw else None
+        if volume is not None and year is not None:
+            index.setdefault(_journal(other), []).append((other, volume, year))
+    return index
+
+
+def reference_lint(entry: Entry, entries: dict[str, Entry],
+                   journals: dict[str, list[tuple[Entry, int, int]]] | None = None) -> list[str]:
     """What a journal article's APA reference lacks or gets wrong that the .bib can put right
     (README "`python build.py check`"): no volume and no "Advance online publication"; a volume with
     neither pages nor an article number; an article number where citeproc prints it as a page or an
-    issue; a year that disagrees with the volume given to the same journal elsewhere in the .bib."""
+    issue; a year that disagrees with the volume given to the same journal elsewhere in the .bib.
+    journals is journal_index(entries), made once by a caller that lints many entries."""
     if entry.type != "article":
         return []
     csl = _csl(entry)
@@ -445,7 +463,7 @@ def reference_lint(entry: Entry, entries: dict[str, Entry]) -> list[str]:
                    f"\"Article {pages}\" is printed; an article of one page needs nothing")
     year = _int(_field(entry, "year")[:4]) if _field(entry, "year") else _int(_field(entry, "date")[:4])
     if year is not None and _int(volume) is not None:
-        clash = _year_volume_clash(entry, year, _int(volume), entries)
+        clash = _year_volume_clash(entry, year, _int(volume), journal_index(entries) if journals is None else journals)
         if clash:
             other, other_year = clash
             other_volume = _field(other, "volume")
@@ -458,20 +476,14 @@ def reference_lint(entry: Entry, entries: dict[str, Entry]) -> list[str]:
     return out
 
 
-def _year_volume_clash(entry: Entry, year: int, volume: int, entries: dict[str, Entry]):
+def _year_volume_clash(entry: Entry, year: int, volume: int, journals: dict[str, list[tuple[Entry, int, int]]]):
     """(an entry, its year) that this one's year and volume cannot both agree with, when more of the
     same journal's entries disagree with this one than agree: the same volume in another year, or a
     later volume in an earlier year. The entries in the majority are not reported; two alone that
     disagree are both reported, since either may be wrong."""
-    journal = _journal(entry)
     clashes, agreeing = [], 0
-    for other in entries.values():
-        if other is entry or other.type != "article" or _journal(other) != journal:
-            continue
-        other_volume = _int(_field(other, "volume"))
-        raw = _field(other, "year") or _field(other, "date")
-        other_year = _int(raw[:4]) if raw else None
-        if other_volume is None or other_year is None:
+    for other, other_volume, other_year in journals.get(_journal(entry), ()):
+        if other is entry:
             continue
         if (other_volume == volume and other_year != year) or (other_volume - volume) * (other_year - year) < 0:
             clashes.append((other, other_year))

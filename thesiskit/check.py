@@ -11,7 +11,7 @@ import panflute as pf
 
 from . import bibliography, cite, reproducible
 from .context import Context
-from .tree import elements
+from .tree import collect, elements
 from .wordcount import count_parts
 
 DEFAULT_RULE = {"main": ["main"], "abstract": ["abstract"]}
@@ -52,6 +52,7 @@ def check_document(doc: pf.Doc, ctx: Context, document) -> dict:
     abstract, tables too wide for the page. Returns its report entry, its counted figures and the
     keys it cites (what report() needs of it); problems go to ctx.problems."""
     rule = counting_rule(ctx.profile)
+    found = collect(doc, pf.Cite, pf.Div)  # one walk for the citations, tables and figures
     parts = count_parts(doc.content)
     figures = {**parts, **counted(parts, rule)}
     article = str(doc.get_metadata("kind", "") or "")  # a paper's type (review, original) may set its limits
@@ -74,12 +75,12 @@ def check_document(doc: pf.Doc, ctx: Context, document) -> dict:
         ctx.problems.error(where, f"the {ctx.target} profile expects an abstract here; add a '::: abstract' "
                            "block to the document's first file (or abstract: to its front matter)",
                            document=document.id)
-    _tables_fit(doc, ctx, document)
+    _tables_fit(found[pf.Div], ctx, document)
     entry = {"kind": document.kind, **({"article": article} if article else {}), "words": parts,
-             "counted": counted(parts, rule), "limits": limits, **_floats(doc), "ok": ok}
+             "counted": counted(parts, rule), "limits": limits, **_floats(found[pf.Div]), "ok": ok}
     if document.kind == "appendices":
         entry["appendices"] = appendix_counts(doc)
-    return {"entry": entry, "figures": figures, "cited": cite.cited_keys(doc)}
+    return {"entry": entry, "figures": figures, "cited": cite.keys_of(found[pf.Cite])}
 
 
 def report(checked: dict[str, dict], ctx: Context, entries: dict, warnings=None) -> tuple[dict, dict[str, dict]]:
@@ -110,14 +111,15 @@ def bibliography_warnings(cited: set[str], ctx: Context, entries: dict) -> list[
             out.append((f"{e.file}:{e.line}", f"journal article '{key}' has no DOI; if it has one, add "
                         f"{bibliography.how_to_add(e, 'doi')} (APA 7 asks for it). A warning, not an error: "
                         "nothing failed, and many older articles have no DOI", "no-doi"))
+    journals = bibliography.journal_index(entries)
     for key in sorted(cited & set(entries)):
         e = entries[key]
-        for message in bibliography.reference_lint(e, entries):
+        for message in bibliography.reference_lint(e, entries, journals):
             out.append((f"{e.file}:{e.line}", message, ""))
     return out
 
 
-def _tables_fit(doc, ctx: Context, document) -> None:
+def _tables_fit(divs: list[pf.Div], ctx: Context, document) -> None:
     """A warning for each table whose longest words do not fit even a landscape page at 8 pt (APA's
     smallest): every writer would run it past the margin (thesiskit/layout.py, measured as the
     writers lay it out)."""
@@ -126,8 +128,8 @@ def _tables_fit(doc, ctx: Context, document) -> None:
     from . import layout
 
     labels = {found.anchor: key[1] for key, found in ctx.labels.items() if key[0] == document.id}
-    for elem in elements(doc):
-        if not (isinstance(elem, pf.Div) and "apa-table" in elem.classes):
+    for elem in divs:
+        if "apa-table" not in elem.classes:
             continue
         table = next((e for e in elements(elem) if isinstance(e, pf.Table)), None)
         if table is None:
@@ -149,11 +151,11 @@ def _tables_fit(doc, ctx: Context, document) -> None:
                                  "longest words")
 
 
-def _floats(doc) -> dict[str, int]:
+def _floats(divs: list[pf.Div]) -> dict[str, int]:
     floats = {"tables": 0, "figures": 0}
-    for elem in elements(doc):
-        if isinstance(elem, pf.Div) and "apa-table" in elem.classes:
+    for elem in divs:
+        if "apa-table" in elem.classes:
             floats["tables"] += 1
-        elif isinstance(elem, pf.Div) and "apa-figure" in elem.classes:
+        elif "apa-figure" in elem.classes:
             floats["figures"] += 1
     return floats

@@ -26,10 +26,14 @@ CITEPROC_LANG = "en-US"  # APA is an American style: double quotes, "Retrieved A
 
 
 def cited_keys(doc: pf.Doc) -> list[str]:
+    return keys_of(e for e in elements(doc) if isinstance(e, pf.Cite))
+
+
+def keys_of(cites) -> list[str]:
+    """The keys the Cite elements cite, each once, in order."""
     keys: dict[str, None] = {}
-    for elem in elements(doc):
-        if isinstance(elem, pf.Cite):
-            keys.update(dict.fromkeys(c.id for c in elem.citations))
+    for elem in cites:
+        keys.update(dict.fromkeys(c.id for c in elem.citations))
     return list(keys)
 
 
@@ -95,7 +99,8 @@ def cite_all(docs: dict[str, pf.Doc], ctx: Context, entries: dict[str, Entry], m
     csl = project.csl or csl_path("apa", project.root)  # resolved and checked when the project was read
     args = ["-t", "json", "--citeproc", f"--csl={csl}", "-M", f"lang={CITEPROC_LANG}", "-M", "link-citations=false"]
     every = any("nocite" in doc.metadata.content for doc in docs.values())  # nocite: '@*' lists them all
-    keys = set() if every else {k for doc in docs.values() for k in cited_keys(doc)}
+    cited_by = {doc_id: cited_keys(doc) for doc_id, doc in docs.items()}  # one walk per document
+    keys = set() if every else {k for found in cited_by.values() for k in found}
     files = ([(project.root / bib).resolve() for bib in project.bibliography] if every else
              cited_only(project.root, project.bibliography, entries, keys))
     for bib in files:
@@ -107,7 +112,8 @@ def cite_all(docs: dict[str, pf.Doc], ctx: Context, entries: dict[str, Entry], m
 
     def one(item):
         doc_id, doc = item
-        if not cited_keys(doc):
+        cited = cited_by[doc_id]
+        if not cited:
             return doc_id, doc
         # In a paper '#' is APA level 1 (the paper's title sits above it); elsewhere '#' is the part's title.
         masked = ctx.profile.mask and kinds[doc_id] == "paper"
@@ -115,9 +121,10 @@ def cite_all(docs: dict[str, pf.Doc], ctx: Context, entries: dict[str, Entry], m
             document = project.document(doc_id)
             found = masking.mask_self_citations(doc, masking.identity(project, document, ctx.profile), entries)
             ctx.self_citations[doc_id] = found
+            cited = cited_keys(doc)  # what masking left cited
         add_reference_list(doc, title, level=1 if kinds[doc_id] == "paper" else 2)
-        payload = doc.to_json()
-        extra = [copy.deepcopy(numbered[k]) for k in cited_keys(doc) if k in numbered]
+        payload = pandoc.as_json(doc)
+        extra = [copy.deepcopy(numbered[k]) for k in cited if k in numbered]
         if extra:  # entries with an article number, as metadata references over the .bib's
             references = payload["meta"].setdefault("references", {"t": "MetaList", "c": []})
             references["c"] = [*references["c"], *extra]

@@ -37,6 +37,7 @@ class Context:
     where: str = ""  # the directive being expanded ('chapters/paper1/20-method.md:17'), for data problems
     partial: bool = False  # some documents of the target only (`check FILES`): no "never cited" warnings
     sources: dict = field(default_factory=dict)  # doc id -> sourcemap.SourceMap, for the DOCX's anchors (if any)
+    read: dict = field(default_factory=dict, repr=False, compare=False)  # locate()'s reads, once per build
 
     def values_for(self, doc_id: str) -> dict:
         """What {{ }} reads in one document: the shared values and its data sets by their bare names."""
@@ -51,12 +52,9 @@ class Context:
         """'file:line' of the first place a document's sources contain needle: its chapters, then the
         data files whose text directives put into it; the first chapter otherwise."""
         pattern = re.compile(re.escape(needle) + r"(?![\w:-])") if needle[-1:].isalnum() else None
-        data_files = sorted(p.relative_to(self.project.root) for p in (self.project.root / "data").rglob("*")
-                            if p.suffix in (".yaml", ".yml", ".csv") and p.is_file()) if (self.project.root / "data").is_dir() else []
-        for rel in [*doc.files, *data_files]:
-            try:
-                lines = (self.project.root / rel).read_text(encoding="utf-8-sig").splitlines()
-            except (OSError, UnicodeDecodeError):
+        for rel in [*doc.files, *self._data_files()]:
+            lines = self._lines(rel)
+            if lines is None:
                 continue
             for number, line in enumerate(lines, start=1):
                 if (pattern.search(line) if pattern else needle in line):
@@ -65,6 +63,24 @@ class Context:
         if twin:  # a label the build names tbl:x that the author wrote {#tbl-x}
             return self.locate(doc, twin)
         return str(doc.files[0]) if doc.files else "thesis.md"
+
+    def _data_files(self) -> list:
+        """The project's data files, found once per build (a build locates a problem per table)."""
+        if "data files" not in self.read:
+            folder = self.project.root / "data"
+            self.read["data files"] = sorted(p.relative_to(self.project.root) for p in folder.rglob("*")
+                                             if p.suffix in (".yaml", ".yml", ".csv") and p.is_file()) if folder.is_dir() else []
+        return self.read["data files"]
+
+    def _lines(self, rel) -> list[str] | None:
+        """The lines of a source file, read once per build; None when it cannot be read."""
+        key = ("lines", str(rel))
+        if key not in self.read:
+            try:
+                self.read[key] = (self.project.root / rel).read_text(encoding="utf-8-sig").splitlines()
+            except (OSError, UnicodeDecodeError):
+                self.read[key] = None
+        return self.read[key]
 
 
 def _quarto_twin(needle: str) -> str | None:

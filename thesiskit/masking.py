@@ -292,12 +292,13 @@ def _tokens(text: str) -> list[dict]:
 
 def blind_doc(doc: pf.Doc, matcher: Matcher) -> tuple[pf.Doc, int]:
     """A panflute document with every identity term masked: (the new document, the count)."""
-    import io
     import json
+
+    from . import pandoc
 
     data = json.loads(json.dumps(doc.to_json()))  # panflute gives tuples; lists can be changed in place
     count = blind(data, matcher)
-    return (pf.load(io.StringIO(json.dumps(data))) if count else doc), count
+    return (pandoc.to_doc(json.dumps(data)) if count else doc), count
 
 
 # ---------------------------------------------------------------- images and files

@@ -5,16 +5,17 @@ pandoc comes from pypandoc-binary, so no system install is needed.
 from __future__ import annotations
 
 import hashlib
-import io
 import json
 import os
 import shutil
+import sys
 import threading
 from functools import lru_cache
 from pathlib import Path
 
 import panflute as pf
 import panflute.elements
+from panflute.containers import ListContainer
 
 from . import cache, children
 
@@ -129,12 +130,96 @@ def parse_markdown(text: str, dialect: str = MARKDOWN) -> pf.Doc:
     return to_doc(out)
 
 
-def to_doc(data: bytes) -> pf.Doc:
-    return pf.load(io.StringIO(data.decode("utf-8")))
+def to_doc(data: bytes | str) -> pf.Doc:
+    """The document in pandoc's JSON, as panflute's load() makes it, element for element; the
+    commonest elements (words, spaces, paragraphs, emphasis: most of a text) are made without
+    panflute's constructors, which append and type-check one child at a time through
+    MutableSequence (most of the read and cite stages' own time). Anything else, and anything
+    that would not pass panflute's checks, is left to panflute."""
+    doc = json.loads(data.decode("utf-8") if isinstance(data, bytes) else data, object_hook=_from_json)
+    assert isinstance(doc, pf.Doc)
+    doc.format = sys.argv[1] if len(sys.argv) > 1 else "html"  # as pf.load() sets it
+    return doc
+
+
+def _from_json(data: dict):
+    tag = data.get("t")
+    if tag == "Str":  # words and spaces first: nine elements in ten
+        text = data.get("c")
+        if len(data) == 2 and type(text) is str:
+            elem = _object_new(pf.Str)  # what Element.__new__ and Str.__init__ do
+            elem.parent = elem.location = elem.index = None
+            elem.text = text
+            return elem
+    elif tag == "Space":
+        if len(data) == 1:
+            elem = _object_new(pf.Space)
+            elem.parent = elem.location = elem.index = None
+            return elem
+    elif type(tag) is str and (len(data) == 1 or (len(data) == 2 and "c" in data)):
+        make = _FAST.get(tag)
+        if make is not None:
+            elem = make(tag, data.get("c"))
+            if elem is not None:
+                return elem
+    return panflute.elements.from_json(data)
+
+
+_object_new = object.__new__
+
+
+def _new(kind: type) -> pf.Element:
+    elem = _object_new(kind)  # what Element.__new__ does
+    elem.parent = elem.location = elem.index = None
+    return elem
+
+
+def _empty(tag, _c):
+    return _new(_EMPTY[tag])
+
+
+def _inlines(tag, content):
+    """An element whose content is a list of inlines, as its __init__ would make it (_set_content)."""
+    if type(content) is not list or not all(isinstance(item, pf.Inline) for item in content):
+        return None
+    elem = _new(_INLINE_LISTS[tag])
+    container = ListContainer(oktypes=pf.Inline, parent=elem)
+    container.list = content
+    elem._content = container
+    return elem
+
+
+_EMPTY = {"Space": pf.Space, "SoftBreak": pf.SoftBreak, "LineBreak": pf.LineBreak}
+_INLINE_LISTS = {"Para": pf.Para, "Plain": pf.Plain, "Emph": pf.Emph, "Strong": pf.Strong, "Underline": pf.Underline,
+                 "Strikeout": pf.Strikeout, "Superscript": pf.Superscript, "Subscript": pf.Subscript,
+                 "SmallCaps": pf.SmallCaps}
+_LISTS_JSON = {*_INLINE_LISTS.values(), pf.BlockQuote, pf.Note}  # content alone: {"t": ..., "c": [...]}
+_FAST = {**dict.fromkeys(_EMPTY, _empty), **dict.fromkeys(_INLINE_LISTS, _inlines)}
 
 
 def to_json(doc: pf.Doc) -> bytes:
-    return json.dumps(doc.to_json()).encode("utf-8")
+    return json.dumps(as_json(doc)).encode("utf-8")
+
+
+def as_json(elem: pf.Element):
+    """elem.to_json(), the same dicts, lists and tuples, made without panflute's calls per element
+    (to_json, _slots_to_json, encode_dict, to_json_wrapper) for the elements most of a text is
+    made of; the rest is left to panflute. The mirror of to_doc."""
+    kind = type(elem)
+    if kind is pf.Str:
+        return {"t": "Str", "c": elem.text}
+    if kind is pf.Space:
+        return {"t": "Space"}
+    if kind in _LISTS_JSON:
+        return {"t": kind.__name__, "c": [as_json(child) for child in elem._content.list]}
+    if kind is pf.Div or kind is pf.Span:
+        return {"t": kind.__name__, "c": [elem._ica_to_json(), [as_json(child) for child in elem._content.list]]}
+    if kind is pf.Header:
+        return {"t": "Header", "c": [elem.level, elem._ica_to_json(), [as_json(child) for child in elem._content.list]]}
+    if kind is pf.Doc:
+        return {"pandoc-api-version": elem.api_version, "meta": elem.metadata.content.to_json(),
+                "blocks": [as_json(block) for block in elem._content.list]}
+    return elem.to_json()
 
 
 def convert(doc: pf.Doc, args: list[str], cwd=None) -> tuple[bytes, str]:

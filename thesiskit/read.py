@@ -139,16 +139,12 @@ def _resolve_paths(doc: pf.Doc, project: Project, problems: Problems) -> None:
             current = block.text.split(MARKER, 1)[1].strip().removesuffix("-->").strip()
             continue
         base = posixpath.dirname(current)
-
-        def fix(elem, _doc, base=base, current=current):
+        for elem in elements(block):  # changes urls and raw text only, not the tree's shape
             if isinstance(elem, pf.Image):
                 url = image_path(project.root, base, elem.url, current, problems)
                 if url is not None:
                     elem.url = url
-
-        for elem in elements(block):  # changes urls and raw text only, not the tree's shape
-            fix(elem, None)
-            if isinstance(elem, (pf.RawBlock, pf.RawInline)) and elem.format == "html":
+            elif isinstance(elem, (pf.RawBlock, pf.RawInline)) and elem.format == "html":
                 if "<!--" in elem.text:
                     elem.text = COMMENT.sub("", elem.text)  # the author's notes to self never reach a reader
                 raw_resources(project.root, elem.text, current, problems)

@@ -84,27 +84,57 @@ def _count_notes(block, counts):
 def _text(elem) -> str:
     """The text of an element as a reader sees it, footnotes left out."""
     out: list[str] = []
+    add = out.append
 
     def visit(e):
-        if isinstance(e, (pf.Note, pf.Image)):  # an image's description is its alt text, not read on the page
+        kind = _KINDS.get(type(e)) or _kind(type(e))
+        if kind is _LEAF:  # Str, Code, ...: with spaces, by far the most of a text, and no children
+            add(e.text)
             return
-        if isinstance(e, pf.Str):
-            out.append(e.text)
-        elif isinstance(e, (pf.Space, pf.SoftBreak, pf.LineBreak)):
-            out.append(" ")
-        elif isinstance(e, (pf.Code, pf.Math, pf.RawInline)):
-            out.append(e.text)
-        elif isinstance(e, pf.CodeBlock):
-            out.append(" " + e.text + " ")
-        elif isinstance(e, pf.Block):
-            out.append(" ")
+        if kind is _SPACE:
+            add(" ")
+            return
+        if kind is _SKIP:
+            return
+        if kind is _BLOCK:
+            add(" ")
+        elif kind is _CODE_BLOCK:
+            add(" " + e.text + " ")
         for child in _children(e):
-            visit(child)
-        if isinstance(e, pf.Block):
-            out.append(" ")
+            inner = _KINDS.get(type(child))
+            if inner is _LEAF:  # the leaves here, without a call each
+                add(child.text)
+            elif inner is _SPACE:
+                add(" ")
+            else:
+                visit(child)
+        if kind is not _OTHER:
+            add(" ")
 
     visit(elem)
     return "".join(out)
+
+
+# What _text does with an element, by its type (found once per type, not by a chain of isinstance per element)
+_SKIP, _LEAF, _SPACE, _CODE_BLOCK, _BLOCK, _OTHER = "skip", "leaf", "space", "code block", "block", "other"
+_KINDS: dict[type, str] = {}
+
+
+def _kind(kind: type) -> str:
+    if issubclass(kind, (pf.Note, pf.Image)):  # an image's description is its alt text, not read on the page
+        found = _SKIP
+    elif issubclass(kind, (pf.Str, pf.Code, pf.Math, pf.RawInline)):
+        found = _LEAF
+    elif issubclass(kind, (pf.Space, pf.SoftBreak, pf.LineBreak)):
+        found = _SPACE
+    elif issubclass(kind, pf.CodeBlock):
+        found = _CODE_BLOCK
+    elif issubclass(kind, pf.Block):
+        found = _BLOCK
+    else:  # an inline (Emph, Cite, ...) or a part of a block (ListItem, TableCell, ...): its children alone
+        found = _OTHER
+    _KINDS[kind] = found
+    return found
 
 
 def _children(e):

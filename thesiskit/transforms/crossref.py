@@ -19,7 +19,7 @@ import panflute as pf
 from ..anchors import anchor
 from ..context import Label
 from ..inlines import words
-from ..tree import elements, replace
+from ..tree import collect, replace
 
 NAME = "crossref"
 STAGE = "resolve"
@@ -44,7 +44,8 @@ def as_written(label: str, written: str) -> str:
 
 
 def run(doc: pf.Doc, ctx, document) -> None:
-    _collect_sections(doc, ctx, document)
+    found = collect(doc, pf.Header, pf.Cite)  # one walk for the headings' labels and the references
+    _collect_sections(found[pf.Header], ctx, document)
 
     def action(elem, _doc):
         if not isinstance(elem, pf.Cite):
@@ -71,8 +72,8 @@ def run(doc: pf.Doc, ctx, document) -> None:
             inlines += ([pf.Space()] if inlines else []) + [pf.Str("("), *_join(rest), pf.Str(")")]
         return pf.Span(*inlines, classes=["crossref"])
 
-    found = [(cite, action(cite, doc)) for cite in [e for e in elements(doc) if isinstance(e, pf.Cite)]]
-    for cite, span in found:  # after the walk: replacing changes the tree's shape
+    rendered = [(cite, action(cite, doc)) for cite in found[pf.Cite]]
+    for cite, span in rendered:  # after the walk: replacing changes the tree's shape
         if span is not None:
             replace(cite, span)
 
@@ -97,17 +98,14 @@ def _join(parts: list[list]) -> list:
     return joined
 
 
-def _collect_sections(doc, ctx, document) -> None:
-    def action(elem, _doc):
-        if isinstance(elem, pf.Header) and elem.identifier and not elem.identifier.startswith(document.id + "-"):
+def _collect_sections(headers: list[pf.Header], ctx, document) -> None:
+    for elem in headers:  # renames identifiers only
+        if elem.identifier and not elem.identifier.startswith(document.id + "-"):
             label = elem.identifier
             elem.identifier = anchor(document.id, label)
             if label.startswith("sec:"):
                 ctx.labels[(document.id, label)] = Label(text=pf.stringify(elem), anchor=elem.identifier,
                                                          doc_id=document.id)
-
-    for elem in elements(doc):  # renames identifiers only
-        action(elem, doc)
 
 
 def _lookup(key: str, ctx, document) -> Label | None:

@@ -15,7 +15,6 @@ panflute for each writer (docs/decisions.md, 6).
 from __future__ import annotations
 
 import hashlib
-import io
 import json
 import re
 from pathlib import PurePosixPath
@@ -23,7 +22,8 @@ from xml.sax.saxutils import escape
 
 import panflute as pf
 
-from .. import layout
+from .. import layout, pandoc
+from ..tree import find
 
 NAME = "lower"
 STAGE = "lower"
@@ -72,7 +72,7 @@ RUN_IN = {5: ("Strong",), 6: ("Strong", "Emph")}
 def run(doc: pf.Doc, ctx, fmt: str) -> None:
     """Lower a panflute document in place (for the smaller documents of a journal package)."""
     data = lower_json(doc.to_json(), fmt)
-    doc.content = pf.load(io.StringIO(json.dumps(data))).content
+    doc.content = pandoc.to_doc(json.dumps(data)).content
 
 
 class _State:
@@ -244,10 +244,10 @@ def _table_float(block: dict, fmt: str, state, out: list) -> list:
     (_ident, classes, attributes), content = block["c"]
     attrs = dict(attributes)
     size = layout.font_size(attrs.get("font-size"))  # "9" or "9pt"
-    tables = [t for t in _find(content, "Table")]
+    tables = [t for t in find(content, "Table")]
     fit = _fit(tables[0], attrs.get("orientation", "auto"), size, state) if tables else None
     if fit and fit.size != layout.SIZES[0]:
-        for div in _find(content, "Div"):
+        for div in find(content, "Div"):
             if "table-body" in div["c"][0][1]:
                 if fmt == "docx":
                     div["c"][0][2].append(["custom-style", f"Table Text {fit.size}"])
@@ -290,26 +290,21 @@ def _fit(table: dict, orientation: str, size: int | None, state) -> layout.Fit:
     return fit
 
 
-def _find(value, kind: str):
-    """Elements of one kind inside value, outermost first, not looking inside what is found."""
-    if isinstance(value, list):
-        for item in value:
-            yield from _find(item, kind)
-    elif isinstance(value, dict):
-        if value.get("t") == kind:
-            yield value
-        elif "c" in value:
-            yield from _find(value["c"], kind)
+_LEAVES = frozenset(("Str", "Space", "SoftBreak", "LineBreak"))  # nothing in them for _walk to change
 
 
 def _walk(value, fmt: str, state) -> None:
     """Into everything that is not a list of blocks at this level: lists, tables, notes, images."""
     if isinstance(value, list):
-        if value and all(isinstance(v, dict) and "t" in v for v in value) and any(v["t"] == "Div" for v in value):
-            value[:] = _blocks(value, fmt, state)
-            return
-        for item in value:
-            _walk(item, fmt, state)
+        for v in value:  # a list of blocks holding a div is lowered as one (a plain loop: most lists are words)
+            if isinstance(v, dict) and v.get("t") == "Div":
+                if all(isinstance(v, dict) and "t" in v for v in value):
+                    value[:] = _blocks(value, fmt, state)
+                    return
+                break
+        for item in value:  # words and spaces (most of a text) and plain values passed over without a call
+            if isinstance(item, (list, dict)) and not (isinstance(item, dict) and item.get("t") in _LEAVES):
+                _walk(item, fmt, state)
     elif isinstance(value, dict):
         if value.get("t") == "Image":
             _image(value, fmt)
@@ -324,7 +319,7 @@ def _walk(value, fmt: str, state) -> None:
             inlines = value["c"][2]
             inlines[:] = [{"t": "RawInline", "c": ["typst", "#linebreak()"]} if i.get("t") == "LineBreak" else i
                           for i in inlines]
-        if "c" in value:
+        if isinstance(value.get("c"), (list, dict)):
             _walk(value["c"], fmt, state)
 
 

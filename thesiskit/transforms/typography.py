@@ -20,14 +20,16 @@ def run(doc: pf.Doc, ctx, document) -> None:
     stack: list[tuple[pf.Element, bool]] = [(block, False) for block in reversed(items(doc.content))]
     while stack:
         elem, in_float = stack.pop()
+        if isinstance(elem, pf.Str):  # words and spaces first: most of the elements, and none skipped
+            if "-" in elem.text:
+                elem.text = dashes(elem.text)
+            continue
+        if isinstance(elem, pf.Space):
+            continue
         if isinstance(elem, SKIP):
             continue
         if isinstance(elem, pf.Link) and pf.stringify(elem).strip() in (elem.url, elem.url.removeprefix("mailto:")):
             continue  # an address shown as itself
-        if isinstance(elem, pf.Str):
-            if "-" in elem.text:
-                elem.text = dashes(elem.text)
-            continue
         if isinstance(elem, pf.Div) and any(c in elem.classes for c in FLOATS):
             in_float = True
         if in_float and isinstance(elem, (pf.Para, pf.Plain, pf.Span, pf.Emph, pf.Strong)):
