@@ -16,6 +16,7 @@ two threads at a time, as before.
 """
 from __future__ import annotations
 
+import gc
 import os
 import pickle
 import selectors
@@ -44,6 +45,7 @@ def build_each(root, targets: list[str], verbose: bool = False, echo=print, **op
             return list(pool.map(lambda t: build(root, t, verbose=verbose, echo=echo, **options), targets))
     for stream in (sys.stdout, sys.stderr):  # nothing buffered is written twice, by parent and child
         stream.flush()
+    gc.freeze()  # the collector leaves what the parent made alone: the children keep sharing its pages
     waiting = list(targets)
     running: dict[int, tuple[int, str, list[bytes]]] = {}  # read end -> (pid, target, what it sent so far)
     received: dict[str, bytes] = {}
@@ -72,6 +74,7 @@ def build_each(root, targets: list[str], verbose: bool = False, echo=print, **op
         _stop(pid for pid, _t, _c in running.values())
         raise
     finally:
+        gc.unfreeze()
         for fd in running:
             os.close(fd)
     results = []
