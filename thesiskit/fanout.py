@@ -29,6 +29,9 @@ import traceback
 from .pipeline import Result, build
 
 
+STOPPING = {signal.SIGINT, signal.SIGTERM}
+
+
 def can_fork() -> bool:
     """Fork only with no other thread alive: a thread holding a lock at the fork would leave the
     child that lock held for ever."""
@@ -54,8 +57,16 @@ def build_each(root, targets: list[str], verbose: bool = False, echo=print, **op
             while waiting or running:
                 while waiting and len(running) < at_once():
                     target = waiting.pop(0)
-                    read_end, pid = _fork(root, target, verbose, options)
-                    running[read_end] = (pid, target, [])
+                    read_end, write_end = os.pipe()
+                    held = signal.pthread_sigmask(signal.SIG_BLOCK, STOPPING)  # see _child
+                    try:
+                        pid = os.fork()
+                        if pid == 0:
+                            _child(read_end, write_end, held, root, target, verbose, options)  # never returns
+                        running[read_end] = (pid, target, [])  # stopped with the others from here on
+                        os.close(write_end)
+                    finally:
+                        signal.pthread_sigmask(signal.SIG_SETMASK, held)
                     selector.register(read_end, selectors.EVENT_READ)
                 for key, _events in selector.select():  # read as it comes: an answer larger than a
                     pid, target, chunks = running[key.fd]  # pipe's buffer would otherwise block its child
@@ -91,11 +102,17 @@ def build_each(root, targets: list[str], verbose: bool = False, echo=print, **op
     return results
 
 
-def _child(write_end: int, root, target: str, verbose: bool, options: dict) -> None:
+def _child(read_end: int, write_end: int, held, root, target: str, verbose: bool, options: dict) -> None:
+    """Build target, send the Result (or what was raised) and leave without running the parent's
+    exit code. Ctrl-C and SIGTERM are held from before the fork until here: one arriving while the fork
+    runs its handlers (logging's) would print a traceback of a process that has no code of ours yet,
+    or stop the parent between the fork and its noting the child."""
     said: list[str] = []
     code = 0
     try:
+        os.close(read_end)
         try:
+            signal.pthread_sigmask(signal.SIG_SETMASK, held)
             result = build(root, target, verbose=verbose, echo=said.append, **options)
             result.problems.mask = None  # its items are masked already; a matcher need not travel
             payload = pickle.dumps(("result", result, said))
@@ -128,17 +145,6 @@ def at_once() -> int:
     example's targets take 1.3, 1.4 and 1.8 s, which two at a time would end after 3.1 s)."""
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
     return max(2, cores + 1)
-
-
-def _fork(root, target: str, verbose: bool, options: dict) -> tuple[int, int]:
-    """A child building target: (the read end of its pipe, its process id)."""
-    read_end, write_end = os.pipe()
-    pid = os.fork()
-    if pid == 0:  # the child: build, send, and leave without running the parent's exit code
-        os.close(read_end)
-        _child(write_end, root, target, verbose, options)
-    os.close(write_end)
-    return read_end, pid
 
 
 def _stop(pids) -> None:
