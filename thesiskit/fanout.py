@@ -2,7 +2,8 @@
 
 The stages are Python, so threads of one process take turns on the GIL: three targets in a thread
 pool cost what they cost one after another. Here each target is built in a child forked from this
-process once the modules are imported and the project read, so a child starts at once and shares the parent's memory until it writes to it. A child's
+process once the modules are imported and the project read, so a child starts at once and shares the
+parent's memory until it writes to it (docs/decisions.md, "check's targets side by side"). A child's
 Result comes back pickled through a pipe; the children print nothing (what a verbose build says is
 sent back and printed by the parent, in the targets' order), so output goes where the caller
 redirected it, even inside a test's redirect_stdout.
