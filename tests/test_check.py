@@ -125,3 +125,75 @@ def test_the_examples_bib_passes_the_reference_lint_but_for_what_seed_correction
     explained = (ROOT / "docs/seed-corrections.md").read_text(encoding="utf-8")
     assert flagged == {"campbell2011", "fan2019", "france2016", "jacob2015", "scanlan2020"}
     assert all(f"`{key}`" in explained for key in flagged)
+
+
+# Each target's check in its own process (thesiskit/fanout.py, issue 16)
+
+
+def _one_paper(tmp_path):
+    from .conftest import make_project
+
+    return make_project(tmp_path / "p", "# Paper\n\nA few words, cited [@a].\n",
+                        "@article{a, author = {A. Author}, title = {T}, journal = {J}, year = {2020}, "
+                        "volume = {1}, pages = {1--2}, doi = {10.1/x}}\n")
+
+
+def test_each_target_is_checked_in_its_own_process_with_what_a_build_here_gives(tmp_path, monkeypatch):
+    import os
+
+    from thesiskit import fanout, pipeline
+    from thesiskit.profiles import targets
+
+    project = _one_paper(tmp_path)
+    known = targets(project)
+    here = [pipeline.build(project, t, write=False) for t in known]
+
+    def build(*args, **kwargs):  # what the children run, with their process id
+        result = pipeline.build(*args, **kwargs)
+        result.parts["pid"] = str(os.getpid())
+        return result
+
+    monkeypatch.setattr(fanout, "build", build)
+    there = fanout.build_each(project, known, write=False)
+    assert fanout.can_fork() and len(known) >= 2
+    assert len({r.parts["pid"] for r in there} | {str(os.getpid())}) == len(known) + 1
+    for a, b in zip(here, there):
+        assert (b.target, b.problems.items, b.report, b.skipped) == (a.target, a.problems.items, a.report, a.skipped)
+        assert [name for name, _ in b.timings] == [name for name, _ in a.timings]
+
+
+def test_a_bug_while_checking_a_target_is_an_internal_error_as_before(tmp_path, monkeypatch):
+    from thesiskit import fanout
+
+    from .conftest import build_in_process
+
+    class Unpicklable(Exception):  # a class of a function's own cannot be pickled: sent by its name
+        pass
+
+    def build(root, target, **_):
+        raise (ValueError("boom") if target == "thesis" else Unpicklable("no pickle"))
+
+    project = _one_paper(tmp_path)
+    monkeypatch.setattr(fanout, "build", build)
+    code, _out, err = build_in_process(project, "check")
+    assert code == 3 and "internal error: Unpicklable: no pickle (a bug in thesiskit" in err, err
+    monkeypatch.setattr(fanout, "build", lambda root, target, **_: (_ for _ in ()).throw(ValueError("boom")))
+    code, _out, err = build_in_process(project, "check")
+    assert code == 3 and "internal error: ValueError: boom (a bug" in err, err
+
+
+def test_a_target_interrupted_interrupts_the_check(tmp_path, monkeypatch):
+    from thesiskit import fanout
+
+    from .conftest import build_in_process
+
+    def build(root, target, **kwargs):
+        if target == "thesis":
+            raise KeyboardInterrupt
+        return fanout.__dict__["_real_build"](root, target, **kwargs)
+
+    project = _one_paper(tmp_path)
+    monkeypatch.setitem(fanout.__dict__, "_real_build", fanout.build)
+    monkeypatch.setattr(fanout, "build", build)
+    code, out, err = build_in_process(project, "check")
+    assert code == 130 and "interrupted" in err and "checked" not in out, (out, err)

@@ -152,3 +152,35 @@ def test_leftovers_of_dead_builds_are_cleared(tmp_path):
     (tmp_path / "build" / f".figures-{dead}-q1").mkdir()  # a journal's figure work folder
     assert atomic.staging(tmp_path / "build", "figures").name.startswith(f".figures-{os.getpid()}-")
     assert not (tmp_path / "build" / f".figures-{dead}-q1").exists()
+
+
+@pytest.mark.parametrize("how", ["Ctrl-C", "SIGTERM"])
+def test_interrupted_check_stops_its_targets_processes(tmp_path, how):
+    """check builds each target in a child process (thesiskit/fanout.py): Ctrl-C reaches them all,
+    a SIGTERM the parent only, which stops its children; either way nothing of the group is left."""
+    project = copy_project(tmp_path / "project")
+    proc = subprocess.Popen([sys.executable, "build.py", "check"], cwd=project, start_new_session=True,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    children, deadline = Path(f"/proc/{proc.pid}/task/{proc.pid}/children"), time.monotonic() + 120
+    while len(children.read_text().split()) < 2 if children.exists() else proc.poll() is None:
+        if proc.poll() is not None or time.monotonic() > deadline:
+            proc.kill()
+            pytest.fail(f"check never started its targets' processes (exit {proc.returncode})")
+        time.sleep(0.005)
+    if how == "Ctrl-C":
+        os.killpg(proc.pid, signal.SIGINT)
+    else:
+        os.kill(proc.pid, signal.SIGTERM)
+    stdout, stderr = proc.communicate(timeout=60)
+
+    assert proc.returncode == 130, stderr
+    assert stderr.count("interrupted: build/ holds the last complete outputs") == 1, stderr
+    assert "Traceback" not in stdout + stderr and "checked" not in stdout
+    gone = time.monotonic() + 5  # no child, and no pandoc of theirs, lives on (once init has reaped them)
+    while time.monotonic() < gone:
+        try:
+            os.killpg(proc.pid, 0)
+        except ProcessLookupError:
+            return
+        time.sleep(0.05)
+    pytest.fail("a process of the check's group was still alive 5 s after it ended")

@@ -288,10 +288,9 @@ def run_check(root: Path, known: list[str], args) -> int:
         if only is not None and not args.json:
             print(f"checking {', '.join(d.id for d in documents if d.id in only)} (the documents of the files given)")
     start = time.perf_counter()
-    from concurrent.futures import ThreadPoolExecutor
+    from .fanout import build_each
 
-    with ThreadPoolExecutor(max_workers=2) as pool:  # the targets' pandoc runs overlap on two cores
-        results = list(pool.map(lambda t: build(root, t, write=False, verbose=args.verbose, only=only), known))
+    results = build_each(root, known, verbose=args.verbose, write=False, only=only)  # side by side, a process each
     checked = [(target, result) for target, result in zip(known, results) if not result.skipped]
     if args.format == "github":
         _print_lines(ci.annotations([(t, p) for t, r in checked for p in r.problems.items], documents, root))
