@@ -309,7 +309,7 @@ def _assemble(docs: dict[str, pf.Doc], ctx: Context, counts: dict[str, dict], me
     """The thesis (thesiskit/assemble.py), each document's part as pandoc JSON: the memo's for a
     document it kept."""
     project = ctx.project
-    dump = lambda element: json.dumps(element.to_json())  # noqa: E731
+    dump = lambda element: json.dumps(pandoc.as_json(element))  # noqa: E731
     parts = [dump(assembly.part("title", assembly.thesis_title_page(project)))]
     present = [d for d in project.documents if d.id in docs or (memo is not None and d.id in memo.records)]
     for document in present:

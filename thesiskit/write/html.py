@@ -109,7 +109,7 @@ def write_html(assembled, path: Path, root: Path, css: Path, title: str, author:
                                          str(root)]).encode("utf-8")).hexdigest()
         made = _MADE.pop(key, None)
         if made is None:
-            made = _lowered_part(json.loads(text), own_ids, entries, depth, root, api)
+            made = _lowered_part(json.loads(text), own_ids, entries, depth, root, api, '"svg-text"' in text)
         _MADE[key] = made  # the most recently used last
         while len(_MADE) > 256:
             _MADE.pop(next(iter(_MADE)))
@@ -131,11 +131,15 @@ def _skeleton(text: str) -> list[tuple]:
     return skeleton(heading_nodes(json.loads(text)))
 
 
-def _lowered_part(block: dict, ids: list[str], entries, depth: int, root: Path, api) -> list[tuple[str, str]]:
+def _lowered_part(block: dict, ids: list[str], entries, depth: int, root: Path, api,
+                  diagrams: bool = True) -> list[tuple[str, str]]:
+    """A part lowered for HTML (its headings given their ids) and written by pandoc; diagrams: it may
+    hold a figure whose SVG goes into the page (figures.inline_svgs, a walk of the whole part)."""
     for node, ident in zip(heading_nodes(block), ids):
         node["c"][1][0] = ident
     data = lower_json({"pandoc-api-version": api, "meta": {}, "blocks": [block]}, "html", depth, entries=entries)
-    data = figures.inline_svgs(data, root)
+    if diagrams:
+        data = figures.inline_svgs(data, root)
     return [(doc_id, _part(doc_id, blocks, root, api)) for doc_id, blocks in documents(data["blocks"])]
 
 
