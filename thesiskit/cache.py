@@ -14,6 +14,7 @@ the folder is kept to a size.
 """
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import threading
@@ -94,12 +95,33 @@ _locks: dict[str, threading.Lock] = {}
 _locks_lock = threading.Lock()
 
 
-def lock(path: Path) -> threading.Lock:
-    """The lock of one entry used by path, to hold while checking it (whole) and making it: a thread
-    that found an entry another had made but not yet sealed would take it for damaged and delete it
-    under the other's feet (the targets of `check` run side by side and draw the same figures)."""
+@contextlib.contextmanager
+def lock(path: Path):
+    """Hold the entry used by path while checking it (whole) and making it: one that found an entry
+    another had made but not yet sealed would take it for damaged and delete it under the other's
+    feet (the targets of `check` run side by side, each in its own process, and draw the same
+    figures; two builds of one project may run at once). A lock per entry between this process's
+    threads, and the entry's folder locked (flock) between processes."""
     with _locks_lock:
-        return _locks.setdefault(str(path), threading.Lock())
+        held = _locks.setdefault(str(path), threading.Lock())
+    with held, _folder_locked(Path(path).parent):
+        yield
+
+
+@contextlib.contextmanager
+def _folder_locked(folder: Path):
+    try:
+        import fcntl
+    except ImportError:  # no flock on this system: between threads only
+        yield
+        return
+    folder.mkdir(parents=True, exist_ok=True)
+    handle = os.open(folder, os.O_RDONLY)
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(handle)  # and with it the lock
 
 
 def seal(path: Path) -> None:
@@ -111,14 +133,15 @@ def put(path: Path, data: bytes) -> None:
     """path holds data, sealed: left as it is when it already does (whole, with its digest),
     written again when it is missing, damaged or holds anything else (a cache that names its entries
     by a digest of what they hold, like the cited-only .bib files)."""
-    try:
-        same = path.read_bytes() == data
-    except OSError:
-        same = False
-    if same and whole(path):
-        return
-    atomic_write(path, data)
-    seal(path)
+    with lock(path):
+        try:
+            same = path.read_bytes() == data
+        except OSError:
+            same = False
+        if same and whole(path):
+            return
+        atomic_write(path, data)
+        seal(path)
 
 
 # ---------------------------------------------------------------- size
