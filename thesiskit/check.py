@@ -41,12 +41,6 @@ def appendix_counts(doc: pf.Doc) -> dict[str, dict[str, int]]:
     return out
 
 
-def check(docs: dict[str, pf.Doc], ctx: Context, entries: dict) -> tuple[dict, dict[str, dict]]:
-    """(report, counted figures per document). Problems go to ctx.problems."""
-    checked = {document.id: check_document(docs[document.id], ctx, document) for document in ctx.project.documents}
-    return report(checked, ctx, entries)
-
-
 def check_document(doc: pf.Doc, ctx: Context, document) -> dict:
     """One document's part of the check: its counts against its limits, an empty main text, a missing
     abstract, tables too wide for the page. Returns its report entry, its counted figures and the

@@ -289,7 +289,8 @@ def _run_stage(name: str, docs: dict[str, pf.Doc], ctx: Context, memo: Memo | No
 
 
 def _check(docs: dict[str, pf.Doc], ctx: Context, entries: dict, memo: Memo | None = None) -> tuple[dict, dict]:
-    """check.check, with the memo's answer for each document it kept."""
+    """(report, counted figures per document): each document checked (check.check_document; the
+    memo's answer for a document it kept), then the report with the bibliography's warnings."""
     checked = {}
     for document in ctx.project.documents:
         if document.id not in docs:
