@@ -127,3 +127,34 @@ def test_the_memo_keeps_nothing_of_a_build_that_failed(built_example, tmp_path):
     chapter.write_text(original, encoding="utf-8")
     again = build(project, "thesis", outputs=["html"], folder=folder, memo=memo)
     assert again.ok and not again.problems.errors
+
+
+def test_typst_written_part_by_part_is_pandocs_text_for_the_whole_thesis(built_example, tmp_path):
+    """write/typst.py writes each document's typst on its own (cached by its content) and joins them
+    into the template: the source is, byte for byte, what pandoc writes from the whole thesis at once
+    (with a running head, whose update comes before the first part)."""
+    from pathlib import Path
+
+    from thesiskit import cite, pandoc
+    from thesiskit.pipeline import Result, Stages, _assemble, _check, _prepare, _run_stage, fill_word_counts
+    from thesiskit.problems import Problems
+    from thesiskit.transforms.lower import PART_MARK, lower_json
+    from thesiskit.write import typst
+
+    project = copy_project(tmp_path / "p")
+    pandoc.use_cache(project / "build/.cache/pandoc")
+    problems = Problems()
+    ctx, docs, entries, _memo = _prepare(project, "thesis", True, problems, Stages(Result("thesis", problems), False, print))
+    docs = cite.cite_all(docs, ctx, entries)
+    _run_stage("cited", docs, ctx)
+    _report, counts = _check(docs, ctx, entries)
+    fill_word_counts(docs, counts)
+    data = lower_json(json.loads(_assemble(docs, ctx, counts).json()), "typst", 3, "A Short Title")
+    marks = [b for b in data["blocks"] if b.get("t") == "RawBlock" and b["c"][1].startswith(PART_MARK)]
+    assert len(marks) == len(ctx.project.documents) + 2  # the title page, the contents, each document
+    args = [f"--template={typst.TEMPLATES / 'thesis.typ'}", "-V", "typst-title=T", "-V", "typst-author=A"]
+    typst.write_source(json.loads(json.dumps(data)), tmp_path / "parts.typ", project, args)
+    whole = {**data, "blocks": [b for b in data["blocks"] if b not in marks]}
+    out, _ = pandoc.run(["-f", "json", "-t", "typst-citations", "-s", "--wrap=none", *args], json.dumps(whole).encode(),
+                        cwd=project)
+    assert Path(tmp_path / "parts.typ").read_text(encoding="utf-8") == out.decode("utf-8")

@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 from concurrent.futures import ThreadPoolExecutor
 
-from .. import anchors, figures, pandoc, people, reproducible, sanitize
+from .. import anchors, figures, people, reproducible, sanitize
 from ..assemble import running_head
 from ..problems import BuildStopped
 from ..transforms.lower import lower_json
@@ -29,8 +29,7 @@ def thesis(assembled, ctx, result) -> None:
         if "docx" in formats:
             jobs["docx"] = None
         if "pdf" in formats:
-            jobs["typst"] = ["-t", "typst-citations", "-s", "--wrap=none", f"--template={typst.TEMPLATES / 'thesis.typ'}",
-                             *typst_meta, "-o", str(staging / f".{stem}.typ")]
+            jobs["typst"] = [f"--template={typst.TEMPLATES / 'thesis.typ'}", *typst_meta]
         if "html" in formats:
             jobs["html"] = None
 
@@ -55,8 +54,8 @@ def thesis(assembled, ctx, result) -> None:
                 if ctx.profile.contents_page_numbers == "libreoffice":
                     docx.number_contents(staging / f"{stem}.docx", root / "build" / ".cache")
                 return fmt
-            pandoc.run(["-f", "json", *args], data, cwd=root)
-            if fmt == "typst":
+            if fmt == "typst":  # part by part, each part's typst cached by its content (thesiskit/write/typst.py)
+                typst.write_source(json.loads(data), staging / f".{stem}.typ", root, args)
                 try:
                     typst.compile_pdf(staging / f".{stem}.typ", staging / f"{stem}.pdf", root,
                                       int(reproducible.source_date(meta).timestamp()), ctx.profile.pdf_standard)

@@ -11,7 +11,8 @@ import re
 import sys
 from pathlib import Path
 
-from .. import children
+from .. import children, pandoc
+from ..transforms.lower import PART_MARK
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 TYPST = """import sys, json, typst
@@ -68,6 +69,37 @@ def where_in_sources(ctx, failed: TypstFailed) -> tuple[str, str]:
                          "build's own layout); simplify the passage or run again with --debug and report it")
 # typst (0.14 and later) tags every PDF it writes: headings, paragraphs, tables, figures with their
 # alt text. A profile's `pdf-standard` (thesiskit/profiles.py) asks for PDF/A-2b and the like too.
+
+
+PLACEHOLDER = "THESISKIT-BODY-7f3a"
+
+
+def write_source(lowered: dict, path: Path, root: Path, args: list[str]) -> None:
+    """The thesis's typst source, written part by part: pandoc writes each document's blocks on its
+    own (its answer cached by their content, as every pandoc call that only prints: a one-paragraph
+    edit writes one part again, and no pandoc holds the whole thesis), and the page around them is
+    the template (args: pandoc's options for it) written once around a placeholder. The same text as
+    pandoc writes for the whole thesis at once (tests/test_parts.py)."""
+    api = lowered.get("pandoc-api-version")
+    chunks: list[list] = [[]]
+    for block in lowered["blocks"]:
+        if block.get("t") == "RawBlock" and block["c"][0] == "typst" and block["c"][1].startswith(PART_MARK):
+            chunks.append([])
+        else:
+            chunks[-1].append(block)
+    body = ""
+    for blocks in (c for c in chunks if c):
+        data = json.dumps({"pandoc-api-version": api, "meta": {}, "blocks": blocks}).encode("utf-8")
+        out, _ = pandoc.run(["-f", "json", "-t", "typst-citations", "--wrap=none"], data, cwd=root)
+        body += out.decode("utf-8").strip("\n")
+        last = blocks[-1]  # pandoc puts a blank line between blocks, and a line break only after raw typst
+        body += "\n" if last.get("t") == "RawBlock" and last["c"][0] == "typst" else "\n\n"
+    page = {"pandoc-api-version": api, "meta": lowered.get("meta", {}),
+            "blocks": [{"t": "Para", "c": [{"t": "Str", "c": PLACEHOLDER}]}]}
+    out, _ = pandoc.run(["-f", "json", "-t", "typst-citations", "-s", "--wrap=none", *args],
+                        json.dumps(page).encode("utf-8"), cwd=root)
+    head, tail = out.decode("utf-8").split(PLACEHOLDER, 1)
+    path.write_text(head + body.rstrip("\n") + tail, encoding="utf-8")
 
 
 def escape(text: str) -> str:
