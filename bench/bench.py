@@ -388,8 +388,12 @@ from thesiskit.profiles import targets
 project, kind = Path(sys.argv[1]), sys.argv[2]
 if kind == "warm":
     calls = [lambda: build(project, "thesis")]
-elif kind == "preview":
-    calls = [lambda: build(project, "thesis", outputs=["html"], folder=project / "build" / "preview" / "thesis")]
+elif kind == "preview":  # as the server runs it: its memo filled by a first build, then the edit
+    from thesiskit.memo import Memo
+    memo, folder, chapter = Memo(), project / "build" / "preview" / "thesis", Path(sys.argv[3])
+    build(project, "thesis", outputs=["html"], folder=folder, memo=memo)
+    chapter.write_text(Path(sys.argv[4]).read_text())
+    calls = [lambda: build(project, "thesis", outputs=["html"], folder=folder, memo=memo)]
 else:
     calls = [lambda t=t: build(project, t, write=False) for t in targets(project)]
 profiler = cProfile.Profile()
@@ -415,12 +419,20 @@ print(json.dumps({"seconds": seconds, "stages": stages, "top": top, "ours": cumu
 
 def profile(project: Path, kind: str) -> dict:
     """Stage timings and cProfile's top functions (by own time, main thread) of one rebuild after a
-    one-paragraph edit: kind is warm (the full build), preview (the HTML the preview writes) or
-    check (every target, one after another). Under cProfile, so slower than unprofiled."""
-    if kind != "check":
+    one-paragraph edit: kind is warm (the full build), preview (the HTML the preview writes, with the
+    server's memo of its first build) or check (every target, one after another). Under cProfile,
+    so slower than unprofiled."""
+    extra = []
+    if kind == "warm":
         edit_one_paragraph(project, 99, "Profiled")
-    out = subprocess.run([sys.executable, "-c", PROFILER, str(project.resolve()), kind], cwd=project, env=child_env(),
-                         capture_output=True, text=True, timeout=1800)
+    elif kind == "preview":  # the edit is made by the profiled server, after its first build
+        chapter = edited_chapter(project)
+        after = OUT / "edited-chapter.md"
+        after.parent.mkdir(parents=True, exist_ok=True)
+        after.write_text(edited(chapter.read_text(), "Edited sentence number 99 Profiled."))
+        extra = [str(chapter), str(after)]
+    out = subprocess.run([sys.executable, "-c", PROFILER, str(project.resolve()), kind, *extra], cwd=project,
+                         env=child_env(), capture_output=True, text=True, timeout=1800)
     if out.returncode:
         return {"error": (out.stderr.strip().splitlines() or ["no output"])[-1]}
     return json.loads(out.stdout.strip().splitlines()[-1])
