@@ -193,7 +193,9 @@ def cited_again(payload: dict, args: list[str], memo, doc_id: str) -> bytes:
         meta = before.citation_meta
         if todo:
             again = {**payload, "blocks": [*(blocks[i] for i in todo), _all_keys_paragraph(keys)]}
-            out, _stderr = pandoc.run(["-f", "json", *args], json.dumps(again).encode("utf-8"))
+            # the citations only: the reference list, which would be made again, is the memo's
+            out, _stderr = pandoc.run(["-f", "json", *args, "-M", "suppress-bibliography=true"],
+                                      json.dumps(again).encode("utf-8"))
             fresh = json.loads(out)["blocks"]
             for i, block in zip(todo, fresh):
                 done[i] = json.dumps(block)
