@@ -90,6 +90,8 @@ def test_the_preview_memo_gives_the_page_of_a_build_from_scratch(built_example, 
     sentence = first_sentence(discussion)
     changes = [
         (discussion, sentence, sentence + " An edited sentence stands here"),
+        # a paragraph whose citations stay the same: its citations rendered again, alone (cite.cited_again)
+        (discussion, "Across participants, involvement", "Across all the participants, involvement"),
         (discussion, sentence, sentence + " as others found [@kido2017; @charmaz2014]"),
         (discussion, "## Limitations", "## Limitations of This Study"),
         (discussion, "## Limitations of This Study", "## Limitations of This Study {#sec:limits}\n\nSee @sec:limits."),

@@ -100,11 +100,13 @@ def cite_all(docs: dict[str, pf.Doc], ctx: Context, entries: dict[str, Entry], m
     args = ["-t", "json", "--citeproc", f"--csl={csl}", "-M", f"lang={CITEPROC_LANG}", "-M", "link-citations=false"]
     every = any("nocite" in doc.metadata.content for doc in docs.values())  # nocite: '@*' lists them all
     cited_by = {doc_id: cited_keys(doc) for doc_id, doc in docs.items()}  # one walk per document
-    keys = set() if every else {k for found in cited_by.values() for k in found}
-    files = ([(project.root / bib).resolve() for bib in project.bibliography] if every else
-             cited_only(project.root, project.bibliography, entries, keys))
-    for bib in files:
-        args.append(f"--bibliography={bib}")
+
+    def bibliography(keys: set[str]) -> list[str]:
+        files = ([(project.root / bib).resolve() for bib in project.bibliography] if every else
+                 cited_only(project.root, project.bibliography, entries, keys))
+        return [f"--bibliography={bib}" for bib in files]
+
+    args += bibliography({k for found in cited_by.values() for k in found})
     title = ctx.profile.references_title
 
     kinds = {d.id: d.kind for d in project.documents}
@@ -129,7 +131,9 @@ def cite_all(docs: dict[str, pf.Doc], ctx: Context, entries: dict[str, Entry], m
             references = payload["meta"].setdefault("references", {"t": "MetaList", "c": []})
             references["c"] = [*references["c"], *extra]
         if memo is not None and order_free(csl):
-            doc = pandoc.to_doc(cited_again(payload, args, memo, doc_id))
+            doc = pandoc.to_doc(cited_again(payload, args, memo, doc_id,
+                                            None if every else lambda changed, keys: _confusable(changed, keys, entries,
+                                                                                         bibliography)))
         else:
             out, _stderr = pandoc.run(["-f", "json", *args], json.dumps(payload).encode("utf-8"))
             doc = pandoc.to_doc(out)
@@ -164,12 +168,14 @@ def _all_keys_paragraph(keys: list[str]) -> dict:
     return {"t": "Para", "c": [{"t": "Cite", "c": [citations, [{"t": "Str", "c": "[all]"}]]}]}
 
 
-def cited_again(payload: dict, args: list[str], memo, doc_id: str) -> bytes:
+def cited_again(payload: dict, args: list[str], memo, doc_id: str, narrowed=None) -> bytes:
     """citeproc's answer for a document (pandoc JSON), from the preview's memo where it can be: with
     the same cited works, metadata and arguments as at the last good build, a paragraph met then is
     what citeproc made of it then, a paragraph without citations is itself, and only the paragraphs
     whose citations are new go through citeproc, with one paragraph citing every work of the document
-    (thesiskit/memo.py keeps each document's paragraphs before and after)."""
+    they could be confused with (narrowed(keys of those paragraphs, keys of the document): those keys
+    and pandoc's arguments for them, or None for all; thesiskit/memo.py keeps each document's
+    paragraphs before and after)."""
     blocks = payload["blocks"]
     texts = [json.dumps(b) for b in blocks]
     keys = list(dict.fromkeys(k for t in texts for k in _keys_in(t)))
@@ -192,9 +198,11 @@ def cited_again(payload: dict, args: list[str], memo, doc_id: str) -> bytes:
         done = [known.get(t) for t in texts]
         meta = before.citation_meta
         if todo:
-            again = {**payload, "blocks": [*(blocks[i] for i in todo), _all_keys_paragraph(keys)]}
+            found = narrowed([k for i in todo for k in _keys_in(texts[i])], keys) if narrowed else None
+            others, run_args = (keys, args) if found is None else (found[0], [*fixed, *found[1]])
+            again = {**payload, "blocks": [*(blocks[i] for i in todo), _all_keys_paragraph(others)]}
             # the citations only: the reference list, which would be made again, is the memo's
-            out, _stderr = pandoc.run(["-f", "json", *args, "-M", "suppress-bibliography=true"],
+            out, _stderr = pandoc.run(["-f", "json", *run_args, "-M", "suppress-bibliography=true"],
                                       json.dumps(again).encode("utf-8"))
             fresh = json.loads(out)["blocks"]
             for i, block in zip(todo, fresh):
@@ -204,6 +212,34 @@ def cited_again(payload: dict, args: list[str], memo, doc_id: str) -> bytes:
     record.citations = dict(zip(texts, done))
     api = json.dumps(payload["pandoc-api-version"])
     return f'{{"pandoc-api-version": {api}, "meta": {meta}, "blocks": [{", ".join(done)}]}}'.encode("utf-8")
+
+
+def _confusable(changed: list[str], keys: list[str], entries: dict[str, Entry], bibliography):
+    """(the works of keys a citation of the changed works could be confused with, citeproc's arguments
+    for them), or None when that cannot be told. Disambiguation (2020a, J. Smith, one more author
+    before "et al.") is among works whose citations read alike, which share an author's family name;
+    a work whose authors cannot be read is kept, and a changed work without them makes it None."""
+    names = {k: _family_names(entries.get(k)) for k in keys}
+    wanted: set[str] = set()
+    for key in changed:
+        if not names.get(key):
+            return None
+        wanted |= names[key]
+    chosen = [k for k in keys if not names.get(k) or names[k] & wanted]
+    return chosen, bibliography(set(chosen))
+
+
+def _family_names(entry: Entry | None) -> set[str]:
+    """The family names of a work's authors (or editors), lower case; empty when none can be read."""
+    if entry is None:
+        return set()
+    text = str(entry.fields.get("author") or entry.fields.get("editor") or "")
+    names = set()
+    for name in re.split(r"\s+and\s+", text.replace("{", "").replace("}", "")):
+        name = name.strip()
+        if name:
+            names.add((name.split(",")[0] if "," in name else name.split()[-1]).strip().lower())
+    return names
 
 
 CITE_ID = re.compile(r'"citationId": "((?:[^"\\]|\\.)*)"')
