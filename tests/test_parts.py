@@ -160,3 +160,35 @@ def test_typst_written_part_by_part_is_pandocs_text_for_the_whole_thesis(built_e
     out, _ = pandoc.run(["-f", "json", "-t", "typst-citations", "-s", "--wrap=none", *args], json.dumps(whole).encode(),
                         cwd=project)
     assert Path(tmp_path / "parts.typ").read_text(encoding="utf-8") == out.decode("utf-8")
+
+
+def test_an_edited_reference_rebuilds_only_the_documents_citing_it(built_example, tmp_path):
+    """The preview's memo keeps each document's work while the .bib entries it cites are unchanged
+    (Memo.works): a reference corrected in the .bib rebuilds the papers citing it, and the page is the
+    page of a build from scratch."""
+    import re as regex
+
+    from thesiskit.memo import Memo
+    from thesiskit.pipeline import build
+
+    project = copy_project(tmp_path / "p")
+    folder = project / "build/preview/thesis"
+    memo = Memo()
+    assert build(project, "thesis", outputs=["html"], folder=folder, memo=memo).ok
+    others = {k for doc_id, record in memo.records.items() if doc_id != "paper2" for k in record.keys}
+    key = next(k for k in memo.records["paper2"].keys if k not in others)
+    bib = project / "bib/references.bib"
+    text = bib.read_text(encoding="utf-8")
+    start = regex.search(r"@\w+\{" + regex.escape(key) + ",", text).end()
+    title = text.index("title = {", start) + len("title = {")
+    bib.write_text(text[:title] + "Corrected " + text[title:], encoding="utf-8")
+
+    before = dict(memo.records)
+    result = build(project, "thesis", outputs=["html"], folder=folder, memo=memo)
+    assert result.ok
+    rebuilt = {d for d in before if memo.records[d] is not before[d]}
+    assert rebuilt == {"paper2", "preface"}, rebuilt  # the preface shows the papers' word counts: every time
+    page, report = (folder / "thesis.html").read_text(encoding="utf-8"), (folder / "report.json").read_text()
+    assert "Corrected" in page
+    assert build(project, "thesis", outputs=["html"], folder=folder).ok
+    assert (page, report) == ((folder / "thesis.html").read_text(encoding="utf-8"), (folder / "report.json").read_text())

@@ -179,10 +179,10 @@ def cited_again(payload: dict, args: list[str], memo, doc_id: str, narrowed=None
     blocks = payload["blocks"]
     texts = [json.dumps(b) for b in blocks]
     keys = list(dict.fromkeys(k for t in texts for k in _keys_in(t)))
-    # the .bib is not in it (its file holds the works of the documents being cited, which vary): the
-    # memo forgets every document when a .bib changes
+    # the .bib's entries for these keys, not its file (which holds the works of the documents being
+    # cited, which vary)
     fixed = [a for a in args if not a.startswith("--bibliography=")]
-    context = hashlib.sha256(json.dumps([fixed, payload["meta"], sorted(keys)]).encode()).hexdigest()
+    context = hashlib.sha256(json.dumps([fixed, payload["meta"], sorted(keys), memo.works(keys)]).encode()).hexdigest()
     record = memo.pending[doc_id]
     before = memo.records.get(doc_id)
     known = before.citations if before is not None and before.citation_context == context else {}

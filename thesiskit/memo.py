@@ -1,9 +1,9 @@
 """What the preview keeps between builds of one target: each document's work, reused while its
 inputs are unchanged, so that a save rebuilds the document it changed and nothing else.
 
-A document's inputs are its own text (its chapters, {{ }} filled in) and everything else in the
-project (the plan, data, bibliography, profiles, filters, images, the citation style): a change
-there and every document is built again. What a document takes from the others is known too: the
+A document's inputs are its own text (its chapters, {{ }} filled in), the bibliography's entries it
+cites, and everything else in the project (the plan, data, profiles, filters, images, the citation
+style): a change there and every document is built again. What a document takes from the others is known too: the
 labels it refers to (@tbl:x in another paper), checked once the changed documents are expanded -
 when their labels moved, the build starts again from scratch (pipeline.build, MemoStale) - and the
 word counts of other documents its text shows ({{ words.paper1.main }}), so such a document is
@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import json
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -37,6 +38,7 @@ class Record:
     authors: list = field(default_factory=list)  # a paper's own authors, from its front matter
     problems: list[Problem] = field(default_factory=list)  # what its stages said of it, in order
     keys: list[str] = field(default_factory=list)  # the citation keys it cites
+    works: str = ""  # the digest of their entries (Memo.works)
     checked: dict = field(default_factory=dict)  # check.check_document's answer
     self_citations: object = None  # masking.SelfCitations, in a masked target
     part: str = ""  # its part of the assembled thesis, pandoc JSON
@@ -53,16 +55,24 @@ class Memo:
     def __init__(self):
         self.records: dict[str, Record] = {}  # the last good build's, by document id
         self.pending: dict[str, Record] = {}  # this build's, kept when it succeeds
-        self.sources = ""  # the digest of everything but the documents' own texts
+        self.sources = ""  # the digest of everything but the documents' own texts and the bibliography
+        self.entries: dict = {}  # the bibliography's entries, by key (this build's)
+        self.bibliography = ""  # the digest of all of them, where they stand
         self._stat: dict[str, tuple] = {}  # path -> (mtime, size, digest): unchanged files are not read again
         self._derived: dict[str, tuple] = {}  # name -> (sources, key, value): derived from every document
 
     # ------------------------------------------------------------------ keys
 
-    def begin(self, project, target: str, outputs: list[str]) -> None:
-        """A build starts: the digest of the project's sources other than the documents' chapters."""
+    def begin(self, project, target: str, outputs: list[str], entries: dict) -> None:
+        """A build starts: the digest of the project's sources other than the documents' chapters and
+        the bibliography (a document depends on the entries it cites: works()); entries are the
+        bibliography's, as read for this build."""
         own = {Path(f).as_posix() for d in project.documents for f in d.files}
-        digest = hashlib.sha256(repr((target, list(outputs))).encode())
+        own |= {Path(b).as_posix() for b in project.bibliography}
+        self.entries = entries
+        self.bibliography = hashlib.sha256(json.dumps(
+            [[k, e.type, e.fields, e.file, e.line] for k, e in entries.items()], default=str).encode()).hexdigest()
+        digest = hashlib.sha256(repr((target, list(outputs), sorted(entries))).encode())  # a key added or gone: all
         root = Path(project.root)
         extra = [Path(project.csl)] if project.csl and root not in Path(project.csl).resolve().parents else []
         for path in sorted([*self._files(root), *extra]):
@@ -71,7 +81,7 @@ class Memo:
                 continue
             digest.update(rel.encode() + b"\0" + self._digest(path).encode())
         if digest.hexdigest() != self.sources:
-            self.records.clear()  # the plan, data, .bib or a profile changed: every document again
+            self.records.clear()  # the plan, data or a profile changed: every document again
         self.sources = digest.hexdigest()
         self.pending = {}
 
@@ -105,10 +115,27 @@ class Memo:
         makes is recorded under its new key)."""
         key = self.key(text)
         record = self.records.get(doc_id)
-        if record is not None and record.key == key and not PLACEHOLDER.search(text) and not record.shared:
+        if record is not None and record.key == key and not PLACEHOLDER.search(text) and not record.shared \
+                and record.works == self.works(record.keys):
             return True
         self.pending[doc_id] = Record(key=key)
         return False
+
+    def works(self, keys) -> str:
+        """The digest of the bibliography's entries for keys (and the entries they crossref): what a
+        document's citations and reference list are made from."""
+        seen, stack, out = set(), list(keys), []
+        while stack:
+            key = stack.pop()
+            if key in seen:
+                continue
+            seen.add(key)
+            entry = self.entries.get(key)
+            out.append([key, entry.type, entry.fields] if entry is not None else [key, None])
+            if entry is not None:
+                stack += [p.strip() for name in ("crossref", "xdata")
+                          for p in str(entry.fields.get(name, "")).split(",") if p.strip()]
+        return hashlib.sha256(json.dumps(sorted(out, key=lambda w: w[0]), default=str).encode()).hexdigest()
 
     # ------------------------------------------------------------------ what the build takes from records
 

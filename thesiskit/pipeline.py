@@ -192,7 +192,7 @@ def _prepare(root, target, write, problems, stage, outputs=None, folder=None, on
     if memo is not None and (profile.package == "per-paper" or only is not None or anchored):
         memo = None  # a journal's packages, a check of some documents, anchors: built whole
     if memo is not None:
-        memo.begin(project, target, profile.outputs)
+        memo.begin(project, target, profile.outputs, entries)
     docs = stage("read", read.parse_all, project, problems, ctx.values_for, ctx.sources if anchored else None,
                  memo.reused if memo else None)
     read.read_authors(project, docs, problems)
@@ -217,7 +217,7 @@ def _prepare(root, target, write, problems, stage, outputs=None, folder=None, on
         with watching(memo, [document.id], problems):
             keys = cite.check_keys(docs[document.id], ctx, document, entries)
         if memo is not None:
-            memo.pending[document.id].keys = keys
+            memo.pending[document.id].keys, memo.pending[document.id].works = keys, memo.works(keys)
         cited.update(dict.fromkeys(keys))
     check_fields(list(cited), entries, problems)
     problems.stop_if_errors()
@@ -303,7 +303,7 @@ def _check(docs: dict[str, pf.Doc], ctx: Context, entries: dict, memo: Memo | No
     if memo is None:
         return check.report(checked, ctx, entries)
     return check.report(checked, ctx, entries, lambda cited, *args: memo.derived(
-        "bibliography", tuple(sorted(cited)), lambda: check.bibliography_warnings(cited, *args)))
+        "bibliography", (memo.bibliography, tuple(sorted(cited))), lambda: check.bibliography_warnings(cited, *args)))
 
 
 def _assemble(docs: dict[str, pf.Doc], ctx: Context, counts: dict[str, dict], memo: Memo | None = None):
