@@ -140,8 +140,9 @@ def test_typst_written_part_by_part_is_pandocs_text_for_the_whole_thesis(built_e
     from thesiskit import cite, pandoc
     from thesiskit.pipeline import Result, Stages, _assemble, _check, _prepare, _run_stage, fill_word_counts
     from thesiskit.problems import Problems
-    from thesiskit.transforms.lower import PART_MARK, lower_json
+    from thesiskit.transforms.lower import lower_json
     from thesiskit.write import typst
+    from thesiskit.write.typst import PART_MARK
 
     project = copy_project(tmp_path / "p")
     pandoc.use_cache(project / "build/.cache/pandoc")

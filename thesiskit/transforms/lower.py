@@ -68,8 +68,6 @@ DOCX_HEAD = ('<w:p><w:pPr><w:pStyle w:val="RunningHeadMark"/><w:spacing w:line="
 # needs a rule of its own for it; the heading's id stays on it (a bookmark, a label, an anchor).
 RUN_IN = {5: ("Strong",), 6: ("Strong", "Emph")}
 
-PART_MARK = "// thesiskit part "  # a typst comment before each document: write/typst.py writes each on its own
-
 
 def run(doc: pf.Doc, ctx, fmt: str) -> None:
     """Lower a panflute document in place (for the smaller documents of a journal package)."""
@@ -143,7 +141,9 @@ def _parts(blocks: list, fmt: str) -> list:
     out: list = []
     for block in blocks:
         if block.get("t") == "Div" and "document" in block["c"][0][1]:
-            if fmt == "typst":  # where each document starts: its typst is written on its own (write/typst.py)
+            if fmt == "typst":  # where each document starts: its typst is written on its own
+                from ..write.typst import PART_MARK  # (write imports this module)
+
                 out.append(_raw("typst", PART_MARK + block["c"][0][0]))
             out += _parts(block["c"][1], fmt)
         else:

@@ -12,7 +12,6 @@ import sys
 from pathlib import Path
 
 from .. import children, pandoc
-from ..transforms.lower import PART_MARK
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 TYPST = """import sys, json, typst
@@ -71,6 +70,7 @@ def where_in_sources(ctx, failed: TypstFailed) -> tuple[str, str]:
 # alt text. A profile's `pdf-standard` (thesiskit/profiles.py) asks for PDF/A-2b and the like too.
 
 
+PART_MARK = "// thesiskit part "  # a typst comment lowering puts before each document (transforms/lower.py)
 PLACEHOLDER = "THESISKIT-BODY-7f3a"
 
 
