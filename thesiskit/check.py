@@ -77,13 +77,20 @@ def check_document(doc: pf.Doc, ctx: Context, document) -> dict:
     return {"entry": entry, "figures": figures, "cited": cite.keys_of(found[pf.Cite])}
 
 
+def cited(checked: dict[str, dict]) -> set[str]:
+    """Every key the checked documents cite."""
+    return {key for one in checked.values() for key in one["cited"]}
+
+
 def report(checked: dict[str, dict], ctx: Context, entries: dict, warnings=None) -> tuple[dict, dict[str, dict]]:
     """(report, counted figures per document) from each document's check (check_document, in the
-    plan's order), with what concerns the bibliography as a whole (bibliography_warnings; warnings:
-    a function that gives them, for the preview's memo)."""
-    cited: set[str] = {key for one in checked.values() for key in one["cited"]}
-    uncited = sorted(set(entries) - cited)
-    for where, message, code in (warnings or bibliography_warnings)(cited, ctx, entries):
+    plan's order), with what concerns the bibliography as a whole (warnings: bibliography_warnings,
+    made here when not given)."""
+    keys = cited(checked)
+    uncited = sorted(set(entries) - keys)
+    if warnings is None:
+        warnings = bibliography_warnings(keys, ctx, entries)
+    for where, message, code in warnings:
         ctx.problems.warning(where, message, code=code)
     out = {"target": ctx.target, "ok": None, "documents": {d: one["entry"] for d, one in checked.items()},
            "citations": {"unresolved": [], "uncited": uncited}, "problems": [],

@@ -230,16 +230,8 @@ def _confusable(changed: list[str], keys: list[str], entries: dict[str, Entry], 
 
 
 def _family_names(entry: Entry | None) -> set[str]:
-    """The family names of a work's authors (or editors), lower case; empty when none can be read."""
-    if entry is None:
-        return set()
-    text = str(entry.fields.get("author") or entry.fields.get("editor") or "")
-    names = set()
-    for name in re.split(r"\s+and\s+", text.replace("{", "").replace("}", "")):
-        name = name.strip()
-        if name:
-            names.add((name.split(",")[0] if "," in name else name.split()[-1]).strip().lower())
-    return names
+    """The family names of a work's authors and editors (masking.bib_names), compared loosely."""
+    return {masking.loose(family) for family, _given in masking.bib_names(entry)} if entry is not None else set()
 
 
 CITE_ID = re.compile(r'"citationId": "((?:[^"\\]|\\.)*)"')

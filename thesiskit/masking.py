@@ -114,7 +114,7 @@ def _untex(text: str) -> str:
     return " ".join(re.sub(r"\\[A-Za-z]+\s*|[{}]", "", text).split())
 
 
-def _loose(text: str) -> str:
+def loose(text: str) -> str:
     import unicodedata
 
     return "".join(c for c in unicodedata.normalize("NFKD", norm(text)) if not unicodedata.combining(c))
@@ -127,10 +127,10 @@ def written_by(entry, persons: list[Person]) -> list[Person]:
 
 
 def _same_person(person: Person, family: str, given: str) -> bool:
-    if not person.family or _loose(family) != _loose(person.family):
+    if not person.family or loose(family) != loose(person.family):
         return False
     theirs = [w[0].upper() for w in re.split(r"[\s.\-]+", given) if w and w[0].isalpha()]
-    return not (theirs and person.initials) or _loose(theirs[0]) == _loose(person.initials[0])
+    return not (theirs and person.initials) or loose(theirs[0]) == loose(person.initials[0])
 
 
 @dataclass

@@ -117,6 +117,10 @@ def run(args: list[str], stdin: bytes, cwd=None) -> tuple[bytes, str]:
     return proc.stdout, stderr
 
 
+# The one paragraph a standalone page's template is written around (write/html.py, write/typst.py):
+# the writers put the thesis's parts where it stands.
+PLACEHOLDER = "THESISKIT-BODY-7f3a"
+
 MARKDOWN = "markdown-implicit_figures+implicit_figures"  # pandoc's markdown, figures from lone images
 
 

@@ -302,8 +302,9 @@ def _check(docs: dict[str, pf.Doc], ctx: Context, entries: dict, memo: Memo | No
             memo.pending[document.id].checked = checked[document.id]
     if memo is None:
         return check.report(checked, ctx, entries)
-    return check.report(checked, ctx, entries, lambda cited, *args: memo.derived(
-        "bibliography", (memo.bibliography, tuple(sorted(cited))), lambda: check.bibliography_warnings(cited, *args)))
+    cited = check.cited(checked)  # the bibliography's warnings made again only when these or the .bib change
+    return check.report(checked, ctx, entries, memo.derived("bibliography", (memo.bibliography, tuple(sorted(cited))),
+                                                            lambda: check.bibliography_warnings(cited, ctx, entries)))
 
 
 def _assemble(docs: dict[str, pf.Doc], ctx: Context, counts: dict[str, dict], memo: Memo | None = None):

@@ -24,7 +24,6 @@ from pathlib import Path
 from .. import figures, pandoc
 from ..transforms.lower import contents, heading_nodes, lower_json, skeleton
 
-PLACEHOLDER = "THESISKIT-BODY-7f3a"  # one paragraph the template's body holds, replaced by the parts
 API = {"pandoc-api-version": [1, 23, 1]}
 FOOTNOTE_IDS = re.compile(r'((?:id|href)="#?)(fn|fnref)(\d+)"|id="footnotes"')
 IMAGE_SOURCE = re.compile(r'(<img\b[^>]*?\bsrc=")([^"]+)(")')
@@ -88,9 +87,9 @@ def template(root: Path, css: Path, title: str, author: str, lang: str = "en-GB"
             "-V", f"author-meta={html.escape(author, quote=True)}", "-V", "csl-css=true", "--wrap=none",  # CSL styles
             # the page's one main landmark holds all of it, footnotes too (WCAG 1.3.1; axe's "region")
             "-V", "include-before=<main>", "-V", "include-after=</main>"]
-    out, _ = pandoc.run(args, PLACEHOLDER.encode("utf-8"), cwd=root)
+    out, _ = pandoc.run(args, pandoc.PLACEHOLDER.encode("utf-8"), cwd=root)
     page = out.decode("utf-8")
-    head, tail = page.split(f"<p>{PLACEHOLDER}</p>")
+    head, tail = page.split(f"<p>{pandoc.PLACEHOLDER}</p>")
     return head, tail
 
 

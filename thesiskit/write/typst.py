@@ -71,7 +71,6 @@ def where_in_sources(ctx, failed: TypstFailed) -> tuple[str, str]:
 
 
 PART_MARK = "// thesiskit part "  # a typst comment lowering puts before each document (transforms/lower.py)
-PLACEHOLDER = "THESISKIT-BODY-7f3a"
 
 
 def write_source(lowered: dict, path: Path, root: Path, args: list[str]) -> None:
@@ -95,10 +94,10 @@ def write_source(lowered: dict, path: Path, root: Path, args: list[str]) -> None
         last = blocks[-1]  # pandoc puts a blank line between blocks, and a line break only after raw typst
         body += "\n" if last.get("t") == "RawBlock" and last["c"][0] == "typst" else "\n\n"
     page = {"pandoc-api-version": api, "meta": lowered.get("meta", {}),
-            "blocks": [{"t": "Para", "c": [{"t": "Str", "c": PLACEHOLDER}]}]}
+            "blocks": [{"t": "Para", "c": [{"t": "Str", "c": pandoc.PLACEHOLDER}]}]}
     out, _ = pandoc.run(["-f", "json", "-t", "typst-citations", "-s", "--wrap=none", *args],
                         json.dumps(page).encode("utf-8"), cwd=root)
-    head, tail = out.decode("utf-8").split(PLACEHOLDER, 1)
+    head, tail = out.decode("utf-8").split(pandoc.PLACEHOLDER, 1)
     path.write_text(head + body.rstrip("\n") + tail, encoding="utf-8")
 
 
