@@ -193,3 +193,40 @@ def test_an_edited_reference_rebuilds_only_the_documents_citing_it(built_example
     assert "Corrected" in page
     assert build(project, "thesis", outputs=["html"], folder=folder).ok
     assert (page, report) == ((folder / "thesis.html").read_text(encoding="utf-8"), (folder / "report.json").read_text())
+
+
+def test_the_memo_on_a_coauthored_thesis_with_csl_json_gives_the_page_of_a_build_from_scratch(tmp_path):
+    """Not only the example: the co-authored thesis of tests/theses (CSL-JSON and CSL-YAML references,
+    Quarto cross-references, papers with their own authors), a paragraph of each chapter edited in
+    turn under the preview's memo, each time the page, report.json and problems of a build from
+    scratch."""
+    import re as regex
+    import shutil
+
+    from thesiskit.memo import Memo
+    from thesiskit.pipeline import build
+
+    from .conftest import ROOT
+
+    project = tmp_path / "c"
+    shutil.copytree(ROOT / "tests/theses/c-coauthored", project)
+    folder = project / "build/preview/thesis"
+    memo = Memo()
+    assert build(project, "thesis", outputs=["html"], folder=folder, memo=memo).ok
+    edited = 0
+    for chapter in sorted((project / "chapters").rglob("*.md")):
+        text = chapter.read_text(encoding="utf-8")
+        found = regex.search(r"\n\n([A-Z][^\n]{40,})", text)
+        if not found:
+            continue
+        chapter.write_text(text.replace(found.group(1), found.group(1).replace(" ", " really ", 1), 1), encoding="utf-8")
+        result = build(project, "thesis", outputs=["html"], folder=folder, memo=memo)
+        assert result.ok, [p.line() for p in result.problems.items]
+        kept = ((folder / "thesis.html").read_text(encoding="utf-8"), (folder / "report.json").read_text(),
+                sorted(p.line() for p in result.problems.items))
+        fresh = build(project, "thesis", outputs=["html"], folder=folder)
+        assert kept == ((folder / "thesis.html").read_text(encoding="utf-8"), (folder / "report.json").read_text(),
+                        sorted(p.line() for p in fresh.problems.items)), chapter
+        assert " really " in kept[0]
+        edited += 1
+    assert edited >= 3
