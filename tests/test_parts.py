@@ -195,6 +195,67 @@ def test_an_edited_reference_rebuilds_only_the_documents_citing_it(built_example
     assert (page, report) == ((folder / "thesis.html").read_text(encoding="utf-8"), (folder / "report.json").read_text())
 
 
+def test_a_data_edit_rebuilds_only_the_documents_that_read_the_data(built_example, tmp_path):
+    """A document depends on the data files its directives and transforms read (data.recording): a
+    written table's file edited rebuilds the paper showing it, the review's data the review paper and
+    the appendices showing its appraisal, and nothing else (but the preface, which shows the papers'
+    word counts); the page each time is the page of a build from scratch."""
+    from thesiskit.memo import Memo
+    from thesiskit.pipeline import build
+
+    project = copy_project(tmp_path / "p")
+    folder = project / "build/preview/thesis"
+    memo = Memo()
+    assert build(project, "thesis", outputs=["html"], folder=folder, memo=memo).ok
+    changes = [
+        ("data/tables/paper2-eligibility.yaml", "Aged 18 years or over.", "Aged eighteen years or over.",
+         {"paper2", "preface"}),
+        ("data/review.yaml", "", "# a note on the review\n", {"paper1", "appendices", "preface"}),
+        ("data/participants.csv", "", "", {"paper2", "preface"}),  # a line added at its end
+    ]
+    for rel, old, new, expected in changes:
+        path = project / rel
+        text = path.read_text(encoding="utf-8")
+        assert old in text, (rel, old)
+        path.write_text(text.replace(old, new, 1) if old else new + text if new else text + "\n", encoding="utf-8")
+        before = dict(memo.records)
+        result = build(project, "thesis", outputs=["html"], folder=folder, memo=memo)
+        assert result.ok, [p.line() for p in result.problems.items]
+        assert {d for d in before if memo.records[d] is not before[d]} == expected, rel
+        kept = (folder / "thesis.html").read_text(encoding="utf-8"), (folder / "report.json").read_text()
+        assert build(project, "thesis", outputs=["html"], folder=folder).ok
+        assert kept == ((folder / "thesis.html").read_text(encoding="utf-8"), (folder / "report.json").read_text()), rel
+    assert "Aged eighteen years or over." in kept[0]
+
+
+def test_a_data_set_shown_by_another_document_rebuilds_it_too(tmp_path):
+    """Not only the example: in the two-review thesis of tests/theses the appendices show paper 2's
+    appraisal with from="paper2". paper 2's review data edited rebuilds paper 2 and the appendices,
+    not paper 1 (whose review is its own), and the page is that of a build from scratch."""
+    import shutil
+
+    from thesiskit.memo import Memo
+    from thesiskit.pipeline import build
+
+    from .conftest import ROOT
+
+    project = tmp_path / "a"
+    shutil.copytree(ROOT / "tests/theses/a-two-reviews", project)
+    folder = project / "build/preview/thesis"
+    memo = Memo()
+    assert build(project, "thesis", outputs=["html"], folder=folder, memo=memo).ok
+    assert "data/monitoring/review.yaml" in memo.records["appendices"].data
+    review = project / "data/monitoring/review.yaml"
+    review.write_text("# edited\n" + review.read_text(encoding="utf-8"), encoding="utf-8")
+    before = dict(memo.records)
+    assert build(project, "thesis", outputs=["html"], folder=folder, memo=memo).ok
+    rebuilt = {d for d in before if memo.records[d] is not before[d]}
+    assert {"paper2", "appendices"} <= rebuilt and "paper1" not in rebuilt, rebuilt
+    kept = (folder / "thesis.html").read_text(encoding="utf-8"), (folder / "report.json").read_text()
+    assert build(project, "thesis", outputs=["html"], folder=folder).ok
+    assert kept == ((folder / "thesis.html").read_text(encoding="utf-8"), (folder / "report.json").read_text())
+
+
 def test_the_memo_on_a_coauthored_thesis_with_csl_json_gives_the_page_of_a_build_from_scratch(tmp_path):
     """Not only the example: the co-authored thesis of tests/theses (CSL-JSON and CSL-YAML references,
     Quarto cross-references, papers with their own authors), a paragraph of each chapter edited in

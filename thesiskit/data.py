@@ -6,9 +6,13 @@ sentence that show the same fact show the same number.
 """
 from __future__ import annotations
 
+import contextlib
 import csv
+import hashlib
 import io
+import os
 import re
+import threading
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -61,6 +65,28 @@ def report_control_character(text: str, rel, problems: Problems) -> bool:
     return found is not None
 
 
+_reading = threading.local()  # .open: the records of data files read, open in this thread
+
+
+@contextlib.contextmanager
+def recording():
+    """The data files read (by read_text) while the block runs, as {path from the project's root:
+    digest of the bytes read}: what a document's work depended on (thesiskit/memo.py)."""
+    seen: dict[str, str] = {}
+    stack = _reading.__dict__.setdefault("open", [])
+    stack.append(seen)
+    try:
+        yield seen
+    finally:
+        stack.remove(seen)
+
+
+def noted(files: dict[str, str]) -> None:
+    """Files read earlier (a data set's, loaded once per build) counted as read now."""
+    for seen in getattr(_reading, "open", ()):
+        seen.update(files)
+
+
 def read_text(root: Path, rel, where: str, problems: Problems) -> str | None:
     path = safe_path(root, rel, where, problems)
     if path is None:
@@ -70,6 +96,8 @@ def read_text(root: Path, rel, where: str, problems: Problems) -> str | None:
         problems.error(str(rel), f"data file not found{named}; create it or fix the path")
         return None
     data = path.read_bytes()
+    if getattr(_reading, "open", None):
+        noted({_relative(path, root): hashlib.sha256(data).hexdigest()})
     if not data.strip():
         problems.error(str(rel), "the file is empty; add its header row and data")
         return None
@@ -79,6 +107,13 @@ def read_text(root: Path, rel, where: str, problems: Problems) -> str | None:
         problems.error(str(rel), f"is not UTF-8 text (byte {exc.start}); save it as UTF-8 (in Excel: CSV UTF-8)")
         return None
     return None if report_control_character(text, rel, problems) else text
+
+
+def _relative(path: Path, root: Path) -> str:
+    try:
+        return path.relative_to(os.path.realpath(root)).as_posix()
+    except ValueError:
+        return path.as_posix()
 
 
 def read_yaml_file(root: Path, rel, where: str, problems: Problems, loader: type = yamlschema.CoreLoader):

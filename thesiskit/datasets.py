@@ -53,8 +53,10 @@ class Loaded:
     by_document: dict[str, dict[str, object]] = field(default_factory=dict)  # doc id -> name -> data or None
     order: list[str] = field(default_factory=list)  # document ids in plan order
     duplicates: set = field(default_factory=set)  # (doc id, name): names another document's file; not a holder
+    files: dict = field(default_factory=dict)  # (doc id, name) -> the files its loading read (data.recording)
 
     def own(self, doc_id: str, name: str):
+        data.noted(self.files.get((doc_id, name), {}))  # the document asking depends on them
         return self.by_document.get(doc_id, {}).get(name)
 
     def holders(self, name: str) -> list[str]:
@@ -63,13 +65,15 @@ class Loaded:
     def for_document(self, doc_id: str, name: str):
         """The document's own data set of this kind, else the thesis's only one; None otherwise."""
         if name in self.by_document.get(doc_id, {}):
-            return self.by_document[doc_id][name]
+            return self.own(doc_id, name)
         holders = self.holders(name)
-        return self.by_document[holders[0]][name] if len(holders) == 1 else None
+        return self.own(holders[0], name) if len(holders) == 1 else None
 
     def failed(self, doc_id: str, name: str) -> bool:
         """A data set the document can see was named but did not load (its error was reported)."""
         owners = [doc_id] if name in self.by_document.get(doc_id, {}) else self.holders(name)
+        for owner in owners[:1]:
+            data.noted(self.files.get((owner, name), {}))
         return any(self.by_document[d][name] is None for d in owners[:1]) if len(owners) == 1 else False
 
 
@@ -117,7 +121,9 @@ def load_all(project, bib_keys: set[str] | None, problems: Problems) -> tuple[Lo
             else:
                 claimed[(name, os.path.normpath(rel))] = document.id
                 before = len(problems.errors)
-                result = dataset.load(project.root, str(rel), bib_keys, problems)
+                with data.recording() as read:
+                    result = dataset.load(project.root, str(rel), bib_keys, problems)
+                loaded.files[(document.id, name)] = read
                 if len(problems.errors) > before:
                     result = None
             loaded.by_document.setdefault(document.id, {})[name] = result

@@ -192,7 +192,8 @@ def _prepare(root, target, write, problems, stage, outputs=None, folder=None, on
     if memo is not None and (profile.package == "per-paper" or only is not None or anchored):
         memo = None  # a journal's packages, a check of some documents, anchors: built whole
     if memo is not None:
-        memo.begin(project, target, profile.outputs, entries)
+        memo.begin(project, target, profile.outputs, entries,
+                   {f for files in ctx.datasets.files.values() for f in files})
     docs = stage("read", read.parse_all, project, problems, ctx.values_for, ctx.sources if anchored else None,
                  memo.reused if memo else None)
     read.read_authors(project, docs, problems)
@@ -318,7 +319,8 @@ def _assemble(docs: dict[str, pf.Doc], ctx: Context, counts: dict[str, dict], me
         if assembly.contents_before(document, present):
             parts.append(dump(assembly.contents_part()))
         if document.id in docs:
-            parts.append(dump(assembly.document_part(docs[document.id], document, ctx, counts)))
+            with watching(memo, [document.id], ctx.problems):
+                parts.append(dump(assembly.document_part(docs[document.id], document, ctx, counts)))
             if memo is not None:
                 memo.pending[document.id].part = parts[-1]
         else:
