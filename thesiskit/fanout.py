@@ -2,11 +2,12 @@
 
 The stages are Python, so threads of one process take turns on the GIL: three targets in a thread
 pool cost what they cost one after another. Here each target is built in a child forked from this
-process once the modules are imported and the project read, so a child starts at once and shares the
-parent's memory until it writes to it (docs/decisions.md, "check's targets side by side"). A child's
-Result comes back pickled through a pipe; the children print nothing (what a verbose build says is
-sent back and printed by the parent, in the targets' order), so output goes where the caller
-redirected it, even inside a test's redirect_stdout.
+process once the modules are imported and the project read (its plan, bibliography, data and each
+document's parse: pipeline.read_ahead, so that no target parses what another parsed), so a child
+starts at once and shares the parent's memory until it writes to it (docs/decisions.md, "check's
+targets side by side"). A child's Result comes back pickled through a pipe; the children print
+nothing (what a verbose build says is sent back and printed by the parent, in the targets' order),
+so output goes where the caller redirected it, even inside a test's redirect_stdout.
 
 Ctrl-C reaches the children too (the terminal signals the whole process group); each child kills its
 own pandoc (thesiskit/children.py, through the signal handler it inherits) and ends. A signal to the
@@ -27,7 +28,8 @@ import threading
 import time
 import traceback
 
-from .pipeline import Result, build
+from .pipeline import Result, build, read_ahead
+from .read import forget_ahead
 
 
 STOPPING = {signal.SIGINT, signal.SIGTERM}
@@ -59,6 +61,7 @@ def build_each(root, targets: list[str], verbose: bool = False, echo=print, **op
     for stream in (sys.stdout, sys.stderr):  # nothing buffered is written twice, by parent and child
         stream.flush()
     _shared_lookups()
+    read_ahead(root, options.get("cache", True))  # a target never parses what another parsed
     gc.freeze()  # the collector leaves what the parent made alone: the children keep sharing its pages
     waiting = list(targets)
     running: dict[int, tuple[int, str, list[bytes]]] = {}  # read end -> (pid, target, what it sent so far)
@@ -97,6 +100,7 @@ def build_each(root, targets: list[str], verbose: bool = False, echo=print, **op
         raise
     finally:
         gc.unfreeze()
+        forget_ahead()  # the children took their copies
         for fd in running:
             os.close(fd)
     results = []

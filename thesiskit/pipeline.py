@@ -154,13 +154,35 @@ def build(root: Path, target: str, write: bool = True, verbose: bool = False, ec
 def compute_values(root: Path) -> tuple[dict, Problems]:
     """The values prose can use, without building anything (for `python build.py values`)."""
     problems = Problems(mask=privacy.matcher(Path(root)))
-    project = read_project(Path(root), problems)
+    ctx = _read_data(Path(root), problems)
+    return (ctx.values if ctx is not None else {}), problems
+
+
+def _read_data(root: Path, problems: Problems) -> Context | None:
+    """The plan, the bibliography and the data, for no target in particular; None if the plan
+    cannot be read."""
+    project = read_project(root, problems)
     if project is None or problems.errors:
-        return {}, problems
+        return None
     ctx = Context(project=project, profile=Profile(), target="", known_targets=[], problems=problems)
-    extensions.load(Path(root), problems)  # a broken project filter is reported here too
-    load_data(ctx, set(read_entries(Path(root), project.bibliography, problems)))
-    return ctx.values, problems
+    extensions.load(root, problems)  # a broken project filter is reported here too
+    load_data(ctx, set(read_entries(root, project.bibliography, problems)))
+    return ctx
+
+
+def read_ahead(root: Path, cache: bool = True) -> None:
+    """What every target reads alike, read once in this process before `check` builds its targets
+    side by side (thesiskit/fanout.py): the plan, the bibliography (bibliography.py keeps its parse),
+    the data (yamlschema keeps what it loaded) and each document's parse (read.parse_ahead), which
+    the targets' builds then find done. It only saves work: what it finds wrong, or fails on, is
+    left for each target to read again and report."""
+    pandoc.use_cache(Path(root) / "build" / ".cache" / "pandoc" if cache else None)
+    try:
+        ctx = _read_data(Path(root), Problems())
+        if ctx is not None:
+            read.parse_ahead(ctx.project, ctx.values_for)
+    except Exception:  # noqa: BLE001 - the targets meet it again, each where its build reports it
+        read.forget_ahead()
 
 
 def _prepare(root, target, write, problems, stage, outputs=None, folder=None, only=None, memo=None):

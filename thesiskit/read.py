@@ -95,14 +95,46 @@ def parse_all(project: Project, problems: Problems, values_for=None, sources: di
     gives what its {{ }} can read. With sources (a dict), each document's blocks are also traced to
     their chapter lines (thesiskit/sourcemap.py), for the DOCX's anchors. reused(document id, its
     text): true for a document whose work the preview keeps from its last build (thesiskit/memo.py),
-    which is then not parsed."""
+    which is then not parsed. A text parsed ahead (parse_ahead) is taken as it was parsed there."""
     texts = {d.id: read_sources(project, d, problems, values_for(d.id) if values_for else {})
              for d in project.documents}
     if reused is not None:
         texts = {i: t for i, t in texts.items() if t is None or not reused(i, t)}
     docs: dict[str, pf.Doc] = {}
+    for doc_id, doc in _parse(project, texts, sources).items():
+        if isinstance(doc, pandoc.PandocError):
+            problems.error(_sources_of(project, doc_id), f"document '{doc_id}': {str(doc).splitlines()[0]} "
+                           "(look for what is nested or repeated hundreds of times in its chapters)")
+            continue
+        _resolve_paths(doc, project, problems)
+        docs[doc_id] = doc
+    return docs
 
+
+_AHEAD: dict[str, pf.Doc] = {}  # the text of a document -> its tree, parsed ahead; taken once
+
+
+def parse_ahead(project: Project, values_for) -> None:
+    """Parse the documents now, for the builds that follow in this process to take (each tree once:
+    the build changes it). `check` does this before it forks a process per target
+    (thesiskit/fanout.py), so that each target takes its own copy of one parse."""
+    texts = {d.id: read_sources(project, d, Problems(), values_for(d.id)) for d in project.documents}
+    for doc_id, doc in _parse(project, texts, None).items():
+        if isinstance(doc, pf.Doc):
+            _AHEAD[texts[doc_id]] = doc
+
+
+def forget_ahead() -> None:
+    """What was parsed ahead and not taken is dropped (the builds it was for are over)."""
+    _AHEAD.clear()
+
+
+def _parse(project: Project, texts: dict[str, str | None], sources: dict | None) -> dict:
+    """{document id: its tree, or the PandocError of a runaway text} for the texts that could be read."""
     def parse(doc_id):
+        ahead = _AHEAD.pop(texts[doc_id], None) if sources is None else None
+        if ahead is not None:
+            return doc_id, ahead
         try:
             data, _ = pandoc.run(["-f", pandoc.MARKDOWN, "-t", "json"], texts[doc_id].encode("utf-8"))
         except pandoc.PandocError as exc:  # a runaway text met pandoc's time or memory limit
@@ -112,14 +144,7 @@ def parse_all(project: Project, problems: Problems, values_for=None, sources: di
         return doc_id, pandoc.to_doc(data)
 
     with ThreadPoolExecutor(max_workers=2) as pool:
-        for doc_id, doc in pool.map(parse, [i for i, t in texts.items() if t is not None]):
-            if isinstance(doc, pandoc.PandocError):
-                problems.error(_sources_of(project, doc_id), f"document '{doc_id}': {str(doc).splitlines()[0]} "
-                               "(look for what is nested or repeated hundreds of times in its chapters)")
-                continue
-            _resolve_paths(doc, project, problems)
-            docs[doc_id] = doc
-    return docs
+        return dict(pool.map(parse, [i for i, t in texts.items() if t is not None]))
 
 
 def _sources_of(project: Project, doc_id: str) -> str:
