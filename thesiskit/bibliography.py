@@ -163,6 +163,23 @@ def _read_bibtex(text: str, rel, entries: dict[str, Entry], problems: Problems) 
         entries[entry.key] = Entry(entry.key, entry.entry_type.lower(), str(rel), entry.start_line + 1, fields)
 
 
+def works(entries: dict[str, Entry], keys) -> str:
+    """The digest of the entries for keys (and the entries they crossref): what a document's
+    citations and reference list are made from."""
+    seen, stack, out = set(), list(keys), []
+    while stack:
+        key = stack.pop()
+        if key in seen:
+            continue
+        seen.add(key)
+        entry = entries.get(key)
+        out.append([key, entry.type, entry.fields] if entry is not None else [key, None])
+        if entry is not None:
+            stack += [p.strip() for name in ("crossref", "xdata")
+                      for p in str(entry.fields.get(name, "")).split(",") if p.strip()]
+    return hashlib.sha256(json.dumps(sorted(out, key=lambda w: w[0]), default=str).encode()).hexdigest()
+
+
 def cited_only(root: Path, paths: list[Path], entries: dict[str, Entry], keys: set[str]) -> list[Path]:
     """The bibliography files to give citeproc: a .bib read in the regular form is replaced by one
     holding only the cited entries (and the entries they crossref), written to build/.cache/bib, so

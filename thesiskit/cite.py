@@ -8,14 +8,15 @@ import copy
 import hashlib
 import json
 import re
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from functools import lru_cache
 from pathlib import Path
 
 import panflute as pf
 
-from . import masking, pandoc
-from .bibliography import BIBTEX, Entry, article_number, cited_only
+from . import cache, masking, pandoc
+from .bibliography import BIBTEX, Entry, article_number, cited_only, works
 from .links import unlink_scripts
 from .context import Context
 from .csl import csl_path
@@ -90,11 +91,11 @@ def add_reference_list(doc: pf.Doc, title: str, level: int) -> None:
     doc.content.append(pf.Div(identifier="refs", classes=["references"]))
 
 
-def cite_all(docs: dict[str, pf.Doc], ctx: Context, entries: dict[str, Entry], memo=None) -> dict[str, pf.Doc]:
+def cite_all(docs: dict[str, pf.Doc], ctx: Context, entries: dict[str, Entry]) -> dict[str, pf.Doc]:
     """Run citeproc on every document that cites something; in parallel, one pandoc per document.
     For a masked target, a paper's self-citations are cited as "Author" (thesiskit/masking.py).
-    With the preview's memo, only the paragraphs whose citations changed go through citeproc again
-    (cited_again)."""
+    With a style whose citations read the same wherever they stand (APA), only the paragraphs whose
+    citations are new go through citeproc again (cited_again)."""
     project = ctx.project
     csl = project.csl or csl_path("apa", project.root)  # resolved and checked when the project was read
     args = ["-t", "json", "--citeproc", f"--csl={csl}", "-M", f"lang={CITEPROC_LANG}", "-M", "link-citations=false"]
@@ -130,8 +131,8 @@ def cite_all(docs: dict[str, pf.Doc], ctx: Context, entries: dict[str, Entry], m
         if extra:  # entries with an article number, as metadata references over the .bib's
             references = payload["meta"].setdefault("references", {"t": "MetaList", "c": []})
             references["c"] = [*references["c"], *extra]
-        if memo is not None and order_free(csl):
-            doc = pandoc.to_doc(cited_again(payload, args, memo, doc_id,
+        if order_free(csl):
+            doc = pandoc.to_doc(cited_again(payload, args, entries,
                                             None if every else lambda changed, keys: _confusable(changed, keys, entries,
                                                                                          bibliography)))
         else:
@@ -168,26 +169,57 @@ def _all_keys_paragraph(keys: list[str]) -> dict:
     return {"t": "Para", "c": [{"t": "Cite", "c": [citations, [{"t": "Str", "c": "[all]"}]]}]}
 
 
-def cited_again(payload: dict, args: list[str], memo, doc_id: str, narrowed=None) -> bytes:
-    """citeproc's answer for a document (pandoc JSON), from the preview's memo where it can be: with
-    the same cited works, metadata and arguments as at the last good build, a paragraph met then is
-    what citeproc made of it then, a paragraph without citations is itself, and only the paragraphs
-    whose citations are new go through citeproc, with one paragraph citing every work of the document
-    they could be confused with (narrowed(keys of those paragraphs, keys of the document): those keys
-    and pandoc's arguments for them, or None for all; thesiskit/memo.py keeps each document's
-    paragraphs before and after)."""
+_KNOWN: dict[str, tuple[str, dict]] = {}  # context -> (citeproc's metadata, {block before: after}), recent last
+_KNOWN_LOCK = threading.Lock()
+
+
+def _known(context: str) -> tuple[str, dict] | None:
+    """What citeproc made of a document's blocks in this context, from this process or the cache."""
+    with _KNOWN_LOCK:
+        found = _KNOWN.pop(context, None)
+        if found is not None:
+            _KNOWN[context] = found
+            return found
+    folder = pandoc.cache_folder()
+    body = cache.read(folder.parent / "citations" / context) if folder is not None else None
+    if body is None:
+        return None
+    meta, blocks = json.loads(body)
+    _remember(context, meta, blocks, write=False)
+    return meta, blocks
+
+
+def _remember(context: str, meta: str, blocks: dict, write: bool = True) -> None:
+    with _KNOWN_LOCK:
+        _KNOWN[context] = (meta, blocks)
+        while len(_KNOWN) > 16:
+            del _KNOWN[next(iter(_KNOWN))]
+    folder = pandoc.cache_folder()
+    if write and folder is not None:
+        cache.write(folder.parent / "citations" / context, json.dumps([meta, blocks]).encode("utf-8"))
+
+
+def cited_again(payload: dict, args: list[str], entries: dict[str, Entry], narrowed=None) -> bytes:
+    """citeproc's answer for a document (pandoc JSON), from what it made of the same blocks before
+    wherever it can: with the same cited works, metadata, style and arguments (the context), a
+    block met then (in any build, target or document of this project: kept in this process and in
+    build/.cache/citations) is what citeproc made of it then, a block without citations is itself,
+    and only the blocks whose citations are new go through citeproc, with one paragraph citing
+    every work of the document they could be confused with (narrowed(keys of those blocks, keys of
+    the document): those keys and pandoc's arguments for them, or None for all). Only for a style
+    in which a citation reads the same wherever it stands (order_free)."""
     blocks = payload["blocks"]
     texts = [json.dumps(b) for b in blocks]
     keys = list(dict.fromkeys(k for t in texts for k in _keys_in(t)))
     # the .bib's entries for these keys, not its file (which holds the works of the documents being
-    # cited, which vary)
+    # cited, which vary); the style's text, not its path
     fixed = [a for a in args if not a.startswith("--bibliography=")]
-    context = hashlib.sha256(json.dumps([fixed, payload["meta"], sorted(keys), memo.works(keys)]).encode()).hexdigest()
-    record = memo.pending[doc_id]
-    before = memo.records.get(doc_id)
-    known = before.citations if before is not None and before.citation_context == context else {}
+    context = hashlib.sha256(json.dumps([pandoc.identity(), _style_digest(fixed), fixed, payload["meta"],
+                                         sorted(keys), works(entries, keys)]).encode()).hexdigest()
+    before = _known(context)
+    known = before[1] if before is not None else {}
     todo = [i for i, t in enumerate(texts) if t not in known and '"t": "Cite"' in t]
-    if not known or len(todo) == len(texts):
+    if before is None or len(todo) == len(texts):
         out, _stderr = pandoc.run(["-f", "json", *args], json.dumps(payload).encode("utf-8"))
         data = json.loads(out)
         if len(data["blocks"]) != len(blocks):  # citeproc added or removed blocks: nothing to keep
@@ -196,22 +228,34 @@ def cited_again(payload: dict, args: list[str], memo, doc_id: str, narrowed=None
         meta = json.dumps(data["meta"])
     else:
         done = [known.get(t) for t in texts]
-        meta = before.citation_meta
+        meta = before[0]
         if todo:
             found = narrowed([k for i in todo for k in _keys_in(texts[i])], keys) if narrowed else None
             others, run_args = (keys, args) if found is None else (found[0], [*fixed, *found[1]])
             again = {**payload, "blocks": [*(blocks[i] for i in todo), _all_keys_paragraph(others)]}
-            # the citations only: the reference list, which would be made again, is the memo's
+            # the citations only: the reference list, which would be made again, is the one kept
             out, _stderr = pandoc.run(["-f", "json", *run_args, "-M", "suppress-bibliography=true"],
                                       json.dumps(again).encode("utf-8"))
             fresh = json.loads(out)["blocks"]
             for i, block in zip(todo, fresh):
                 done[i] = json.dumps(block)
         done = [d if d is not None else t for d, t in zip(done, texts)]  # no citation: citeproc leaves it
-    record.citation_context, record.citation_meta = context, meta
-    record.citations = dict(zip(texts, done))
+    changed = {t: d for t, d in zip(texts, done) if d != t}  # the blocks citeproc changed (and the reference list)
+    if changed != known:
+        _remember(context, meta, changed)
     api = json.dumps(payload["pandoc-api-version"])
     return f'{{"pandoc-api-version": {api}, "meta": {meta}, "blocks": [{", ".join(done)}]}}'.encode("utf-8")
+
+
+def _style_digest(args: list[str]) -> str:
+    """The digest of the style's text (--csl=FILE), which its path does not tell."""
+    for arg in args:
+        if arg.startswith("--csl="):
+            try:
+                return hashlib.sha256(Path(arg.split("=", 1)[1]).read_bytes()).hexdigest()
+            except OSError:
+                return "unreadable"
+    return ""
 
 
 def _confusable(changed: list[str], keys: list[str], entries: dict[str, Entry], bibliography):

@@ -13,7 +13,8 @@ built every time.
 
 What is kept of a document is what the rest of the build reads of it: the labels it made, its
 paper's authors, every problem its stages found, the keys it cites, its check (report entry and
-counted figures), its masked self-citations, and its part of the assembled thesis as pandoc JSON.
+counted figures), its masked self-citations, and its part of the assembled thesis as pandoc JSON
+(its paragraphs' citations are kept by cite.cited_again, for every build).
 A build that fails keeps nothing new; what was kept from the last good one stays.
 """
 from __future__ import annotations
@@ -26,6 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import data
+from .bibliography import works
 from .problems import Problem, Problems
 from .values import PLACEHOLDER
 
@@ -46,9 +48,6 @@ class Record:
     checked: dict = field(default_factory=dict)  # check.check_document's answer
     self_citations: object = None  # masking.SelfCitations, in a masked target
     part: str = ""  # its part of the assembled thesis, pandoc JSON
-    citations: dict = field(default_factory=dict)  # each block before citeproc -> after (JSON): cite.cited_again
-    citation_context: str = ""  # the cited works, metadata and arguments those were made with
-    citation_meta: str = ""  # citeproc's metadata then
     shared: bool = False  # its problems were found with other documents' at once: not its own to keep
 
 
@@ -140,20 +139,7 @@ class Memo:
         return all(self._digest(self.root / rel) == digest for rel, digest in files.items())
 
     def works(self, keys) -> str:
-        """The digest of the bibliography's entries for keys (and the entries they crossref): what a
-        document's citations and reference list are made from."""
-        seen, stack, out = set(), list(keys), []
-        while stack:
-            key = stack.pop()
-            if key in seen:
-                continue
-            seen.add(key)
-            entry = self.entries.get(key)
-            out.append([key, entry.type, entry.fields] if entry is not None else [key, None])
-            if entry is not None:
-                stack += [p.strip() for name in ("crossref", "xdata")
-                          for p in str(entry.fields.get(name, "")).split(",") if p.strip()]
-        return hashlib.sha256(json.dumps(sorted(out, key=lambda w: w[0]), default=str).encode()).hexdigest()
+        return works(self.entries, keys)
 
     # ------------------------------------------------------------------ what the build takes from records
 

@@ -57,11 +57,21 @@ def use_cache(folder: Path | None) -> None:
     _cache_dir = folder
 
 
+def identity() -> list:
+    """Which pandoc answers: its path and size (a new pandoc at the same path is another size)."""
+    return [pandoc_path(), os.path.getsize(pandoc_path())]
+
+
+def cache_folder() -> Path | None:
+    """Where pandoc's answers are remembered (build/.cache/pandoc), or None when they are not."""
+    return _cache_dir
+
+
 def _key(args: list[str], stdin: bytes, cwd) -> str:
     """Content address of a call: pandoc's version, the arguments, the input, and the content of
     every file an argument names (bibliography, CSL), so an edited .bib is a different call."""
     digest = hashlib.sha256()
-    digest.update(json.dumps([pandoc_path(), os.path.getsize(pandoc_path()), args]).encode())
+    digest.update(json.dumps([*identity(), args]).encode())
     for arg in args:
         if not arg.startswith("--") or "=" not in arg:
             continue  # only options such as --bibliography=FILE name files

@@ -258,7 +258,7 @@ def expanded(root: Path, target: str) -> dict[str, pf.Doc]:
 def _build(root, target, write, problems, result, stage, outputs=None, folder=None, only=None, memo=None) -> None:
     ctx, docs, entries, memo = _prepare(root, target, write, problems, stage, outputs, folder, only, memo)
     with watching(memo, list(docs), problems):
-        docs = stage("cite", cite.cite_all, docs, ctx, entries, memo)
+        docs = stage("cite", cite.cite_all, docs, ctx, entries)
     if memo is not None:
         for doc_id in docs:
             memo.pending[doc_id].self_citations = ctx.self_citations.get(doc_id)
