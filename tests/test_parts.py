@@ -52,6 +52,42 @@ def test_parts_from_the_cache_give_the_bytes_of_a_build_from_scratch(built_examp
     assert outputs(project) == scratch
 
 
+def test_a_warm_build_cites_only_the_new_citations_and_equals_a_build_from_scratch(built_example, tmp_path):
+    """citeproc's answer for each block is kept by its context (the works cited, the style, the
+    metadata: build/.cache/citations): after a citation of a work the paper already cites is added
+    to a paragraph, the next build puts that paragraph alone through citeproc (with the reference
+    list suppressed) and its outputs are those of a build from scratch, in every target."""
+    from thesiskit import cite, pandoc
+    from thesiskit.pipeline import build
+
+    project = copy_project(tmp_path / "p")
+    assert build(project, "thesis", write=False).ok
+    chapter = project / PARAGRAPH
+    sentence = first_sentence(chapter)
+    edit(chapter, sentence, sentence + " as others found [@charmaz2014; @skorikov2011]")  # both cited in paper 2
+    calls = []
+    real = pandoc.run
+
+    def spy(args, stdin, cwd=None):
+        if "--citeproc" in args:
+            calls.append(" ".join(args))
+        return real(args, stdin, cwd)
+
+    cite._KNOWN.clear()  # from build/.cache/citations, as a new process would
+    pandoc.run = spy
+    try:
+        warm = build(project, "thesis", outputs=["html", "docx"])
+    finally:
+        pandoc.run = real
+    assert warm.ok, [p.line() for p in warm.problems.items]
+    assert calls and all("suppress-bibliography=true" in c for c in calls), calls  # the paragraph only
+    kept = {name: (project / "build/thesis" / name).read_bytes() for name in ("thesis.html", "report.json")}
+    assert re.search(rb"as others found <span[^>]*>\(Charmaz, 2014; Skorikov", kept["thesis.html"])
+    cite._KNOWN.clear()
+    assert build(project, "thesis", outputs=["html", "docx"], cache=False).ok
+    assert kept == {name: (project / "build/thesis" / name).read_bytes() for name in kept}
+
+
 def test_only_the_edited_document_changes_in_the_page(built_example, tmp_path):
     project = copy_project(tmp_path / "p")
     sentence = first_sentence(project / PARAGRAPH)
