@@ -17,7 +17,7 @@ from pathlib import Path
 import docx
 import pytest
 
-from thesiskit import cache, values
+from thesiskit import cache, cite, values
 from thesiskit.problems import Problems
 
 from .conftest import GOLDEN_DATA, ROOT, copy_project
@@ -107,6 +107,9 @@ DAMAGE = {  # kind of entry -> (which files, what is done to them)
     "chart garbage": (lambda f: sorted((f / "charts").glob("*.png")), lambda p: p.write_bytes(b"")),
     "cited .bib garbage": (lambda f: sorted((f / "bib").glob("*.bib")), lambda p: p.write_bytes(os.urandom(200))),
     "cited .bib other entries": (lambda f: sorted((f / "bib").glob("*.bib")), lambda p: p.write_text(BIB[:200])),
+    "citations truncated": (lambda f: sorted((f / "citations").iterdir()),
+                            lambda p: p.write_bytes(p.read_bytes()[: len(p.read_bytes()) // 2])),
+    "citations other content": (lambda f: sorted((f / "citations").iterdir()), lambda p: p.write_bytes(b'["{}", {}]')),
 }
 
 
@@ -123,13 +126,16 @@ def test_a_damaged_cache_entry_is_made_again(kind, reviewed, tmp_path):
     for path in damaged:
         damage(path)
 
+    cite._KNOWN.clear()  # the citations this process kept: a new process reads the damaged entry
     code, _out, err = build_in_process(project, "thesis")
 
     assert code == 0, err
     assert "warning" not in err and "error" not in err, err
     assert outputs(project) == expected
     for path in (project / "build/.cache").rglob("*"):  # what the build used is whole again
-        if path.is_file() and path.parent.name != "pandoc" and not path.name.endswith(".sha256"):
+        if path.is_file() and path.parent.name == "citations":  # digest inside, as pandoc's answers
+            assert cache.read(path) is not None, path
+        elif path.is_file() and path.parent.name != "pandoc" and not path.name.endswith(".sha256"):
             assert cache.whole(path), path  # (pandoc's citation entries are keyed by the project's folder)
 
 
