@@ -43,6 +43,30 @@ def test_over_the_limit_names_the_document_the_limit_and_the_excess(tmp_path):
     assert "Traceback" not in result.stderr
 
 
+def test_a_running_head_over_apas_50_characters_is_a_warning_at_the_short_title(tmp_path):
+    """APA 7 allows a running head of 50 characters at most: a paper's short-title longer than that is
+    a warning (nothing fails) at its line, in the targets that print running heads; the thesis's own
+    short-title, where it heads the papers, likewise."""
+    project = copy_project(tmp_path / "p")
+    front = project / "chapters/paper2/00-front.md"
+    long_title = "SERVICE USER READINESS FOR INITIAL AND SUSTAINED CO-PRODUCTION"  # 62 characters
+    front.write_text(front.read_text(encoding="utf-8").replace(
+        '"SERVICE USER READINESS FOR CO-PRODUCTION"', f'"{long_title}"'), encoding="utf-8")
+    profile = project / "profiles/thesis.yaml"
+    profile.write_text(profile.read_text(encoding="utf-8") + "\nrunning-head: true\n", encoding="utf-8")
+    plan = project / "thesis.md"
+    plan.write_text(plan.read_text(encoding="utf-8").replace("---\n", "---\nshort-title: " + "A" * 51 + "\n", 1),
+                    encoding="utf-8")
+    result = run_build(project, "check")
+    assert result.returncode == 0, result.stderr
+    said = result.stdout + result.stderr
+    assert (f"chapters/paper2/00-front.md:3: warning: the running head of paper2 (its short-title, '{long_title}') "
+            "has 62 characters; APA 7 allows at most 50, spaces included: write a shorter short-title: in the "
+            "paper's front matter") in said, said
+    assert "thesis.md:2: warning: the thesis's running head (its short-title" in said, said
+    assert "running head of paper1" not in said  # 42 characters
+
+
 def test_unknown_key_names_the_key_the_file_and_the_line(tmp_path):
     project = copy_project(tmp_path / "p")
     chapter = project / "chapters/paper1/40-discussion.md"

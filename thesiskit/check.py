@@ -70,11 +70,48 @@ def check_document(doc: pf.Doc, ctx: Context, document) -> dict:
                            "block to the document's first file (or abstract: to its front matter)",
                            document=document.id)
     _tables_fit(found[pf.Div], ctx, document)
+    if ctx.profile.running_head and document.kind == "paper":
+        _running_head_fits(doc, ctx, document)
     entry = {"kind": document.kind, **({"article": article} if article else {}), "words": parts,
              "counted": counted(parts, rule), "limits": limits, **_floats(found[pf.Div]), "ok": ok}
     if document.kind == "appendices":
         entry["appendices"] = appendix_counts(doc)
     return {"entry": entry, "figures": figures, "cited": cite.keys_of(found[pf.Cite])}
+
+
+RUNNING_HEAD_MAX = 50  # characters, spaces included (APA 7, 2.8)
+
+
+def _running_head_fits(doc: pf.Doc, ctx: Context, document) -> None:
+    """A warning when the paper's running head (its short-title, else what the page header shows in
+    its place: the title in a journal's package, the thesis's short-title in the thesis) is longer
+    than APA's 50 characters."""
+    own = " ".join(str(doc.get_metadata("short-title", "") or "").split())
+    if own:
+        head, where, source = own, ctx.locate(document, "short-title:"), "its short-title"
+    elif ctx.profile.package == "per-paper":
+        head = " ".join(str(doc.get_metadata("title", "") or "").split())
+        where, source = ctx.locate(document, "title:"), "it has no short-title, so its title"
+    else:
+        return  # the thesis's own short-title heads it: checked once, for the thesis
+    if len(head) > RUNNING_HEAD_MAX:
+        ctx.problems.warning(where, f"the running head of {document.id} ({source}, '{head}') has {len(head)} "
+                             f"characters; APA 7 allows at most {RUNNING_HEAD_MAX}, spaces included: write a "
+                             "shorter short-title: in the paper's front matter", document=document.id,
+                             code="running-head")
+
+
+def _thesis_running_head_fits(ctx: Context) -> None:
+    """The thesis's short-title (thesis.md) heads its pages where a paper has none of its own."""
+    head = " ".join(str(ctx.project.metadata.get("short-title", "") or "").split())
+    if not ctx.profile.running_head or ctx.profile.package == "per-paper" or len(head) <= RUNNING_HEAD_MAX:
+        return
+    lines = (ctx.project.root / "thesis.md").read_text(encoding="utf-8-sig").splitlines()
+    number = next((i for i, line in enumerate(lines, start=1) if line.lstrip().startswith("short-title:")), None)
+    ctx.problems.warning(f"thesis.md:{number}" if number else "thesis.md",
+                         f"the thesis's running head (its short-title, '{head}') has {len(head)} characters; APA 7 "
+                         f"allows at most {RUNNING_HEAD_MAX}, spaces included: write a shorter short-title:",
+                         code="running-head")
 
 
 def cited(checked: dict[str, dict]) -> set[str]:
@@ -92,6 +129,7 @@ def report(checked: dict[str, dict], ctx: Context, entries: dict, warnings=None)
         warnings = bibliography_warnings(keys, ctx, entries)
     for where, message, code in warnings:
         ctx.problems.warning(where, message, code=code)
+    _thesis_running_head_fits(ctx)
     out = {"target": ctx.target, "ok": None, "documents": {d: one["entry"] for d, one in checked.items()},
            "citations": {"unresolved": [], "uncited": uncited}, "problems": [],
            "versions": reproducible.versions(ctx.project.root, str(ctx.project.metadata.get("csl", "apa")))}
