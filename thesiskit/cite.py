@@ -100,7 +100,8 @@ def cite_all(docs: dict[str, pf.Doc], ctx: Context, entries: dict[str, Entry]) -
     csl = project.csl or csl_path("apa", project.root)  # resolved and checked when the project was read
     args = ["-t", "json", "--citeproc", f"--csl={csl}", "-M", f"lang={CITEPROC_LANG}", "-M", "link-citations=false"]
     every = any("nocite" in doc.metadata.content for doc in docs.values())  # nocite: '@*' lists them all
-    cited_by = {doc_id: cited_keys(doc) for doc_id, doc in docs.items()}  # one walk per document
+    cited_by = {doc_id: ctx.cited[doc_id] if doc_id in ctx.cited else cited_keys(doc)  # as found before
+                for doc_id, doc in docs.items()}
 
     def bibliography(keys: set[str]) -> list[str]:
         files = ([(project.root / bib).resolve() for bib in project.bibliography] if every else

@@ -31,6 +31,7 @@ class Context:
     values: dict = field(default_factory=dict)  # what {{ }} in every document's prose can read
     directives: dict = field(default_factory=lambda: dict(DIRECTIVES))  # built-in and the project's filters/
     self_citations: dict = field(default_factory=dict)  # paper id -> masking.SelfCitations (masked targets)
+    cited: dict = field(default_factory=dict)  # document id -> the keys it cites, in order (found once, before cite)
     bib_keys: frozenset = frozenset()  # the bibliography's keys: @fig-2020 that it has is a citation, not a label
     output_folder: object = None  # where the outputs go, when not build/<target>/ (the preview's)
     entries: dict = field(default_factory=dict)  # key -> bibliography.Entry, for the transforms that read fields

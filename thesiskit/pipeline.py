@@ -238,7 +238,7 @@ def _prepare(root, target, write, problems, stage, outputs=None, folder=None, on
             cited.update(dict.fromkeys(memo.records[document.id].keys))
             continue
         with watching(memo, [document.id], problems):
-            keys = cite.check_keys(docs[document.id], ctx, document, entries)
+            keys = ctx.cited[document.id] = cite.check_keys(docs[document.id], ctx, document, entries)
         if memo is not None:
             memo.pending[document.id].keys, memo.pending[document.id].works = keys, memo.works(keys)
         cited.update(dict.fromkeys(keys))
