@@ -247,7 +247,9 @@ def test_a_data_edit_rebuilds_only_the_documents_that_read_the_data(built_exampl
         ("data/tables/paper2-eligibility.yaml", "Aged 18 years or over.", "Aged eighteen years or over.",
          {"paper2", "preface"}),
         ("data/review.yaml", "", "# a note on the review\n", {"paper1", "appendices", "preface"}),
-        ("data/participants.csv", "", "", {"paper2", "preface"}),  # a line added at its end
+        ("data/participants.csv", "Jimmy,Male,47,3,40", "Jimmy,Male,48,3,40", {"paper2", "preface"}),
+        # a quality appraisal answer: the review's tables and the appendix's checklist change
+        ("data/casp.csv", "1,Yes,Yes,Yes,Yes,Yes,No,No,", "1,Yes,Yes,Yes,Yes,Yes,No,Yes,", {"paper1", "appendices", "preface"}),
     ]
     for rel, old, new, expected in changes:
         path = project / rel
