@@ -49,8 +49,9 @@ def thesis(assembled, ctx, result) -> None:
                                           title, author, ctx.profile.contents_depth)
                 return fmt
             if fmt == "docx":
+                # part by part, each part's package cached by its content, then merged (thesiskit/write/docx.py)
                 docx.write_lowered(data, staging / f"{stem}.docx", root, {"title": title, "author": author},
-                                   dpi=ctx.profile.figure_dpi, date=reproducible.source_date(meta))
+                                   dpi=ctx.profile.figure_dpi, date=reproducible.source_date(meta), parts=True)
                 if ctx.profile.contents_page_numbers == "libreoffice":
                     docx.number_contents(staging / f"{stem}.docx", root / "build" / ".cache")
                 return fmt
