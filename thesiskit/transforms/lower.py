@@ -157,7 +157,7 @@ def part_mark(fmt: str, ident: str) -> dict:
     so what meets across two documents is lowered as if they were one list."""
     from ..write import docx, typst  # (write imports this module)
 
-    return _raw(fmt, (typst.PART_MARK if fmt == "typst" else docx.PART_MARK) + ident)
+    return _raw("typst", typst.PART_MARK + ident) if fmt == "typst" else _raw("openxml", docx.PART_MARK + ident)
 
 
 def is_mark(block: dict) -> bool:

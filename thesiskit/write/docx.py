@@ -505,7 +505,7 @@ def write_parts(lowered: dict, path: Path, root: Path, reference: str) -> None:
 
     def one(blocks: list) -> bytes:
         data = json.dumps({"pandoc-api-version": api, "meta": meta, "blocks": blocks}).encode("utf-8")
-        out, _ = pandoc.run(["-f", "json", "-t", "docx", reference, "-o", "-"], data, cwd=root)
+        out, _ = pandoc.run(["-f", "json", "-t", "docx", reference], data, cwd=root)  # printed: cached
         return out
 
     from concurrent.futures import ThreadPoolExecutor
@@ -585,6 +585,9 @@ def merge_parts(packages: list[bytes], path: Path) -> None:
     styles = _xml(files["word/styles.xml"])
     style_ids = {s.get(f"{W}styleId") for s in styles.iter(f"{W}style")}
     types = _xml(files["[Content_Types].xml"])
+    for element in list(types):  # each picture's type is given again under its new name
+        if (element.get("PartName") or "").startswith("/word/media/"):
+            types.remove(element)
     typed = {(e.tag, e.get("Extension") or e.get("PartName")) for e in types}
     next_rel, next_note, next_comment, next_mark, next_num = 1000, 1, 0, 0, 1000
     last_sect = final
@@ -595,6 +598,9 @@ def merge_parts(packages: list[bytes], path: Path) -> None:
         last_sect = part_body.find(f"{W}sectPr")
         # relationships: each of the part's pictures and links a new id; a picture's bytes one file
         rename: dict[str, str] = {}
+        part_types = _xml(archive.read("[Content_Types].xml"))
+        by_name = {e.get("PartName"): e.get("ContentType") for e in part_types if e.get("PartName")}
+        by_ext = {e.get("Extension"): e.get("ContentType") for e in part_types if e.get("Extension")}
         for rel in _xml(archive.read(_DOC_RELS)):
             kind = rel.get("Type", "")
             if not kind.endswith(_RELS_OF_PARTS):
@@ -614,6 +620,11 @@ def merge_parts(packages: list[bytes], path: Path) -> None:
                 if target is None:
                     target = media[key] = f"media/{new}{Path(source).suffix}"
                     files["word/" + target] = blob
+                    kind = by_name.get("/" + source) or by_ext.get(Path(source).suffix[1:].lower())
+                    if kind is not None:
+                        override = types.makeelement(f"{_CT}Override", {"PartName": f"/word/{target}", "ContentType": kind})
+                        types.append(override)
+                        typed.add((override.tag, override.get("PartName")))
                 copy_rel.set("Target", target)
             rels.append(copy_rel)
         # lists: every w:num of the part a new id; an abstractNum kept by its id unless another
@@ -646,7 +657,7 @@ def merge_parts(packages: list[bytes], path: Path) -> None:
         # footnotes and comments of the part, numbered on
         note_map: dict[str, str] = {}
         if notes is not None and _NOTES in names:
-            for note in _xml(archive.read(_NOTES)):
+            for note in list(_xml(archive.read(_NOTES))):
                 if note.get(f"{W}type") in ("separator", "continuationSeparator", "continuationNotice"):
                     continue
                 note_map[note.get(f"{W}id")] = str(next_note)
@@ -656,7 +667,7 @@ def merge_parts(packages: list[bytes], path: Path) -> None:
                 notes.append(note)
         comment_map: dict[str, str] = {}
         if comments is not None and _COMMENTS in names:
-            for comment in _xml(archive.read(_COMMENTS)):
+            for comment in list(_xml(archive.read(_COMMENTS))):
                 comment_map[comment.get(f"{W}id")] = str(next_comment)
                 comment.set(f"{W}id", str(next_comment))
                 next_comment += 1
@@ -675,11 +686,11 @@ def merge_parts(packages: list[bytes], path: Path) -> None:
             _renumber(child, rename, num_map, marks, note_map, comment_map)
             body.append(child)
         # styles pandoc added for this part, content types
-        for style in _xml(archive.read("word/styles.xml")).iter(f"{W}style"):
+        for style in list(_xml(archive.read("word/styles.xml")).iter(f"{W}style")):
             if style.get(f"{W}styleId") not in style_ids:
                 style_ids.add(style.get(f"{W}styleId"))
                 styles.append(style)
-        for element in _xml(archive.read("[Content_Types].xml")):
+        for element in list(part_types):
             key = (element.tag, element.get("Extension") or element.get("PartName"))
             if key not in typed and not (element.get("PartName") or "").startswith("/word/media/"):
                 typed.add(key)
@@ -698,8 +709,7 @@ def merge_parts(packages: list[bytes], path: Path) -> None:
         files["word/numbering.xml"] = _bytes(numbering)
     for name in list(files):  # media content types by their extension
         if name.startswith("word/media/"):
-            ext = Path(name).suffix[1:]
-            if (f"{_CT}Default", ext) not in typed:
+            if (f"{_CT}Default", Path(name).suffix[1:]) not in typed and (f"{_CT}Override", "/" + name) not in typed:
                 raise ValueError(f"no content type for {name}")
     files[_DOC] = _bytes(document)
     files[_DOC_RELS] = _bytes(rels)
