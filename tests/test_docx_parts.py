@@ -110,3 +110,25 @@ def test_the_docx_merged_from_parts_holds_what_the_whole_thesis_docx_holds(built
         assert merged[key] == whole[key], key
     with zipfile.ZipFile(tmp_path / "parts.docx") as archive:  # no mark reaches the file
         assert docx.PART_MARK.encode() not in archive.read("word/document.xml")
+
+
+def test_two_parts_whose_pictures_pandoc_names_alike_keep_their_own(tmp_path):
+    """pandoc names a package's pictures by their relationship id (media/rId20.png): two parts with
+    one picture each name them alike, and the merge keeps both, each under a name of its own."""
+    from thesiskit import pandoc
+    from thesiskit.write import docx
+
+    packages = []
+    for n, colour in enumerate(((200, 0, 0), (0, 0, 200))):
+        (tmp_path / f"{n}.png").write_bytes(png(colour))
+        text = f"Part {n}.\n\n![Picture {n}]({n}.png)\n\nA note.^[Note {n}.]\n"
+        data, _ = pandoc.run(["-f", "markdown", "-t", "json"], text.encode(), cwd=tmp_path)
+        packages.append(pandoc.run(["-f", "json", "-t", "docx"], data, cwd=tmp_path)[0])
+    names = [sorted(n for n in zipfile.ZipFile(__import__("io").BytesIO(p)).namelist() if n.startswith("word/media/"))
+             for p in packages]
+    assert names[0] == names[1]  # what the merge has to undo
+    docx.merge_parts(packages, tmp_path / "merged.docx")
+    merged = summary(tmp_path / "merged.docx")
+    assert merged["pictures"] == [hashlib.sha256(png(c)).hexdigest() for c in ((200, 0, 0), (0, 0, 200))]
+    assert [n.strip() for n in merged["footnotes"]] == ["Note 0.", "Note 1."]
+    assert [p for p, _style in merged["paragraphs"] if p.startswith("Part")] == ["Part 0.", "Part 1."]
