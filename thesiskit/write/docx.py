@@ -515,6 +515,7 @@ def write_parts(lowered: dict, path: Path, root: Path, reference: str) -> None:
     merge_parts(packages, path)
 
 
+_PIC = "{http://schemas.openxmlformats.org/drawingml/2006/picture}"
 _PKG_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}Relationship"
 _CT = "{http://schemas.openxmlformats.org/package/2006/content-types}"
 _RELS_OF_PARTS = ("/image", "/hyperlink")  # a package's relationships that each part has its own of
@@ -562,6 +563,9 @@ def merge_parts(packages: list[bytes], path: Path) -> None:
         if rel.get("Type", "").endswith(_RELS_OF_PARTS):
             rels.remove(rel)
     taken = {rel.get("Id") for rel in rels}
+    merged_rels: dict[str, object] = {}
+    targets: dict[tuple, str] = {}  # (type, target, mode) -> the merged relationship's id
+    note_rel_ids: list[str] = []
     media: dict[bytes, str] = {}  # sha256 of a file -> its name in the merged package
     for name in list(files):
         if name.startswith("word/media/"):
@@ -620,13 +624,24 @@ def merge_parts(packages: list[bytes], path: Path) -> None:
                 if target is None:
                     target = media[key] = f"media/{new}{Path(source).suffix}"
                     files["word/" + target] = blob
-                    kind = by_name.get("/" + source) or by_ext.get(Path(source).suffix[1:].lower())
-                    if kind is not None:
-                        override = types.makeelement(f"{_CT}Override", {"PartName": f"/word/{target}", "ContentType": kind})
+                    content = by_name.get("/" + source) or by_ext.get(Path(source).suffix[1:].lower())
+                    if content is not None:
+                        override = types.makeelement(f"{_CT}Override", {"PartName": f"/word/{target}", "ContentType": content})
                         types.append(override)
                         typed.add((override.tag, override.get("PartName")))
                 copy_rel.set("Target", target)
+            same = (kind, copy_rel.get("Target"), copy_rel.get("TargetMode"))
+            if same in targets:  # one relationship for a link or picture met before, as pandoc gives one
+                rename[rel.get("Id")] = targets[same]
+                continue
+            targets[same] = new
             rels.append(copy_rel)
+            merged_rels[new] = copy_rel
+        if _NOTES_RELS in names:  # the notes' own relationships (pandoc's: the links, the notes' pictures)
+            for rel in _xml(archive.read(_NOTES_RELS)):
+                new = rename.get(rel.get("Id"))
+                if new is not None and new not in note_rel_ids:
+                    note_rel_ids.append(new)
         # lists: every w:num of the part a new id; an abstractNum kept by its id unless another
         # part's of that id differs
         num_map: dict[str, str] = {}
@@ -698,7 +713,8 @@ def merge_parts(packages: list[bytes], path: Path) -> None:
         archive.close()
     if last_sect is not None:
         body.append(last_sect)
-    for number, drawing in enumerate(body.iter("{%s}docPr" % _WP), start=1):
+    # a drawing's ids, unique through the document as pandoc gives them (the frame's, then the picture's)
+    for number, drawing in enumerate(body.iter("{%s}docPr" % _WP, f"{_PIC}cNvPr"), start=1):
         drawing.set("id", str(number))
     if numbering is not None:  # abstractNums first, then nums, as the schema orders them
         at = len([e for e in numbering if e.tag not in (f"{W}abstractNum", f"{W}num", f"{W}numIdMacAtCleanup")])
@@ -715,14 +731,13 @@ def merge_parts(packages: list[bytes], path: Path) -> None:
     files[_DOC_RELS] = _bytes(rels)
     if notes is not None:
         files[_NOTES] = _bytes(notes)
-        if _NOTES_RELS in files:  # pandoc gives the notes every relationship of the body
+        if _NOTES_RELS in files:
             note_rels = _xml(files[_NOTES_RELS])
             for rel in list(note_rels):
                 if rel.get("Type", "").endswith(_RELS_OF_PARTS):
                     note_rels.remove(rel)
-            for rel in rels:
-                if rel.get("Type", "").endswith(_RELS_OF_PARTS):
-                    note_rels.append(copy.deepcopy(rel))
+            for new in note_rel_ids:
+                note_rels.append(copy.deepcopy(merged_rels[new]))
             files[_NOTES_RELS] = _bytes(note_rels)
     if comments is not None:
         files[_COMMENTS] = _bytes(comments)
