@@ -553,11 +553,12 @@ def merge_parts(packages: list[bytes], path: Path) -> None:
     if len(archives) == 1:
         _write_zip(path, files)
         return
-    document = _xml(files[_DOC])
-    body = document.find(f"{W}body")
-    final = body.find(f"{W}sectPr")
-    for child in list(body):
-        body.remove(child)
+    # the body is kept as text, each part's serialised as soon as it is numbered: one part's tree
+    # is alive at a time, not the whole thesis's
+    head = files[_DOC].split(b"<w:body>", 1)[0] + b"<w:body>"
+    bodies: list[bytes] = []
+    tail = b"</w:body></w:document>"
+    next_drawing = 1
     rels = _xml(files[_DOC_RELS])
     for rel in list(rels):
         if rel.get("Type", "").endswith(_RELS_OF_PARTS):
@@ -594,12 +595,10 @@ def merge_parts(packages: list[bytes], path: Path) -> None:
             types.remove(element)
     typed = {(e.tag, e.get("Extension") or e.get("PartName")) for e in types}
     next_rel, next_note, next_comment, next_mark, next_num = 1000, 1, 0, 0, 1000
-    last_sect = final
     for index, archive in enumerate(archives):
         names = set(archive.namelist())
         part_doc = _xml(archive.read(_DOC))
         part_body = part_doc.find(f"{W}body")
-        last_sect = part_body.find(f"{W}sectPr")
         # relationships: each of the part's pictures and links a new id; a picture's bytes one file
         rename: dict[str, str] = {}
         part_types = _xml(archive.read("[Content_Types].xml"))
@@ -696,10 +695,20 @@ def merge_parts(packages: list[bytes], path: Path) -> None:
                 marks[old] = str(next_mark)
                 next_mark += 1
         for child in list(part_body):
-            if child.tag == f"{W}sectPr":
+            if child.tag == f"{W}sectPr" and index < len(archives) - 1:  # the document's section: the last part's
+                part_body.remove(child)
                 continue
             _renumber(child, rename, num_map, marks, note_map, comment_map)
-            body.append(child)
+        # a drawing's ids, unique through the document as pandoc gives them (the frame's, then the picture's)
+        for drawing in part_body.iter("{%s}docPr" % _WP, f"{_PIC}cNvPr"):
+            drawing.set("id", str(next_drawing))
+            next_drawing += 1
+        text = _bytes(part_doc)
+        start, end = text.find(b"<w:body>"), text.rfind(b"</w:body>")
+        if start >= 0 and end >= 0:  # (an empty body is written <w:body/>)
+            bodies.append(text[start + len(b"<w:body>"):end])
+            tail = text[end:]
+        del part_doc, part_body, text
         # styles pandoc added for this part, content types
         for style in list(_xml(archive.read("word/styles.xml")).iter(f"{W}style")):
             if style.get(f"{W}styleId") not in style_ids:
@@ -711,11 +720,6 @@ def merge_parts(packages: list[bytes], path: Path) -> None:
                 typed.add(key)
                 types.append(element)
         archive.close()
-    if last_sect is not None:
-        body.append(last_sect)
-    # a drawing's ids, unique through the document as pandoc gives them (the frame's, then the picture's)
-    for number, drawing in enumerate(body.iter("{%s}docPr" % _WP, f"{_PIC}cNvPr"), start=1):
-        drawing.set("id", str(number))
     if numbering is not None:  # abstractNums first, then nums, as the schema orders them
         at = len([e for e in numbering if e.tag not in (f"{W}abstractNum", f"{W}num", f"{W}numIdMacAtCleanup")])
         for kind in ("abstract", "num"):
@@ -727,7 +731,7 @@ def merge_parts(packages: list[bytes], path: Path) -> None:
         if name.startswith("word/media/"):
             if (f"{_CT}Default", Path(name).suffix[1:]) not in typed and (f"{_CT}Override", "/" + name) not in typed:
                 raise ValueError(f"no content type for {name}")
-    files[_DOC] = _bytes(document)
+    files[_DOC] = head + b"".join(bodies) + tail
     files[_DOC_RELS] = _bytes(rels)
     if notes is not None:
         files[_NOTES] = _bytes(notes)
