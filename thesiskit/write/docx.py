@@ -25,6 +25,7 @@ import json
 import shutil
 import tempfile
 import zipfile
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from .. import anchors, children, masking, pandoc, reproducible, svg
@@ -500,18 +501,19 @@ def write_parts(lowered: dict, path: Path, root: Path, reference: str) -> None:
                 chunks.append([])
         else:
             chunks[-1].append(block)
-    chunks = [c for c in chunks if c] or [[]]
     api, meta = lowered.get("pandoc-api-version"), lowered.get("meta", {})
+    inputs = [json.dumps({"pandoc-api-version": api, "meta": meta, "blocks": c}).encode("utf-8")
+              for c in chunks if c] or [json.dumps({"pandoc-api-version": api, "meta": meta, "blocks": []}).encode()]
+    lowered.clear()  # the thesis's tree goes before the parts are written and merged: its text is in inputs
+    del chunks
 
-    def one(blocks: list) -> bytes:
-        data = json.dumps({"pandoc-api-version": api, "meta": meta, "blocks": blocks}).encode("utf-8")
+    def one(data: bytes) -> bytes:
         out, _ = pandoc.run(["-f", "json", "-t", "docx", reference], data, cwd=root)  # printed: cached
         return out
 
-    from concurrent.futures import ThreadPoolExecutor
-
     with ThreadPoolExecutor(max_workers=2) as pool:
-        packages = list(pool.map(one, chunks))
+        packages = list(pool.map(one, inputs))
+    del inputs
     merge_parts(packages, path)
 
 
