@@ -49,15 +49,16 @@ def write_docx(data: dict, path: Path, root: Path, properties: dict | None = Non
     write_lowered(lowered, path, root, properties, matcher, title, dpi, date)
 
 
-def write_lowered(lowered: bytes, path: Path, root: Path, properties: dict | None = None, matcher=None,
+def write_lowered(lowered: bytes | list[bytes], path: Path, root: Path, properties: dict | None = None, matcher=None,
                   title: str = "", dpi: int = 300, date: dt.datetime | None = None, parts: bool = False) -> None:
     """date: the one the file carries (thesiskit/reproducible.py), so that the same sources give the
     same bytes. parts: pandoc writes each document the lowering marked (PART_MARK) on its own and the
-    packages are merged (merge_parts), as the thesis target does; else one pandoc call for the whole."""
+    packages are merged (write_parts), as the thesis target does, given the parts (split_parts) or the
+    whole; else one pandoc call for the whole."""
     cache = Path(root) / "build" / ".cache"
     reference = f"--reference-doc={reference_docx(cache)}"
     if parts:
-        write_parts(json.loads(lowered), path, root, reference)
+        write_parts(lowered if isinstance(lowered, list) else split_parts(json.loads(lowered)), path, root, reference)
     else:
         data = json.loads(lowered)
         if any(_is_mark(b) for b in data["blocks"]):
@@ -487,13 +488,9 @@ def _is_mark(block: dict) -> bool:
     return block.get("t") == "RawBlock" and block["c"][0] == "openxml" and block["c"][1].startswith(PART_MARK)
 
 
-def write_parts(lowered: dict, path: Path, root: Path, reference: str) -> None:
-    """The thesis's DOCX written document by document: pandoc writes the blocks between two of the
-    lowering's marks (with the thesis's metadata) to a package of its own, two at a time, each
-    answer cached by its content (pandoc.run: the package is printed, not written with -o), so that
-    a one-paragraph edit writes one document again and no pandoc holds the whole thesis; then one
-    merge (merge_parts). The same text, styles, lists, notes and pictures as one pandoc call over the
-    whole thesis (tests/test_docx_parts.py)."""
+def split_parts(lowered: dict) -> list[bytes]:
+    """The lowered thesis (pandoc's JSON) as one JSON text per document, each with the thesis's
+    metadata: the blocks between two of the lowering's marks, the marks left out."""
     chunks: list[list] = [[]]
     for block in lowered["blocks"]:
         if _is_mark(block):
@@ -502,10 +499,16 @@ def write_parts(lowered: dict, path: Path, root: Path, reference: str) -> None:
         else:
             chunks[-1].append(block)
     api, meta = lowered.get("pandoc-api-version"), lowered.get("meta", {})
-    inputs = [json.dumps({"pandoc-api-version": api, "meta": meta, "blocks": c}).encode("utf-8")
-              for c in chunks if c] or [json.dumps({"pandoc-api-version": api, "meta": meta, "blocks": []}).encode()]
-    lowered.clear()  # the thesis's tree goes before the parts are written and merged: its text is in inputs
-    del chunks
+    return [json.dumps({"pandoc-api-version": api, "meta": meta, "blocks": c}).encode("utf-8")
+            for c in chunks if c or len(chunks) == 1]
+
+
+def write_parts(inputs: list[bytes], path: Path, root: Path, reference: str) -> None:
+    """The thesis's DOCX written document by document (inputs: split_parts): pandoc writes each
+    part to a package of its own, two at a time, each answer cached by its content (pandoc.run: the
+    package is printed, not written with -o), so that a one-paragraph edit writes one document again
+    and no pandoc holds the whole thesis; then one merge (merge_parts). The same text, styles, lists,
+    notes and pictures as one pandoc call over the whole thesis (tests/test_docx_parts.py)."""
 
     def one(data: bytes) -> bytes:
         out, _ = pandoc.run(["-f", "json", "-t", "docx", reference], data, cwd=root)  # printed: cached
@@ -513,7 +516,6 @@ def write_parts(lowered: dict, path: Path, root: Path, reference: str) -> None:
 
     with ThreadPoolExecutor(max_workers=2) as pool:
         packages = list(pool.map(one, inputs))
-    del inputs
     merge_parts(packages, path)
 
 
