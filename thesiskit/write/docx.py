@@ -11,6 +11,10 @@ SVG (LibreOffice, older Word) show the PNG; and the core properties are set here
 off the title page. A masked file is then scrubbed of everything that names its authors
 (thesiskit/masking.py).
 
+The thesis is written document by document (write_parts): pandoc writes each part the lowering
+marked to a package of its own, cached by its content, and merge_parts joins the packages into one,
+numbering again what each numbers on its own; `finish` then works on the merged file.
+
 It works on the XML with lxml, not python-docx's objects: the thesis has some thirty tables and
 a thousand cells, and python-docx's wrappers cost several times as much per cell.
 """
@@ -60,10 +64,10 @@ def write_lowered(lowered: bytes | list[bytes], path: Path, root: Path, properti
     if parts:
         write_parts(lowered if isinstance(lowered, list) else split_parts(json.loads(lowered)), path, root, reference)
     else:
-        data = json.loads(lowered)
-        if any(_is_mark(b) for b in data["blocks"]):
-            data["blocks"] = [b for b in data["blocks"] if not _is_mark(b)]
-            lowered = json.dumps(data).encode("utf-8")
+        if isinstance(lowered, list) or PART_MARK.encode() in lowered:  # the marks do not reach the file
+            data = [json.loads(p) for p in lowered] if isinstance(lowered, list) else [json.loads(lowered)]
+            blocks = [b for d in data for b in d["blocks"] if not _is_mark(b)]
+            lowered = json.dumps({**data[0], "blocks": blocks}).encode("utf-8")
         pandoc.run(["-f", "json", "-t", "docx", reference, "-o", str(path)], lowered, cwd=root)
     date = date or reproducible.source_date()
     finish(path, date, cache=cache, dpi=dpi, **(properties or {}))
