@@ -1,4 +1,4 @@
-"""DOCX: one pandoc call for every document the build writes, then what pandoc's writer cannot do.
+"""DOCX: pandoc writes each document the build writes (the thesis part by part), then what its writer cannot do.
 
 The styles come from the generated reference.docx (thesiskit/reference_docx.py). After pandoc
 (`finish`): the sections a landscape table asked for are completed from the document's own; each
