@@ -72,10 +72,11 @@ def summary(path) -> dict:
     }
 
 
-def test_the_docx_merged_from_parts_holds_what_the_whole_thesis_docx_holds(built_example, tmp_path):
+def test_the_docx_merged_from_parts_holds_what_the_whole_thesis_docx_holds(built_example, tmp_path, monkeypatch):
     from thesiskit import anchors, cite, pandoc
     from thesiskit.pipeline import Result, Stages, _assemble, _check, _prepare, _run_stage, fill_word_counts
     from thesiskit.problems import Problems
+    from thesiskit.transforms import lower
     from thesiskit.transforms.lower import lower_json
     from thesiskit.write import docx
 
@@ -86,6 +87,8 @@ def test_the_docx_merged_from_parts_holds_what_the_whole_thesis_docx_holds(built
         (path.parent / "figures/same.png").write_bytes(png((200, 30, 30)))
         (path.parent / "figures/own.png").write_bytes(png((30, 30, 60 * n)))  # other bytes, another part
         path.write_text(path.read_text(encoding="utf-8") + ADDED.format(n=n), encoding="utf-8")
+    with (project / "profiles/thesis.yaml").open("a", encoding="utf-8") as profile:
+        profile.write("running-head: true\n")  # each paper a section of its own, its page break before it taken
     pandoc.use_cache(project / "build/.cache/pandoc")
     problems = Problems()
     ctx, docs, entries, _memo = _prepare(project, "thesis", True, problems, Stages(Result("thesis", problems), False, print))
@@ -95,7 +98,13 @@ def test_the_docx_merged_from_parts_holds_what_the_whole_thesis_docx_holds(built
     fill_word_counts(docs, counts)
     data = json.loads(_assemble(docs, ctx, counts).json())
     anchors.for_thesis(data, ctx)
+    unmarked = json.loads(json.dumps(data))
     lowered = json.dumps(lower_json(data, "docx", 3, "A Short Title")).encode("utf-8")
+    # the marks change nothing else in the lowering (a page break before a part's running-head
+    # section, landscape tables in a row, a run-in heading at a part's end are seen across them)
+    monkeypatch.setattr(lower, "MARKED", ("typst",))
+    unmarked = lower_json(unmarked, "docx", 3, "A Short Title")
+    assert [b for b in json.loads(lowered)["blocks"] if not docx._is_mark(b)] == unmarked["blocks"]
     marks = lowered.count(docx.PART_MARK.encode())
     assert marks == len(ctx.project.documents) + 2  # the title page, the contents, each document
     docx.write_lowered(lowered, tmp_path / "parts.docx", project, {"title": "T"}, parts=True)

@@ -133,6 +133,9 @@ def _str(text: str) -> dict:
     return {"t": "Str", "c": text}
 
 
+MARKED = ("typst", "docx")  # the writers that write the thesis document by document
+
+
 def _parts(blocks: list, fmt: str) -> list:
     """The thesis's documents (thesiskit/assemble.py part()) unwrapped for every writer but the HTML,
     which writes them part by part: one flat list, so that what meets across two parts (a page break
@@ -142,7 +145,7 @@ def _parts(blocks: list, fmt: str) -> list:
     out: list = []
     for block in blocks:
         if block.get("t") == "Div" and "document" in block["c"][0][1]:
-            if fmt in ("typst", "docx"):  # where each document starts: each is written on its own
+            if fmt in MARKED:  # where each document starts: each is written on its own
                 out.append(part_mark(fmt, block["c"][0][0]))
             out += _parts(block["c"][1], fmt)
         else:
