@@ -40,7 +40,8 @@ def summary(path) -> dict:
     for rel in part.rels.values():
         if rel.reltype.endswith("/footnotes"):
             root = etree.fromstring(rel.target_part.blob)
-            notes = {n.get(qn("w:id")): "".join(t.text or "" for t in n.iter(qn("w:t"))) for n in root.iter(qn("w:footnote"))}
+            notes = {n.get(qn("w:id")): "".join(t.text or "" for t in n.iter(qn("w:t")))
+                     for n in root.iter(qn("w:footnote"))}
             note_rels = rel.target_part.rels
             note_links = {n.get(qn("w:id")): [note_rels[h.get(qn("r:id"))].target_ref for h in n.iter(qn("w:hyperlink"))
                                               if h.get(qn("r:id"))] for n in root.iter(qn("w:footnote"))}

@@ -524,7 +524,6 @@ def write_parts(inputs: list[bytes], path: Path, root: Path, reference: str) -> 
 
 
 _PIC = "{http://schemas.openxmlformats.org/drawingml/2006/picture}"
-_PKG_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}Relationship"
 _CT = "{http://schemas.openxmlformats.org/package/2006/content-types}"
 _RELS_OF_PARTS = ("/image", "/hyperlink")  # a package's relationships that each part has its own of
 _DOC = "word/document.xml"
@@ -555,6 +554,8 @@ def merge_parts(packages: list[bytes], path: Path) -> None:
     (wp:docPr); the styles pandoc added for a part (custom-style) and the content types, as unions.
     Settings, theme, fonts, header and document properties are the first part's (the same
     reference.docx and metadata gave them all)."""
+    from lxml import etree
+
     archives = [zipfile.ZipFile(io.BytesIO(p)) for p in packages]
     first = archives[0]
     files = {name: first.read(name) for name in first.namelist()}
@@ -589,8 +590,8 @@ def merge_parts(packages: list[bytes], path: Path) -> None:
         for comment in list(comments):
             comments.remove(comment)
     numbering = _xml(files["word/numbering.xml"]) if "word/numbering.xml" in files else None
-    abstracts: dict[str, bytes] = {}
-    nums: list = []
+    abstracts: dict[str, bytes] = {}  # an abstractNum's id -> its definition
+    definitions: list = []  # (kind, element): the merged abstractNums and nums
     if numbering is not None:
         for element in list(numbering):
             if element.tag in (f"{W}abstractNum", f"{W}num"):
@@ -633,7 +634,8 @@ def merge_parts(packages: list[bytes], path: Path) -> None:
                     files["word/" + target] = blob
                     content = by_name.get("/" + source) or by_ext.get(Path(source).suffix[1:].lower())
                     if content is not None:
-                        override = types.makeelement(f"{_CT}Override", {"PartName": f"/word/{target}", "ContentType": content})
+                        override = types.makeelement(f"{_CT}Override",
+                                                     {"PartName": f"/word/{target}", "ContentType": content})
                         types.append(override)
                         typed.add((override.tag, override.get("PartName")))
                 copy_rel.set("Target", target)
@@ -653,8 +655,6 @@ def merge_parts(packages: list[bytes], path: Path) -> None:
         # part's of that id differs
         num_map: dict[str, str] = {}
         if numbering is not None and "word/numbering.xml" in names:
-            from lxml import etree
-
             abstract_map: dict[str, str] = {}
             part_numbering = _xml(archive.read("word/numbering.xml"))
             for abstract in part_numbering.findall(f"{W}abstractNum"):
@@ -667,7 +667,7 @@ def merge_parts(packages: list[bytes], path: Path) -> None:
                 if new_aid not in abstracts:
                     abstracts[new_aid] = text
                     abstract.set(f"{W}abstractNumId", new_aid)
-                    nums.append(("abstract", abstract))
+                    definitions.append(("abstract", abstract))
             for num in part_numbering.findall(f"{W}num"):
                 new = str(next_num)
                 next_num += 1
@@ -675,7 +675,7 @@ def merge_parts(packages: list[bytes], path: Path) -> None:
                 num.set(f"{W}numId", new)
                 ref = num.find(f"{W}abstractNumId")
                 ref.set(f"{W}val", abstract_map.get(ref.get(f"{W}val"), ref.get(f"{W}val")))
-                nums.append(("num", num))
+                definitions.append(("num", num))
         # footnotes and comments of the part, numbered on
         note_map: dict[str, str] = {}
         if notes is not None and _NOTES in names:
@@ -728,10 +728,11 @@ def merge_parts(packages: list[bytes], path: Path) -> None:
                 typed.add(key)
                 types.append(element)
         archive.close()
-    if numbering is not None:  # abstractNums first, then nums, as the schema orders them
-        at = len([e for e in numbering if e.tag not in (f"{W}abstractNum", f"{W}num", f"{W}numIdMacAtCleanup")])
+    if numbering is not None:  # abstractNums, then nums, before what the schema puts last
+        cleanup = numbering.find(f"{W}numIdMacAtCleanup")
+        at = numbering.index(cleanup) if cleanup is not None else len(numbering)
         for kind in ("abstract", "num"):
-            for _k, element in (n for n in nums if n[0] == kind):
+            for _kind, element in (d for d in definitions if d[0] == kind):
                 numbering.insert(at, element)
                 at += 1
         files["word/numbering.xml"] = _bytes(numbering)
