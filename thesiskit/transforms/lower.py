@@ -118,8 +118,9 @@ def _part_head(block: dict, fmt: str, state, out: list) -> None:
     if fmt == "typst":
         out.append(_raw("typst", _typst_head(head)))
     elif fmt == "docx":
-        if out and out[-1] == _raw("openxml", DOCX_PAGE_BREAK):
-            out.pop()
+        last = _last(out)
+        if last is not None and out[last] == _raw("openxml", DOCX_PAGE_BREAK):
+            out.pop(last)  # (before the part's mark, if it stands between)
         out.append(_raw("openxml", DOCX_HEAD.format(escape(state.head), SECTION_BREAK.format("portrait"))))
     state.head = head
 
@@ -132,6 +133,9 @@ def _str(text: str) -> dict:
     return {"t": "Str", "c": text}
 
 
+MARKED = ("typst", "docx")  # the writers that write the thesis document by document
+
+
 def _parts(blocks: list, fmt: str) -> list:
     """The thesis's documents (thesiskit/assemble.py part()) unwrapped for every writer but the HTML,
     which writes them part by part: one flat list, so that what meets across two parts (a page break
@@ -141,19 +145,46 @@ def _parts(blocks: list, fmt: str) -> list:
     out: list = []
     for block in blocks:
         if block.get("t") == "Div" and "document" in block["c"][0][1]:
-            if fmt == "typst":  # where each document starts: its typst is written on its own
-                from ..write.typst import PART_MARK  # (write imports this module)
-
-                out.append(_raw("typst", PART_MARK + block["c"][0][0]))
+            if fmt in MARKED:  # where each document starts: each is written on its own
+                out.append(part_mark(fmt, block["c"][0][0]))
             out += _parts(block["c"][1], fmt)
         else:
             out.append(block)
     return out
 
 
+def part_mark(fmt: str, ident: str) -> dict:
+    """The raw block lowering puts before each document of the thesis for a writer that writes it
+    part by part (thesiskit/write/typst.py, thesiskit/write/docx.py): the writer splits on it and
+    drops it. Nothing in the lowering sees it: a look back at the block before (_last) steps over it,
+    so what meets across two documents is lowered as if they were one list."""
+    from ..write import docx, typst  # (write imports this module)
+
+    return _raw("typst", typst.PART_MARK + ident) if fmt == "typst" else _raw("openxml", docx.PART_MARK + ident)
+
+
+def is_mark(block: dict) -> bool:
+    from ..write import docx, typst
+
+    return block.get("t") == "RawBlock" and (
+        (block["c"][0] == "typst" and block["c"][1].startswith(typst.PART_MARK))
+        or (block["c"][0] == "openxml" and block["c"][1].startswith(docx.PART_MARK)))
+
+
+def _last(out: list) -> int | None:
+    """The index of the last block in out that is not a part's mark (None for none)."""
+    for i in range(len(out) - 1, -1, -1):
+        if not is_mark(out[i]):
+            return i
+    return None
+
+
 def _blocks(blocks: list, fmt: str, state) -> list:
     out = []
     for block in _run_in(_parts(blocks, fmt)):
+        if is_mark(block):
+            out.append(block)
+            continue
         if block.get("t") == "Header" and block["c"][0] == 1:
             _part_head(block, fmt, state, out)
         if block.get("t") != "Div":
@@ -209,6 +240,9 @@ def _run_in(blocks: list) -> list:
     out: list = []
     pending = None
     for block in blocks:
+        if pending is not None and is_mark(block):  # a heading ending a part begins the next one's paragraph
+            out.append(block)
+            continue
         if pending is not None:
             target = _first_para(block)
             if target is not None:
@@ -263,8 +297,9 @@ def _table_float(block: dict, fmt: str, state, out: list) -> list:
             [_raw("typst", f"#apa-table-font({fit.size}pt)["), block, _raw("typst", "]")]
     if fmt == "docx":
         ending = _raw("openxml", DOCX_SECTION.format("landscape"))
-        if out and out[-1] == ending:  # a landscape table right after another: one landscape section
-            out.pop()
+        last = _last(out)
+        if last is not None and out[last] == ending:  # a landscape table right after another: one landscape section
+            out.pop(last)
             return [block, ending]
         return [_raw("openxml", DOCX_SECTION.format("portrait")), block, ending]
     if fmt == "typst":

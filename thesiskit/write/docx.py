@@ -1,4 +1,4 @@
-"""DOCX: one pandoc call for every document the build writes, then what pandoc's writer cannot do.
+"""DOCX: pandoc writes each document the build writes (the thesis part by part), then what its writer cannot do.
 
 The styles come from the generated reference.docx (thesiskit/reference_docx.py). After pandoc
 (`finish`): the sections a landscape table asked for are completed from the document's own; each
@@ -10,6 +10,10 @@ profile's resolution, as Word itself writes them (thesiskit/svg.py), so readers 
 SVG (LibreOffice, older Word) show the PNG; and the core properties are set here so that they stay
 off the title page. A masked file is then scrubbed of everything that names its authors
 (thesiskit/masking.py).
+
+The thesis is written document by document (write_parts): pandoc writes each part the lowering
+marked to a package of its own, cached by its content, and merge_parts joins the packages into one,
+numbering again what each numbers on its own; `finish` then works on the merged file.
 
 It works on the XML with lxml, not python-docx's objects: the thesis has some thirty tables and
 a thousand cells, and python-docx's wrappers cost several times as much per cell.
@@ -25,6 +29,7 @@ import json
 import shutil
 import tempfile
 import zipfile
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from .. import anchors, children, masking, pandoc, reproducible, svg
@@ -37,6 +42,7 @@ A = "{http://schemas.openxmlformats.org/drawingml/2006/main}"
 R = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
 ASVG = "{http://schemas.microsoft.com/office/drawing/2016/SVG/main}"
 SVG_EXT = "{96DAC541-7B7A-43D3-8B79-37D633B846F1}"
+PART_MARK = "<!-- thesiskit part "  # a raw openxml block lowering puts before each document (transforms/lower.py)
 LIST_INDENT = 240  # twips: a list in a table cell starts its text here (thesiskit/layout.py measures with it)
 
 
@@ -47,13 +53,22 @@ def write_docx(data: dict, path: Path, root: Path, properties: dict | None = Non
     write_lowered(lowered, path, root, properties, matcher, title, dpi, date)
 
 
-def write_lowered(lowered: bytes, path: Path, root: Path, properties: dict | None = None, matcher=None,
-                  title: str = "", dpi: int = 300, date: dt.datetime | None = None) -> None:
+def write_lowered(lowered: bytes | list[bytes], path: Path, root: Path, properties: dict | None = None, matcher=None,
+                  title: str = "", dpi: int = 300, date: dt.datetime | None = None, parts: bool = False) -> None:
     """date: the one the file carries (thesiskit/reproducible.py), so that the same sources give the
-    same bytes."""
+    same bytes. parts: pandoc writes each document the lowering marked (PART_MARK) on its own and the
+    packages are merged (write_parts), as the thesis target does, given the parts (split_parts) or the
+    whole; else one pandoc call for the whole."""
     cache = Path(root) / "build" / ".cache"
-    pandoc.run(["-f", "json", "-t", "docx", f"--reference-doc={reference_docx(cache)}", "-o", str(path)], lowered,
-               cwd=root)
+    reference = f"--reference-doc={reference_docx(cache)}"
+    if parts:
+        write_parts(lowered if isinstance(lowered, list) else split_parts(json.loads(lowered)), path, root, reference)
+    else:
+        if isinstance(lowered, list) or PART_MARK.encode() in lowered:  # the marks do not reach the file
+            data = [json.loads(p) for p in lowered] if isinstance(lowered, list) else [json.loads(lowered)]
+            blocks = [b for d in data for b in d["blocks"] if not _is_mark(b)]
+            lowered = json.dumps({**data[0], "blocks": blocks}).encode("utf-8")
+        pandoc.run(["-f", "json", "-t", "docx", reference, "-o", str(path)], lowered, cwd=root)
     date = date or reproducible.source_date()
     finish(path, date, cache=cache, dpi=dpi, **(properties or {}))
     if matcher is not None:
@@ -469,3 +484,305 @@ def _fill_pagerefs(xml: bytes, pages: dict[str, int]) -> bytes:
         if text is not None:
             text.text = str(pages[words[1]])
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+
+
+# ---------------------------------------------------------------- the thesis part by part
+
+def _is_mark(block: dict) -> bool:
+    return block.get("t") == "RawBlock" and block["c"][0] == "openxml" and block["c"][1].startswith(PART_MARK)
+
+
+def split_parts(lowered: dict) -> list[bytes]:
+    """The lowered thesis (pandoc's JSON) as one JSON text per document, each with the thesis's
+    metadata: the blocks between two of the lowering's marks, the marks left out."""
+    chunks: list[list] = [[]]
+    for block in lowered["blocks"]:
+        if _is_mark(block):
+            if chunks[-1]:
+                chunks.append([])
+        else:
+            chunks[-1].append(block)
+    api, meta = lowered.get("pandoc-api-version"), lowered.get("meta", {})
+    return [json.dumps({"pandoc-api-version": api, "meta": meta, "blocks": c}).encode("utf-8")
+            for c in chunks if c or len(chunks) == 1]
+
+
+def write_parts(inputs: list[bytes], path: Path, root: Path, reference: str) -> None:
+    """The thesis's DOCX written document by document (inputs: split_parts): pandoc writes each
+    part to a package of its own, two at a time, each answer cached by its content (pandoc.run: the
+    package is printed, not written with -o), so that a one-paragraph edit writes one document again
+    and no pandoc holds the whole thesis; then one merge (merge_parts). The same text, styles, lists,
+    notes and pictures as one pandoc call over the whole thesis (tests/test_docx_parts.py)."""
+
+    def one(data: bytes) -> bytes:
+        out, _ = pandoc.run(["-f", "json", "-t", "docx", reference], data, cwd=root)  # printed: cached
+        return out
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        packages = list(pool.map(one, inputs))
+    merge_parts(packages, path)
+
+
+_PIC = "{http://schemas.openxmlformats.org/drawingml/2006/picture}"
+_CT = "{http://schemas.openxmlformats.org/package/2006/content-types}"
+_RELS_OF_PARTS = ("/image", "/hyperlink")  # a package's relationships that each part has its own of
+_DOC = "word/document.xml"
+_DOC_RELS = "word/_rels/document.xml.rels"
+_NOTES = "word/footnotes.xml"
+_NOTES_RELS = "word/_rels/footnotes.xml.rels"
+_COMMENTS = "word/comments.xml"
+
+
+def _xml(data: bytes):
+    from lxml import etree
+
+    return etree.fromstring(data, etree.XMLParser(huge_tree=True, remove_blank_text=False))
+
+
+def _bytes(tree) -> bytes:
+    from lxml import etree
+
+    return etree.tostring(tree, xml_declaration=True, encoding="UTF-8", standalone=True)
+
+
+def merge_parts(packages: list[bytes], path: Path) -> None:
+    """One DOCX from the packages pandoc wrote for each part, in order: their bodies one after the
+    other (the last part's final section the document's), and everything a package numbers on its
+    own numbered again through the whole, so that nothing collides: relationships (pictures, links)
+    and the media they name (one file for the same bytes), footnotes and comments, lists
+    (numbering.xml: each part's w:num and any w:abstractNum that differs), bookmarks, drawings
+    (wp:docPr); the styles pandoc added for a part (custom-style) and the content types, as unions.
+    Settings, theme, fonts, header and document properties are the first part's (the same
+    reference.docx and metadata gave them all)."""
+    from lxml import etree
+
+    archives = [zipfile.ZipFile(io.BytesIO(p)) for p in packages]
+    first = archives[0]
+    files = {name: first.read(name) for name in first.namelist()}
+    if len(archives) == 1:
+        _write_zip(path, files)
+        return
+    # the body is kept as text, each part's serialised as soon as it is numbered: one part's tree
+    # is alive at a time, not the whole thesis's
+    head = files[_DOC].split(b"<w:body>", 1)[0] + b"<w:body>"
+    bodies: list[bytes] = []
+    tail = b"</w:body></w:document>"
+    next_drawing = 1
+    rels = _xml(files[_DOC_RELS])
+    for rel in list(rels):
+        if rel.get("Type", "").endswith(_RELS_OF_PARTS):
+            rels.remove(rel)
+    taken = {rel.get("Id") for rel in rels}
+    merged_rels: dict[str, object] = {}
+    targets: dict[tuple, str] = {}  # (type, target, mode) -> the merged relationship's id
+    note_rel_ids: list[str] = []
+    media: dict[bytes, str] = {}  # sha256 of a file -> its name in the merged package
+    for name in list(files):
+        if name.startswith("word/media/"):
+            del files[name]
+    notes = _xml(files[_NOTES]) if _NOTES in files else None
+    if notes is not None:
+        for note in list(notes):
+            if note.get(f"{W}type") not in ("separator", "continuationSeparator", "continuationNotice"):
+                notes.remove(note)
+    comments = _xml(files[_COMMENTS]) if _COMMENTS in files else None
+    if comments is not None:
+        for comment in list(comments):
+            comments.remove(comment)
+    numbering = _xml(files["word/numbering.xml"]) if "word/numbering.xml" in files else None
+    abstracts: dict[str, bytes] = {}  # an abstractNum's id -> its definition
+    definitions: list = []  # (kind, element): the merged abstractNums and nums
+    if numbering is not None:
+        for element in list(numbering):
+            if element.tag in (f"{W}abstractNum", f"{W}num"):
+                numbering.remove(element)
+    styles = _xml(files["word/styles.xml"])
+    style_ids = {s.get(f"{W}styleId") for s in styles.iter(f"{W}style")}
+    types = _xml(files["[Content_Types].xml"])
+    for element in list(types):  # each picture's type is given again under its new name
+        if (element.get("PartName") or "").startswith("/word/media/"):
+            types.remove(element)
+    typed = {(e.tag, e.get("Extension") or e.get("PartName")) for e in types}
+    next_rel, next_note, next_comment, next_mark, next_num = 1000, 1, 0, 0, 1000
+    for index, archive in enumerate(archives):
+        names = set(archive.namelist())
+        part_doc = _xml(archive.read(_DOC))
+        part_body = part_doc.find(f"{W}body")
+        # relationships: each of the part's pictures and links a new id; a picture's bytes one file
+        rename: dict[str, str] = {}
+        part_types = _xml(archive.read("[Content_Types].xml"))
+        by_name = {e.get("PartName"): e.get("ContentType") for e in part_types if e.get("PartName")}
+        by_ext = {e.get("Extension"): e.get("ContentType") for e in part_types if e.get("Extension")}
+        for rel in _xml(archive.read(_DOC_RELS)):
+            kind = rel.get("Type", "")
+            if not kind.endswith(_RELS_OF_PARTS):
+                continue
+            while f"rId{next_rel}" in taken:
+                next_rel += 1
+            new = f"rId{next_rel}"
+            taken.add(new)
+            rename[rel.get("Id")] = new
+            copy_rel = copy.deepcopy(rel)
+            copy_rel.set("Id", new)
+            if kind.endswith("/image") and rel.get("TargetMode") != "External":
+                source = "word/" + rel.get("Target")
+                blob = archive.read(source)
+                key = hashlib.sha256(blob).digest()
+                target = media.get(key)
+                if target is None:
+                    target = media[key] = f"media/{new}{Path(source).suffix}"
+                    files["word/" + target] = blob
+                    content = by_name.get("/" + source) or by_ext.get(Path(source).suffix[1:].lower())
+                    if content is not None:
+                        override = types.makeelement(f"{_CT}Override",
+                                                     {"PartName": f"/word/{target}", "ContentType": content})
+                        types.append(override)
+                        typed.add((override.tag, override.get("PartName")))
+                copy_rel.set("Target", target)
+            same = (kind, copy_rel.get("Target"), copy_rel.get("TargetMode"))
+            if same in targets:  # one relationship for a link or picture met before, as pandoc gives one
+                rename[rel.get("Id")] = targets[same]
+                continue
+            targets[same] = new
+            rels.append(copy_rel)
+            merged_rels[new] = copy_rel
+        if _NOTES_RELS in names:  # the notes' own relationships (pandoc's: the links, the notes' pictures)
+            for rel in _xml(archive.read(_NOTES_RELS)):
+                new = rename.get(rel.get("Id"))
+                if new is not None and new not in note_rel_ids:
+                    note_rel_ids.append(new)
+        # lists: every w:num of the part a new id; an abstractNum kept by its id unless another
+        # part's of that id differs
+        num_map: dict[str, str] = {}
+        if numbering is not None and "word/numbering.xml" in names:
+            abstract_map: dict[str, str] = {}
+            part_numbering = _xml(archive.read("word/numbering.xml"))
+            for abstract in part_numbering.findall(f"{W}abstractNum"):
+                aid = abstract.get(f"{W}abstractNumId")
+                text = etree.tostring(abstract)
+                new_aid = aid
+                while new_aid in abstracts and abstracts[new_aid] != text:
+                    new_aid = str(int(new_aid) + 100000)
+                abstract_map[aid] = new_aid
+                if new_aid not in abstracts:
+                    abstracts[new_aid] = text
+                    abstract.set(f"{W}abstractNumId", new_aid)
+                    definitions.append(("abstract", abstract))
+            for num in part_numbering.findall(f"{W}num"):
+                new = str(next_num)
+                next_num += 1
+                num_map[num.get(f"{W}numId")] = new
+                num.set(f"{W}numId", new)
+                ref = num.find(f"{W}abstractNumId")
+                ref.set(f"{W}val", abstract_map.get(ref.get(f"{W}val"), ref.get(f"{W}val")))
+                definitions.append(("num", num))
+        # footnotes and comments of the part, numbered on
+        note_map: dict[str, str] = {}
+        if notes is not None and _NOTES in names:
+            for note in list(_xml(archive.read(_NOTES))):
+                if note.get(f"{W}type") in ("separator", "continuationSeparator", "continuationNotice"):
+                    continue
+                note_map[note.get(f"{W}id")] = str(next_note)
+                note.set(f"{W}id", str(next_note))
+                next_note += 1
+                _renumber(note, rename, num_map, {}, None)
+                notes.append(note)
+        comment_map: dict[str, str] = {}
+        if comments is not None and _COMMENTS in names:
+            for comment in list(_xml(archive.read(_COMMENTS))):
+                comment_map[comment.get(f"{W}id")] = str(next_comment)
+                comment.set(f"{W}id", str(next_comment))
+                next_comment += 1
+                _renumber(comment, rename, num_map, {}, None)
+                comments.append(comment)
+        # the body: bookmarks numbered on, every reference renamed
+        marks: dict[str, str] = {}
+        for element in part_body.iter(f"{W}bookmarkStart", f"{W}bookmarkEnd"):
+            old = element.get(f"{W}id")
+            if old not in marks:
+                marks[old] = str(next_mark)
+                next_mark += 1
+        for child in list(part_body):
+            if child.tag == f"{W}sectPr" and index < len(archives) - 1:  # the document's section: the last part's
+                part_body.remove(child)
+                continue
+            _renumber(child, rename, num_map, marks, note_map, comment_map)
+        # a drawing's ids, unique through the document as pandoc gives them (the frame's, then the picture's)
+        for drawing in part_body.iter("{%s}docPr" % _WP, f"{_PIC}cNvPr"):
+            drawing.set("id", str(next_drawing))
+            next_drawing += 1
+        text = _bytes(part_doc)
+        start, end = text.find(b"<w:body>"), text.rfind(b"</w:body>")
+        if start >= 0 and end >= 0:  # (an empty body is written <w:body/>)
+            bodies.append(text[start + len(b"<w:body>"):end])
+            tail = text[end:]
+        del part_doc, part_body, text
+        # styles pandoc added for this part, content types
+        for style in list(_xml(archive.read("word/styles.xml")).iter(f"{W}style")):
+            if style.get(f"{W}styleId") not in style_ids:
+                style_ids.add(style.get(f"{W}styleId"))
+                styles.append(style)
+        for element in list(part_types):
+            key = (element.tag, element.get("Extension") or element.get("PartName"))
+            if key not in typed and not (element.get("PartName") or "").startswith("/word/media/"):
+                typed.add(key)
+                types.append(element)
+        archive.close()
+    if numbering is not None:  # abstractNums, then nums, before what the schema puts last
+        cleanup = numbering.find(f"{W}numIdMacAtCleanup")
+        at = numbering.index(cleanup) if cleanup is not None else len(numbering)
+        for kind in ("abstract", "num"):
+            for _kind, element in (d for d in definitions if d[0] == kind):
+                numbering.insert(at, element)
+                at += 1
+        files["word/numbering.xml"] = _bytes(numbering)
+    for name in list(files):  # media content types by their extension
+        if name.startswith("word/media/"):
+            if (f"{_CT}Default", Path(name).suffix[1:]) not in typed and (f"{_CT}Override", "/" + name) not in typed:
+                raise ValueError(f"no content type for {name}")
+    files[_DOC] = head + b"".join(bodies) + tail
+    files[_DOC_RELS] = _bytes(rels)
+    if notes is not None:
+        files[_NOTES] = _bytes(notes)
+        if _NOTES_RELS in files:
+            note_rels = _xml(files[_NOTES_RELS])
+            for rel in list(note_rels):
+                if rel.get("Type", "").endswith(_RELS_OF_PARTS):
+                    note_rels.remove(rel)
+            for new in note_rel_ids:
+                note_rels.append(copy.deepcopy(merged_rels[new]))
+            files[_NOTES_RELS] = _bytes(note_rels)
+    if comments is not None:
+        files[_COMMENTS] = _bytes(comments)
+    files["word/styles.xml"] = _bytes(styles)
+    files["[Content_Types].xml"] = _bytes(types)
+    _write_zip(path, files)
+
+
+def _renumber(tree, rels: dict, nums: dict, marks: dict, notes: dict | None, comments: dict | None = None) -> None:
+    """One part's element with the merged package's numbers: relationship ids, list ids, bookmark,
+    footnote and comment ids."""
+    for element in tree.iter():
+        for attr in (f"{R}id", f"{R}embed", f"{R}link", f"{R}pict"):
+            value = element.get(attr)
+            if value is not None and value in rels:
+                element.set(attr, rels[value])
+        tag = element.tag
+        if tag == f"{W}numId" and element.getparent().tag == f"{W}numPr":
+            value = element.get(f"{W}val")
+            if value in nums:
+                element.set(f"{W}val", nums[value])
+        elif tag in (f"{W}bookmarkStart", f"{W}bookmarkEnd"):
+            element.set(f"{W}id", marks.get(element.get(f"{W}id"), element.get(f"{W}id")))
+        elif tag == f"{W}footnoteReference" and notes:
+            element.set(f"{W}id", notes.get(element.get(f"{W}id"), element.get(f"{W}id")))
+        elif tag in (f"{W}commentRangeStart", f"{W}commentRangeEnd", f"{W}commentReference") and comments:
+            element.set(f"{W}id", comments.get(element.get(f"{W}id"), element.get(f"{W}id")))
+
+
+def _write_zip(path: Path, files: dict[str, bytes]) -> None:
+    order = ["[Content_Types].xml", "_rels/.rels"]
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as out:
+        for name in order + [n for n in files if n not in order]:
+            if name in files:
+                out.writestr(name, files[name])

@@ -33,24 +33,26 @@ def thesis(assembled, ctx, result) -> None:
         if "html" in formats:
             jobs["html"] = None
 
-        def lowered(fmt: str) -> bytes:
+        def lowered(fmt: str) -> bytes | list[bytes]:
             """One writer's copy, lowered and serialised here on the calling thread, so that one
-            JSON tree is alive at a time (the lowering holds the GIL anyway)."""
+            JSON tree is alive at a time (the lowering holds the GIL anyway); the DOCX's as one text
+            per document, which pandoc writes on its own (thesiskit/write/docx.py)."""
             head = running_head(ctx) if ctx.profile.running_head else ""
             data = json.loads(assembled.json())
             if fmt == "docx":
                 anchors.for_thesis(data, ctx)
             data = lower_json(data, fmt, ctx.profile.contents_depth, head)
-            return json.dumps(data).encode("utf-8")
+            return docx.split_parts(data) if fmt == "docx" else json.dumps(data).encode("utf-8")
 
-        def write_one(fmt, args, data: bytes):
+        def write_one(fmt, args, data):
             if fmt == "html":  # part by part, each part cached by its content (thesiskit/write/html.py)
                 result.parts = write_html(assembled, staging / f"{stem}.html", root, typst.TEMPLATES / "thesis.css",
                                           title, author, ctx.profile.contents_depth)
                 return fmt
             if fmt == "docx":
+                # part by part, each part's package cached by its content, then merged (thesiskit/write/docx.py)
                 docx.write_lowered(data, staging / f"{stem}.docx", root, {"title": title, "author": author},
-                                   dpi=ctx.profile.figure_dpi, date=reproducible.source_date(meta))
+                                   dpi=ctx.profile.figure_dpi, date=reproducible.source_date(meta), parts=True)
                 if ctx.profile.contents_page_numbers == "libreoffice":
                     docx.number_contents(staging / f"{stem}.docx", root / "build" / ".cache")
                 return fmt
