@@ -170,18 +170,22 @@ def _all_keys_paragraph(keys: list[str]) -> dict:
     return {"t": "Para", "c": [{"t": "Cite", "c": [citations, [{"t": "Str", "c": "[all]"}]]}]}
 
 
-_KNOWN: dict[str, tuple[str, dict]] = {}  # context -> (citeproc's metadata, {block before: after}), recent last
-_KNOWN_LOCK = threading.Lock()
+_KNOWN: dict[str, tuple[str, dict, set]] = {}  # context -> (citeproc's metadata, {block before: after},
+_KNOWN_LOCK = threading.Lock()                   # the cache folders holding it), the most recent last
 
 
 def _known(context: str) -> tuple[str, dict] | None:
-    """What citeproc made of a document's blocks in this context, from this process or the cache."""
+    """What citeproc made of a document's blocks in this context, from this process or the cache
+    (and then written into this project's cache too, if it is not there yet)."""
+    folder = pandoc.cache_folder()
     with _KNOWN_LOCK:
         found = _KNOWN.pop(context, None)
         if found is not None:
             _KNOWN[context] = found
-            return found
-    folder = pandoc.cache_folder()
+    if found is not None:
+        if folder is not None and folder not in found[2]:
+            _remember(context, found[0], found[1])
+        return found[0], found[1]
     body = cache.read(folder.parent / "citations" / context) if folder is not None else None
     if body is None:
         return None
@@ -191,13 +195,15 @@ def _known(context: str) -> tuple[str, dict] | None:
 
 
 def _remember(context: str, meta: str, blocks: dict, write: bool = True) -> None:
-    with _KNOWN_LOCK:
-        _KNOWN[context] = (meta, blocks)
-        while len(_KNOWN) > 16:
-            del _KNOWN[next(iter(_KNOWN))]
+    """Kept in this process, and (write) in the project's cache: build/.cache/citations."""
     folder = pandoc.cache_folder()
     if write and folder is not None:
         cache.write(folder.parent / "citations" / context, json.dumps([meta, blocks]).encode("utf-8"))
+    with _KNOWN_LOCK:
+        held = _KNOWN.pop(context, (None, None, set()))[2]  # any entry of a context is right for it
+        _KNOWN[context] = (meta, blocks, held | ({folder} if folder is not None else set()))  # written or read there
+        while len(_KNOWN) > 16:
+            del _KNOWN[next(iter(_KNOWN))]
 
 
 def cited_again(payload: dict, args: list[str], entries: dict[str, Entry], narrowed=None) -> bytes:
