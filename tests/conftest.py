@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import io
+import json
 import shutil
 import subprocess
 import sys
@@ -103,3 +104,20 @@ def programs_may_start():
     children.reset()
     yield
     children.reset()
+
+
+def assembled_thesis(project: Path):
+    """(context, the assembled thesis as pandoc JSON): the thesis target's stages run in this process
+    as pipeline._build runs them, up to what the writers are given."""
+    from thesiskit import cite, pandoc
+    from thesiskit.pipeline import Result, Stages, _assemble, _check, _prepare, _run_stage, fill_word_counts
+    from thesiskit.problems import Problems
+
+    pandoc.use_cache(project / "build/.cache/pandoc")
+    problems = Problems()
+    ctx, docs, entries, _memo = _prepare(project, "thesis", True, problems, Stages(Result("thesis", problems), False, print))
+    docs = cite.cite_all(docs, ctx, entries)
+    _run_stage("cited", docs, ctx)
+    _report, counts = _check(docs, ctx, entries)
+    fill_word_counts(docs, counts)
+    return ctx, json.loads(_assemble(docs, ctx, counts).json())

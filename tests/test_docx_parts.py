@@ -10,7 +10,7 @@ import hashlib
 import json
 import zipfile
 
-from .conftest import copy_project
+from .conftest import assembled_thesis, copy_project
 
 ADDED = ("\n\nA sentence with a note.^[The {n} note of this part, with a [link](https://example.org/{n}).] "
          "And another.^[The second note of part {n}.]\n\n1. First step of {n}\n2. Second step of {n}\n\n"
@@ -74,9 +74,7 @@ def summary(path) -> dict:
 
 
 def test_the_docx_merged_from_parts_holds_what_the_whole_thesis_docx_holds(built_example, tmp_path, monkeypatch):
-    from thesiskit import anchors, cite, pandoc
-    from thesiskit.pipeline import Result, Stages, _assemble, _check, _prepare, _run_stage, fill_word_counts
-    from thesiskit.problems import Problems
+    from thesiskit import anchors, parts
     from thesiskit.transforms import lower
     from thesiskit.transforms.lower import lower_json
     from thesiskit.write import docx
@@ -90,14 +88,7 @@ def test_the_docx_merged_from_parts_holds_what_the_whole_thesis_docx_holds(built
         path.write_text(path.read_text(encoding="utf-8") + ADDED.format(n=n), encoding="utf-8")
     with (project / "profiles/thesis.yaml").open("a", encoding="utf-8") as profile:
         profile.write("running-head: true\n")  # each paper a section of its own, its page break before it taken
-    pandoc.use_cache(project / "build/.cache/pandoc")
-    problems = Problems()
-    ctx, docs, entries, _memo = _prepare(project, "thesis", True, problems, Stages(Result("thesis", problems), False, print))
-    docs = cite.cite_all(docs, ctx, entries)
-    _run_stage("cited", docs, ctx)
-    _report, counts = _check(docs, ctx, entries)
-    fill_word_counts(docs, counts)
-    data = json.loads(_assemble(docs, ctx, counts).json())
+    ctx, data = assembled_thesis(project)
     anchors.for_thesis(data, ctx)
     unmarked = json.loads(json.dumps(data))
     lowered = json.dumps(lower_json(data, "docx", 3, "A Short Title")).encode("utf-8")
@@ -105,8 +96,8 @@ def test_the_docx_merged_from_parts_holds_what_the_whole_thesis_docx_holds(built
     # section, landscape tables in a row, a run-in heading at a part's end are seen across them)
     monkeypatch.setattr(lower, "MARKED", ("typst",))
     unmarked = lower_json(unmarked, "docx", 3, "A Short Title")
-    assert [b for b in json.loads(lowered)["blocks"] if not docx._is_mark(b)] == unmarked["blocks"]
-    marks = lowered.count(docx.PART_MARK.encode())
+    assert [b for b in json.loads(lowered)["blocks"] if not parts.is_mark(b)] == unmarked["blocks"]
+    marks = lowered.count(parts.DOCX_MARK.encode())
     assert marks == len(ctx.project.documents) + 2  # the title page, the contents, each document
     docx.write_lowered(lowered, tmp_path / "parts.docx", project, {"title": "T"}, parts=True)
     docx.write_lowered(lowered, tmp_path / "whole.docx", project, {"title": "T"}, parts=False)
@@ -119,7 +110,7 @@ def test_the_docx_merged_from_parts_holds_what_the_whole_thesis_docx_holds(built
     for key in whole:
         assert merged[key] == whole[key], key
     with zipfile.ZipFile(tmp_path / "parts.docx") as archive:  # no mark reaches the file
-        assert docx.PART_MARK.encode() not in archive.read("word/document.xml")
+        assert parts.DOCX_MARK.encode() not in archive.read("word/document.xml")
 
 
 def test_two_parts_whose_pictures_pandoc_names_alike_keep_their_own(tmp_path):

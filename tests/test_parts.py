@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import re
 
-from .conftest import copy_project, edit, run_build
+from .conftest import assembled_thesis, copy_project, edit, run_build
 
 OUTPUTS = ("thesis.docx", "thesis.html", "thesis.pdf", "report.json")
 PARAGRAPH = "chapters/paper2/40-discussion.md"
@@ -173,23 +173,15 @@ def test_typst_written_part_by_part_is_pandocs_text_for_the_whole_thesis(built_e
     (with a running head, whose update comes before the first part)."""
     from pathlib import Path
 
-    from thesiskit import cite, pandoc
-    from thesiskit.pipeline import Result, Stages, _assemble, _check, _prepare, _run_stage, fill_word_counts
-    from thesiskit.problems import Problems
+    from thesiskit import pandoc
+    from thesiskit.parts import TYPST_MARK
     from thesiskit.transforms.lower import lower_json
     from thesiskit.write import typst
-    from thesiskit.write.typst import PART_MARK
 
     project = copy_project(tmp_path / "p")
-    pandoc.use_cache(project / "build/.cache/pandoc")
-    problems = Problems()
-    ctx, docs, entries, _memo = _prepare(project, "thesis", True, problems, Stages(Result("thesis", problems), False, print))
-    docs = cite.cite_all(docs, ctx, entries)
-    _run_stage("cited", docs, ctx)
-    _report, counts = _check(docs, ctx, entries)
-    fill_word_counts(docs, counts)
-    data = lower_json(json.loads(_assemble(docs, ctx, counts).json()), "typst", 3, "A Short Title")
-    marks = [b for b in data["blocks"] if b.get("t") == "RawBlock" and b["c"][1].startswith(PART_MARK)]
+    ctx, data = assembled_thesis(project)
+    data = lower_json(data, "typst", 3, "A Short Title")
+    marks = [b for b in data["blocks"] if b.get("t") == "RawBlock" and b["c"][1].startswith(TYPST_MARK)]
     assert len(marks) == len(ctx.project.documents) + 2  # the title page, the contents, each document
     args = [f"--template={typst.TEMPLATES / 'thesis.typ'}", "-V", "typst-title=T", "-V", "typst-author=A"]
     typst.write_source(json.loads(json.dumps(data)), tmp_path / "parts.typ", project, args)

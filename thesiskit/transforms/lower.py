@@ -22,7 +22,7 @@ from xml.sax.saxutils import escape
 
 import panflute as pf
 
-from .. import layout, pandoc
+from .. import layout, pandoc, parts
 from ..tree import find
 
 NAME = "lower"
@@ -146,35 +146,17 @@ def _parts(blocks: list, fmt: str) -> list:
     for block in blocks:
         if block.get("t") == "Div" and "document" in block["c"][0][1]:
             if fmt in MARKED:  # where each document starts: each is written on its own
-                out.append(part_mark(fmt, block["c"][0][0]))
+                out.append(parts.mark(fmt, block["c"][0][0]))
             out += _parts(block["c"][1], fmt)
         else:
             out.append(block)
     return out
 
 
-def part_mark(fmt: str, ident: str) -> dict:
-    """The raw block lowering puts before each document of the thesis for a writer that writes it
-    part by part (thesiskit/write/typst.py, thesiskit/write/docx.py): the writer splits on it and
-    drops it. Nothing in the lowering sees it: a look back at the block before (_last) steps over it,
-    so what meets across two documents is lowered as if they were one list."""
-    from ..write import docx, typst  # (write imports this module)
-
-    return _raw("typst", typst.PART_MARK + ident) if fmt == "typst" else _raw("openxml", docx.PART_MARK + ident)
-
-
-def is_mark(block: dict) -> bool:
-    from ..write import docx, typst
-
-    return block.get("t") == "RawBlock" and (
-        (block["c"][0] == "typst" and block["c"][1].startswith(typst.PART_MARK))
-        or (block["c"][0] == "openxml" and block["c"][1].startswith(docx.PART_MARK)))
-
-
 def _last(out: list) -> int | None:
     """The index of the last block in out that is not a part's mark (None for none)."""
     for i in range(len(out) - 1, -1, -1):
-        if not is_mark(out[i]):
+        if not parts.is_mark(out[i]):
             return i
     return None
 
@@ -182,7 +164,7 @@ def _last(out: list) -> int | None:
 def _blocks(blocks: list, fmt: str, state) -> list:
     out = []
     for block in _run_in(_parts(blocks, fmt)):
-        if is_mark(block):
+        if parts.is_mark(block):
             out.append(block)
             continue
         if block.get("t") == "Header" and block["c"][0] == 1:
@@ -240,7 +222,7 @@ def _run_in(blocks: list) -> list:
     out: list = []
     pending = None
     for block in blocks:
-        if pending is not None and is_mark(block):  # a heading ending a part begins the next one's paragraph
+        if pending is not None and parts.is_mark(block):  # a heading ending a part begins the next one's paragraph
             out.append(block)
             continue
         if pending is not None:
@@ -475,18 +457,18 @@ def _slug(text: str) -> str:
 
 
 def _text(inlines) -> str:
-    parts = []
+    pieces = []
     for inline in inlines:
         kind = inline.get("t")
         if kind == "Str":
-            parts.append(inline["c"])
+            pieces.append(inline["c"])
         elif kind in ("Space", "SoftBreak", "LineBreak"):
-            parts.append(" ")
+            pieces.append(" ")
         elif kind in ("Emph", "Strong", "SmallCaps", "Underline", "Strikeout"):
-            parts.append(_text(inline["c"]))
+            pieces.append(_text(inline["c"]))
         elif kind in ("Span", "Quoted", "Cite", "Link"):
-            parts.append(_text(inline["c"][1]))
-    return "".join(parts)
+            pieces.append(_text(inline["c"][1]))
+    return "".join(pieces)
 
 
 def _toc(fmt, entries, depth: int) -> list:

@@ -34,6 +34,7 @@ from pathlib import Path
 
 from .. import anchors, children, masking, pandoc, reproducible, svg
 from .. import cache as cache_entries
+from ..parts import DOCX_MARK, is_mark, split
 from ..reference_docx import reference_docx
 from ..transforms.lower import lower_json
 
@@ -42,7 +43,6 @@ A = "{http://schemas.openxmlformats.org/drawingml/2006/main}"
 R = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
 ASVG = "{http://schemas.microsoft.com/office/drawing/2016/SVG/main}"
 SVG_EXT = "{96DAC541-7B7A-43D3-8B79-37D633B846F1}"
-PART_MARK = "<!-- thesiskit part "  # a raw openxml block lowering puts before each document (transforms/lower.py)
 LIST_INDENT = 240  # twips: a list in a table cell starts its text here (thesiskit/layout.py measures with it)
 
 
@@ -56,7 +56,7 @@ def write_docx(data: dict, path: Path, root: Path, properties: dict | None = Non
 def write_lowered(lowered: bytes | list[bytes], path: Path, root: Path, properties: dict | None = None, matcher=None,
                   title: str = "", dpi: int = 300, date: dt.datetime | None = None, parts: bool = False) -> None:
     """date: the one the file carries (thesiskit/reproducible.py), so that the same sources give the
-    same bytes. parts: pandoc writes each document the lowering marked (PART_MARK) on its own and the
+    same bytes. parts: pandoc writes each document the lowering marked (thesiskit/parts.py) on its own and the
     packages are merged (write_parts), as the thesis target does, given the parts (split_parts) or the
     whole; else one pandoc call for the whole."""
     cache = Path(root) / "build" / ".cache"
@@ -64,9 +64,9 @@ def write_lowered(lowered: bytes | list[bytes], path: Path, root: Path, properti
     if parts:
         write_parts(lowered if isinstance(lowered, list) else split_parts(json.loads(lowered)), path, root, reference)
     else:
-        if isinstance(lowered, list) or PART_MARK.encode() in lowered:  # the marks do not reach the file
+        if isinstance(lowered, list) or DOCX_MARK.encode() in lowered:  # the marks do not reach the file
             data = [json.loads(p) for p in lowered] if isinstance(lowered, list) else [json.loads(lowered)]
-            blocks = [b for d in data for b in d["blocks"] if not _is_mark(b)]
+            blocks = [b for d in data for b in d["blocks"] if not is_mark(b)]
             lowered = json.dumps({**data[0], "blocks": blocks}).encode("utf-8")
         pandoc.run(["-f", "json", "-t", "docx", reference, "-o", str(path)], lowered, cwd=root)
     date = date or reproducible.source_date()
@@ -488,23 +488,12 @@ def _fill_pagerefs(xml: bytes, pages: dict[str, int]) -> bytes:
 
 # ---------------------------------------------------------------- the thesis part by part
 
-def _is_mark(block: dict) -> bool:
-    return block.get("t") == "RawBlock" and block["c"][0] == "openxml" and block["c"][1].startswith(PART_MARK)
-
-
 def split_parts(lowered: dict) -> list[bytes]:
     """The lowered thesis (pandoc's JSON) as one JSON text per document, each with the thesis's
     metadata: the blocks between two of the lowering's marks, the marks left out."""
-    chunks: list[list] = [[]]
-    for block in lowered["blocks"]:
-        if _is_mark(block):
-            if chunks[-1]:
-                chunks.append([])
-        else:
-            chunks[-1].append(block)
     api, meta = lowered.get("pandoc-api-version"), lowered.get("meta", {})
     return [json.dumps({"pandoc-api-version": api, "meta": meta, "blocks": c}).encode("utf-8")
-            for c in chunks if c or len(chunks) == 1]
+            for c in split(lowered["blocks"], "openxml") or [[]]]
 
 
 def write_parts(inputs: list[bytes], path: Path, root: Path, reference: str) -> None:
@@ -583,7 +572,7 @@ def merge_parts(packages: list[bytes], path: Path) -> None:
     notes = _xml(files[_NOTES]) if _NOTES in files else None
     if notes is not None:
         for note in list(notes):
-            if note.get(f"{W}type") not in ("separator", "continuationSeparator", "continuationNotice"):
+            if note.get(f"{W}type") not in _SEPARATORS:
                 notes.remove(note)
     comments = _xml(files[_COMMENTS]) if _COMMENTS in files else None
     if comments is not None:
@@ -677,24 +666,13 @@ def merge_parts(packages: list[bytes], path: Path) -> None:
                 ref.set(f"{W}val", abstract_map.get(ref.get(f"{W}val"), ref.get(f"{W}val")))
                 definitions.append(("num", num))
         # footnotes and comments of the part, numbered on
-        note_map: dict[str, str] = {}
+        note_map, comment_map = {}, {}
         if notes is not None and _NOTES in names:
-            for note in list(_xml(archive.read(_NOTES))):
-                if note.get(f"{W}type") in ("separator", "continuationSeparator", "continuationNotice"):
-                    continue
-                note_map[note.get(f"{W}id")] = str(next_note)
-                note.set(f"{W}id", str(next_note))
-                next_note += 1
-                _renumber(note, rename, num_map, {}, None)
-                notes.append(note)
-        comment_map: dict[str, str] = {}
+            own = [n for n in _xml(archive.read(_NOTES)) if n.get(f"{W}type") not in _SEPARATORS]
+            note_map, next_note = _numbered_on(own, next_note, notes, rename, num_map)
         if comments is not None and _COMMENTS in names:
-            for comment in list(_xml(archive.read(_COMMENTS))):
-                comment_map[comment.get(f"{W}id")] = str(next_comment)
-                comment.set(f"{W}id", str(next_comment))
-                next_comment += 1
-                _renumber(comment, rename, num_map, {}, None)
-                comments.append(comment)
+            comment_map, next_comment = _numbered_on(list(_xml(archive.read(_COMMENTS))), next_comment, comments,
+                                                     rename, num_map)
         # the body: bookmarks numbered on, every reference renamed
         marks: dict[str, str] = {}
         for element in part_body.iter(f"{W}bookmarkStart", f"{W}bookmarkEnd"):
@@ -757,6 +735,22 @@ def merge_parts(packages: list[bytes], path: Path) -> None:
     files["word/styles.xml"] = _bytes(styles)
     files["[Content_Types].xml"] = _bytes(types)
     _write_zip(path, files)
+
+
+_SEPARATORS = ("separator", "continuationSeparator", "continuationNotice")  # the notes every package has
+
+
+def _numbered_on(items: list, start: int, into, rels: dict, nums: dict) -> tuple[dict[str, str], int]:
+    """A part's footnotes (or comments) appended to into, each given the next id from start on, their
+    relationships and lists renamed: (old id -> new id, the next id)."""
+    mapping: dict[str, str] = {}
+    for item in items:
+        mapping[item.get(f"{W}id")] = str(start)
+        item.set(f"{W}id", str(start))
+        start += 1
+        _renumber(item, rels, nums, {}, None)
+        into.append(item)
+    return mapping, start
 
 
 def _renumber(tree, rels: dict, nums: dict, marks: dict, notes: dict | None, comments: dict | None = None) -> None:

@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 from .. import children, pandoc
+from ..parts import split
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 TYPST = """import sys, json, typst
@@ -70,9 +71,6 @@ def where_in_sources(ctx, failed: TypstFailed) -> tuple[str, str]:
 # alt text. A profile's `pdf-standard` (thesiskit/profiles.py) asks for PDF/A-2b and the like too.
 
 
-PART_MARK = "// thesiskit part "  # a typst comment lowering puts before each document (transforms/lower.py)
-
-
 def write_source(lowered: dict, path: Path, root: Path, args: list[str]) -> None:
     """The thesis's typst source, written part by part: pandoc writes each document's blocks on its
     own (its answer cached by their content, as every pandoc call that only prints: a one-paragraph
@@ -80,14 +78,8 @@ def write_source(lowered: dict, path: Path, root: Path, args: list[str]) -> None
     the template (args: pandoc's options for it) written once around a placeholder. The same text as
     pandoc writes for the whole thesis at once (tests/test_parts.py)."""
     api = lowered.get("pandoc-api-version")
-    chunks: list[list] = [[]]
-    for block in lowered["blocks"]:
-        if block.get("t") == "RawBlock" and block["c"][0] == "typst" and block["c"][1].startswith(PART_MARK):
-            chunks.append([])
-        else:
-            chunks[-1].append(block)
     body = ""
-    for blocks in (c for c in chunks if c):
+    for blocks in split(lowered["blocks"], "typst"):  # each document's, as lowering marked them
         data = json.dumps({"pandoc-api-version": api, "meta": {}, "blocks": blocks}).encode("utf-8")
         out, _ = pandoc.run(["-f", "json", "-t", "typst-citations", "--wrap=none"], data, cwd=root)
         body += out.decode("utf-8").strip("\n")
