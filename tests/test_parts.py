@@ -321,3 +321,26 @@ def test_the_memo_on_a_coauthored_thesis_with_csl_json_gives_the_page_of_a_build
         assert " really " in kept[0]
         edited += 1
     assert edited >= 3
+
+
+def test_a_work_listed_by_nocite_follows_its_bib_entry(built_example, tmp_path):
+    """A document whose front matter lists a work it never cites (nocite) has that work in its
+    reference list; the citations kept by context know only the works cited, so such a document
+    goes through citeproc whole, by its .bib: a corrected title reaches the list on the next build."""
+    from thesiskit.pipeline import build
+
+    project = copy_project(tmp_path / "p")
+    bib = project / "bib/references.bib"
+    entry = "@article{listedonly2021,\n  author = {Quill, Ada},\n  title = {TITLE of a work listed only},\n" \
+            "  journal = {Journal of Tests},\n  year = {2021},\n  volume = {3},\n  pages = {1--9},\n" \
+            "  doi = {10.1000/listed.2021}\n}\n"
+    bib.write_text(bib.read_text(encoding="utf-8") + "\n" + entry.replace("TITLE", "First"), encoding="utf-8")
+    edit(project / "chapters/paper2/00-front.md", "kind: original\n", "kind: original\nnocite: '@listedonly2021'\n")
+    folder = project / "build/preview/thesis"
+    for title in ("First", "Corrected"):
+        text = bib.read_text(encoding="utf-8")
+        bib.write_text(text.replace("{First of a work", f"{{{title} of a work"), encoding="utf-8")
+        assert build(project, "thesis", outputs=["html"], folder=folder).ok
+        page = (folder / "thesis.html").read_text(encoding="utf-8")
+        assert f"{title} of a work listed only" in page, title
+    assert "First of a work listed only" not in page

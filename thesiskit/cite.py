@@ -132,10 +132,9 @@ def cite_all(docs: dict[str, pf.Doc], ctx: Context, entries: dict[str, Entry]) -
         if extra:  # entries with an article number, as metadata references over the .bib's
             references = payload["meta"].setdefault("references", {"t": "MetaList", "c": []})
             references["c"] = [*references["c"], *extra]
-        if order_free(csl):
+        if order_free(csl) and not every:  # (nocite lists works no paragraph cites: the .bib's file decides)
             doc = pandoc.to_doc(cited_again(payload, args, entries,
-                                            None if every else lambda changed, keys: _confusable(changed, keys, entries,
-                                                                                         bibliography)))
+                                            lambda changed, keys: _confusable(changed, keys, entries, bibliography)))
         else:
             out, _stderr = pandoc.run(["-f", "json", *args], json.dumps(payload).encode("utf-8"))
             doc = pandoc.to_doc(out)
@@ -214,7 +213,8 @@ def cited_again(payload: dict, args: list[str], entries: dict[str, Entry], narro
     and only the blocks whose citations are new go through citeproc, with one paragraph citing
     every work of the document they could be confused with (narrowed(keys of those blocks, keys of
     the document): those keys and pandoc's arguments for them, or None for all). Only for a style
-    in which a citation reads the same wherever it stands (order_free)."""
+    in which a citation reads the same wherever it stands (order_free), and a document whose
+    reference list holds only the works it cites (no nocite: the context knows only those)."""
     blocks = payload["blocks"]
     texts = [json.dumps(b) for b in blocks]
     keys = list(dict.fromkeys(k for t in texts for k in _keys_in(t)))
