@@ -13,7 +13,7 @@ import zipfile
 from .conftest import assembled_thesis, copy_project
 
 ADDED = ("\n\nA sentence with a note.^[The {n} note of this part, with a [link](https://example.org/{n}).] "
-         "And another.^[The second note of part {n}.]\n\n1. First step of {n}\n2. Second step of {n}\n\n"
+         "And another.^[The second note of part {n}, [marked]{{#note-mark-{n}}}.]\n\n1. First step of {n}\n2. Second step of {n}\n\n"
          "3. A list that starts at three in {n}\n4. And goes on\n\n![A repeated picture](figures/same.png)\n\n"
          "![A picture of this part](figures/own.png)\n")
 
@@ -36,12 +36,13 @@ def summary(path) -> dict:
 
     document = docx.Document(str(path))
     body, part = document.element.body, document.part
-    notes, note_links = {}, {}
+    notes, note_links, note_marks = {}, {}, []
     for rel in part.rels.values():
         if rel.reltype.endswith("/footnotes"):
             root = etree.fromstring(rel.target_part.blob)
             notes = {n.get(qn("w:id")): "".join(t.text or "" for t in n.iter(qn("w:t")))
                      for n in root.iter(qn("w:footnote"))}
+            note_marks = list(root.iter(qn("w:bookmarkStart")))
             note_rels = rel.target_part.rels
             note_links = {n.get(qn("w:id")): [note_rels[h.get(qn("r:id"))].target_ref for h in n.iter(qn("w:hyperlink"))
                                               if h.get(qn("r:id"))] for n in root.iter(qn("w:footnote"))}
@@ -62,8 +63,9 @@ def summary(path) -> dict:
         "pictures": [hashlib.sha256(part.related_parts[b.get(qn("r:embed"))].blob).hexdigest()
                      for b in body.iter(qn("a:blip"))],
         "bookmarks": [b.get(qn("w:name")) for b in body.iter(qn("w:bookmarkStart"))],
-        "bookmark ids unique": len({b.get(qn("w:id")) for b in body.iter(qn("w:bookmarkStart"))})
-        == len(list(body.iter(qn("w:bookmarkStart")))),
+        "note bookmarks": [b.get(qn("w:name")) for b in note_marks],
+        "bookmark ids unique": len({b.get(qn("w:id")) for b in [*body.iter(qn("w:bookmarkStart")), *note_marks]})
+        == len([*body.iter(qn("w:bookmarkStart")), *note_marks]),  # the body's and the notes' together
         "anchors": [h.get(qn("w:anchor")) for h in body.iter(qn("w:hyperlink")) if h.get(qn("w:anchor"))],
         "links": [part.rels[h.get(qn("r:id"))].target_ref for h in body.iter(qn("w:hyperlink")) if h.get(qn("r:id"))],
         "lists": lists,
@@ -102,8 +104,8 @@ def test_the_docx_merged_from_parts_holds_what_the_whole_thesis_docx_holds(built
     docx.write_lowered(lowered, tmp_path / "parts.docx", project, {"title": "T"}, parts=True)
     docx.write_lowered(lowered, tmp_path / "whole.docx", project, {"title": "T"}, parts=False)
     merged, whole = summary(tmp_path / "parts.docx"), summary(tmp_path / "whole.docx")
-    assert [n.strip() for n in merged["footnotes"]][:4] == ["The 1 note of this part, with a link.", "The second note of part 1.",
-                                       "The 2 note of this part, with a link.", "The second note of part 2."]
+    assert [n.strip() for n in merged["footnotes"]][:4] == ["The 1 note of this part, with a link.", "The second note of part 1, marked.",
+                                       "The 2 note of this part, with a link.", "The second note of part 2, marked."]
     assert merged["footnote links"][:4] == [["https://example.org/1"], [], ["https://example.org/2"], []]
     assert len(set(merged["pictures"])) == len(set(whole["pictures"])) >= 3  # the repeated one, each part's own
     assert merged["drawing ids unique"] and merged["bookmark ids unique"]

@@ -665,21 +665,20 @@ def merge_parts(packages: list[bytes], path: Path) -> None:
                 ref = num.find(f"{W}abstractNumId")
                 ref.set(f"{W}val", abstract_map.get(ref.get(f"{W}val"), ref.get(f"{W}val")))
                 definitions.append(("num", num))
-        # footnotes and comments of the part, numbered on
-        note_map, comment_map = {}, {}
-        if notes is not None and _NOTES in names:
-            own = [n for n in _xml(archive.read(_NOTES)) if n.get(f"{W}type") not in _SEPARATORS]
-            note_map, next_note = _numbered_on(own, next_note, notes, rename, num_map)
-        if comments is not None and _COMMENTS in names:
-            comment_map, next_comment = _numbered_on(list(_xml(archive.read(_COMMENTS))), next_comment, comments,
-                                                     rename, num_map)
-        # the body: bookmarks numbered on, every reference renamed
+        own_notes = [n for n in _xml(archive.read(_NOTES)) if n.get(f"{W}type") not in _SEPARATORS] \
+            if notes is not None and _NOTES in names else []
+        own_comments = list(_xml(archive.read(_COMMENTS))) if comments is not None and _COMMENTS in names else []
+        # bookmarks numbered on, through the body and the notes (a package numbers them together)
         marks: dict[str, str] = {}
-        for element in part_body.iter(f"{W}bookmarkStart", f"{W}bookmarkEnd"):
-            old = element.get(f"{W}id")
-            if old not in marks:
-                marks[old] = str(next_mark)
-                next_mark += 1
+        for tree in (part_body, *own_notes, *own_comments):
+            for element in tree.iter(f"{W}bookmarkStart", f"{W}bookmarkEnd"):
+                if element.get(f"{W}id") not in marks:
+                    marks[element.get(f"{W}id")] = str(next_mark)
+                    next_mark += 1
+        # footnotes and comments of the part, numbered on
+        note_map, next_note = _numbered_on(own_notes, next_note, notes, rename, num_map, marks)
+        comment_map, next_comment = _numbered_on(own_comments, next_comment, comments, rename, num_map, marks)
+        # the body: every reference renamed
         for child in list(part_body):
             if child.tag == f"{W}sectPr" and index < len(archives) - 1:  # the document's section: the last part's
                 part_body.remove(child)
@@ -740,15 +739,15 @@ def merge_parts(packages: list[bytes], path: Path) -> None:
 _SEPARATORS = ("separator", "continuationSeparator", "continuationNotice")  # the notes every package has
 
 
-def _numbered_on(items: list, start: int, into, rels: dict, nums: dict) -> tuple[dict[str, str], int]:
+def _numbered_on(items: list, start: int, into, rels: dict, nums: dict, marks: dict) -> tuple[dict[str, str], int]:
     """A part's footnotes (or comments) appended to into, each given the next id from start on, their
-    relationships and lists renamed: (old id -> new id, the next id)."""
+    relationships, lists and bookmarks renamed: (old id -> new id, the next id)."""
     mapping: dict[str, str] = {}
     for item in items:
         mapping[item.get(f"{W}id")] = str(start)
         item.set(f"{W}id", str(start))
         start += 1
-        _renumber(item, rels, nums, {}, None)
+        _renumber(item, rels, nums, marks, None)
         into.append(item)
     return mapping, start
 
