@@ -11,6 +11,7 @@ import panflute as pf
 
 from . import bibliography, cite, reproducible
 from .context import Context
+from .project import line_of
 from .tree import collect, elements
 from .wordcount import count_parts
 
@@ -84,34 +85,32 @@ RUNNING_HEAD_MAX = 50  # characters, spaces included (APA 7, 2.8)
 
 def _running_head_fits(doc: pf.Doc, ctx: Context, document) -> None:
     """A warning when the paper's running head (its short-title, else what the page header shows in
-    its place: the title in a journal's package, the thesis's short-title in the thesis) is longer
-    than APA's 50 characters."""
+    its place: the title in a journal's package, the thesis's short-title in the thesis, checked once
+    for the thesis) is longer than APA's 50 characters."""
     own = " ".join(str(doc.get_metadata("short-title", "") or "").split())
     if own:
-        head, where, source = own, ctx.locate(document, "short-title:"), "its short-title"
+        _head_fits(ctx, own, ctx.locate(document, "short-title:"), f"the running head of {document.id} (its "
+                   "short-title", "in the paper's front matter", document.id)
     elif ctx.profile.package == "per-paper":
-        head = " ".join(str(doc.get_metadata("title", "") or "").split())
-        where, source = ctx.locate(document, "title:"), "it has no short-title, so its title"
-    else:
-        return  # the thesis's own short-title heads it: checked once, for the thesis
-    if len(head) > RUNNING_HEAD_MAX:
-        ctx.problems.warning(where, f"the running head of {document.id} ({source}, '{head}') has {len(head)} "
-                             f"characters; APA 7 allows at most {RUNNING_HEAD_MAX}, spaces included: write a "
-                             "shorter short-title: in the paper's front matter", document=document.id,
-                             code="running-head")
+        title = " ".join(str(doc.get_metadata("title", "") or "").split())
+        _head_fits(ctx, title, ctx.locate(document, "title:"), f"the running head of {document.id} (it has no "
+                   "short-title, so its title", "in the paper's front matter", document.id)
 
 
 def _thesis_running_head_fits(ctx: Context) -> None:
     """The thesis's short-title (thesis.md) heads its pages where a paper has none of its own."""
     head = " ".join(str(ctx.project.metadata.get("short-title", "") or "").split())
-    if not ctx.profile.running_head or ctx.profile.package == "per-paper" or len(head) <= RUNNING_HEAD_MAX:
-        return
-    lines = (ctx.project.root / "thesis.md").read_text(encoding="utf-8-sig").splitlines()
-    number = next((i for i, line in enumerate(lines, start=1) if line.lstrip().startswith("short-title:")), None)
-    ctx.problems.warning(f"thesis.md:{number}" if number else "thesis.md",
-                         f"the thesis's running head (its short-title, '{head}') has {len(head)} characters; APA 7 "
-                         f"allows at most {RUNNING_HEAD_MAX}, spaces included: write a shorter short-title:",
-                         code="running-head")
+    if ctx.profile.running_head and ctx.profile.package != "per-paper" and len(head) > RUNNING_HEAD_MAX:
+        text = (ctx.project.root / "thesis.md").read_text(encoding="utf-8-sig")
+        _head_fits(ctx, head, f"thesis.md:{line_of(text, 'short-title:')}", "the thesis's running head (its "
+                   "short-title", "", "")
+
+
+def _head_fits(ctx: Context, head: str, where: str, whose: str, place: str, document: str) -> None:
+    if len(head) > RUNNING_HEAD_MAX:
+        ctx.problems.warning(where, f"{whose}, '{head}') has {len(head)} characters; APA 7 allows at most "
+                             f"{RUNNING_HEAD_MAX}, spaces included: write a shorter short-title:"
+                             + (f" {place}" if place else ""), document=document, code="running-head")
 
 
 def cited(checked: dict[str, dict]) -> set[str]:

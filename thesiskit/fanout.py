@@ -41,15 +41,6 @@ def can_fork() -> bool:
     return hasattr(os, "fork") and threading.active_count() == 1
 
 
-def _shared_lookups() -> None:
-    """What every target looks up once per process, looked up here so that each child finds it done:
-    pandoc's path and version, the citation styles shipped."""
-    from . import csl, reproducible
-
-    reproducible.pandoc_version()
-    csl.builtin_styles()
-
-
 def build_each(root, targets: list[str], verbose: bool = False, echo=print, **options) -> list[Result]:
     """build(root, target, **options) of every target, in the targets' order; what a verbose build
     says is passed to echo, one target's lines after another's."""
@@ -60,8 +51,7 @@ def build_each(root, targets: list[str], verbose: bool = False, echo=print, **op
             return list(pool.map(lambda t: build(root, t, verbose=verbose, echo=echo, **options), targets))
     for stream in (sys.stdout, sys.stderr):  # nothing buffered is written twice, by parent and child
         stream.flush()
-    _shared_lookups()
-    read_ahead(root, options.get("cache", True))  # a target never parses what another parsed
+    read_ahead(root, options.get("cache", True))  # a target never looks up or parses what another did
     gc.freeze()  # the collector leaves what the parent made alone: the children keep sharing its pages
     waiting = list(targets)
     running: dict[int, tuple[int, str, list[bytes]]] = {}  # read end -> (pid, target, what it sent so far)

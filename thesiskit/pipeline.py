@@ -174,8 +174,13 @@ def read_ahead(root: Path, cache: bool = True) -> None:
     """What every target reads alike, read once in this process before `check` builds its targets
     side by side (thesiskit/fanout.py): the plan, the bibliography (bibliography.py keeps its parse),
     the data (yamlschema keeps what it loaded) and each document's parse (read.parse_ahead), which
-    the targets' builds then find done. It only saves work: what it finds wrong, or fails on, is
-    left for each target to read again and report."""
+    the targets' builds then find done, as they find pandoc's version and the shipped citation styles
+    looked up. It only saves work: what it finds wrong, or fails on, is left for each target to read
+    again and report."""
+    from . import csl, reproducible
+
+    reproducible.pandoc_version()
+    csl.builtin_styles()
     pandoc.use_cache(Path(root) / "build" / ".cache" / "pandoc" if cache else None)
     try:
         ctx = _read_data(Path(root), Problems())

@@ -115,13 +115,13 @@ def read_project(root: Path, problems: Problems) -> Project | None:
 
     for key in REQUIRED_METADATA:
         if not meta.get(key):
-            problems.error(f"thesis.md:{_line_of(text, key)}", f"metadata '{key}' is missing; add '{key}: ...' to the YAML block")
+            problems.error(f"thesis.md:{line_of(text, key)}", f"metadata '{key}' is missing; add '{key}: ...' to the YAML block")
 
     authors, supervisors, advisers, affiliations = read_people(meta, text, problems)
     documents = _read_plan(root, text, meta, problems)
     bibliography = []
     for bib in _as_list(meta.get("bibliography", [])):
-        where = f"thesis.md:{_line_of(text, 'bibliography')}"
+        where = f"thesis.md:{line_of(text, 'bibliography')}"
         path = confine(root, bib, where, problems, what="the bibliography", label="bibliography ")
         if path is None:
             continue
@@ -133,7 +133,7 @@ def read_project(root: Path, problems: Problems) -> Project | None:
         bibliography.append(Path(bib))
     from .csl import resolve_csl
 
-    csl = resolve_csl(root, meta.get("csl", "apa"), f"thesis.md:{_line_of(text, 'csl:')}", problems)
+    csl = resolve_csl(root, meta.get("csl", "apa"), f"thesis.md:{line_of(text, 'csl:')}", problems)
     return Project(root=root, metadata=meta, documents=documents, bibliography=bibliography, authors=authors,
                    supervisors=supervisors, advisers=advisers, affiliations=affiliations, csl=csl)
 
@@ -148,7 +148,7 @@ def read_people(meta: dict, text: str, problems: Problems):
         try:
             found.append(people.people(meta.get(key), key, affiliations))
         except people.PeopleError as exc:
-            problems.error(f"thesis.md:{_line_of(text, key + ':')}", str(exc))
+            problems.error(f"thesis.md:{line_of(text, key + ':')}", str(exc))
             found.append([])
     authors, supervisors, advisers = found
     if authors:
@@ -164,7 +164,7 @@ def read_people(meta: dict, text: str, problems: Problems):
 
 def _read_plan(root: Path, text: str, meta: dict, problems: Problems) -> list[Document]:
     plan = meta.get("documents")
-    line = _line_of(text, "documents")
+    line = line_of(text, "documents")
     if not isinstance(plan, list) or not plan:
         problems.error(f"thesis.md:{line}", "the plan is missing: add 'documents:' with one entry per document "
                        "(id, kind, source), see README 'The plan'")
@@ -175,7 +175,7 @@ def _read_plan(root: Path, text: str, meta: dict, problems: Problems) -> list[Do
             problems.error(f"thesis.md:{line}", f"documents entry {number} needs 'id' and 'source' (a folder or a list of files)")
             continue
         doc_id, kind = str(entry["id"]), entry.get("kind", "paper" if str(entry["id"]).startswith("paper") else "front")
-        where = f"thesis.md:{_line_of(text, 'id: ' + doc_id)}"
+        where = f"thesis.md:{line_of(text, 'id: ' + doc_id)}"
         if not plain_name(doc_id):  # it names the document's folder in a journal's package
             problems.error(where, f"document id '{doc_id}' is not a plain name; use letters, digits, '-' and '_' "
                            "(it names the document's folder in build/)")
@@ -234,7 +234,7 @@ def _as_list(value) -> list:
     return list(value) if isinstance(value, (list, tuple)) else [value]
 
 
-def _line_of(text: str, needle: str) -> int:
+def line_of(text: str, needle: str) -> int:
     """Line of the first occurrence of a YAML key (or any text) in thesis.md; 1 if absent."""
     for number, line in enumerate(text.splitlines(), start=1):
         if needle in line:
